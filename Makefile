@@ -1,0 +1,56 @@
+# Plan Tracker: `make run` to try it, `make test` to check it. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app tracker
+TRANSLATIONS := tracker/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test lint format translations extract-messages clean
+
+## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000
+run: $(VENV)/.installed $(COMPILED)
+	$(FLASK) db upgrade
+	$(FLASK) seed --if-empty
+	$(BIN)/python run.py
+
+## test: create .venv with the test extras, lint, and run the whole suite
+test: $(VENV)/.installed-test $(COMPILED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+## translations: compile the message catalogs (the .mo files are build output, not in git)
+translations: $(COMPILED)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+## extract-messages: refresh messages.pot and merge it into every catalog after editing UI text
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-location --omit-header --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(COMPILED)

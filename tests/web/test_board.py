@@ -1,0 +1,140 @@
+"""The board at /: the plan's progress by group, in Chinese first and English on request."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import FIXTURES, load_plan
+from tests.querycount import count_queries
+from tracker.extensions import db
+from tracker.models import Item, Milestone
+
+SHINAN_CODES = ["T1", "T2", "T3", "P1", "P2", "P3", "P4", "A1", "A2", "A3", "A4", "A5", "A6"]
+
+
+def item_codes(html: str) -> list[str]:
+    return re.findall(r'data-testid="item-row" data-code="([^"]+)"', html)
+
+
+def test_board_lists_the_thirteen_items_in_three_groups_in_chinese(
+    seeded: Flask, client: FlaskClient
+) -> None:
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert item_codes(html) == SHINAN_CODES
+    assert html.count('data-testid="group"') == 3
+    for heading in ("三大攻坚任务", "四项重点工程", "六大专项行动"):
+        assert heading in html
+    assert "网络设施筑基" in html
+    assert "总体进度" in html
+    assert "牵头单位" in html
+    assert '<html lang="zh-CN">' in html
+
+
+def test_board_in_english_with_lang_parameter_and_it_sticks(
+    seeded: Flask, client: FlaskClient
+) -> None:
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Key tasks" in html
+    assert "Overall progress" in html
+    assert "总体进度" not in html
+    # The choice is remembered for the next page without the parameter.
+    again = client.get("/").get_data(as_text=True)
+    assert "Overall progress" in again
+    back = client.get("/?lang=zh").get_data(as_text=True)
+    assert "总体进度" in back
+
+
+def test_unknown_language_falls_back_to_chinese(seeded: Flask, client: FlaskClient) -> None:
+    html = client.get("/?lang=xx").get_data(as_text=True)
+    assert "总体进度" in html
+
+
+def test_board_shows_computed_status_not_reported(seeded: Flask, client: FlaskClient) -> None:
+    """Milestones reported on track but past due make their item delayed on today's board."""
+    html = client.get("/").get_data(as_text=True)
+    statuses = dict(re.findall(r'data-code="([^"]+)" data-status="([^"]+)"', html))
+    # Today is long past 2022-12-31 and the seeded plan is unfinished.
+    assert set(statuses) == set(SHINAN_CODES)
+    assert statuses["T1"] == "delayed"
+
+
+def test_item_page_shows_milestones_indicators_and_facts(
+    seeded: Flask, client: FlaskClient
+) -> None:
+    html = client.get("/items/T1").get_data(as_text=True)
+    assert "5G基站" in html
+    assert "618" in html
+    assert "970" in html
+    assert "1300" in html
+    assert html.count('data-testid="milestone-row"') == db.session.scalar(
+        sa.select(sa.func.count()).select_from(Milestone).join(Item).where(Item.code == "T1")
+    )
+    assert "来源：报道" in html
+
+
+def test_item_page_unknown_code_is_404(seeded: Flask, client: FlaskClient) -> None:
+    response = client.get("/items/NOPE")
+    assert response.status_code == 404
+    assert "页面不存在" in response.get_data(as_text=True)
+
+
+def test_board_without_plan_says_how_to_load_one(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "flask --app tracker seed" in response.get_data(as_text=True)
+
+
+def test_another_plan_file_with_other_groups_renders(app: Flask, client: FlaskClient) -> None:
+    load_plan(FIXTURES / "small-plan.yaml")
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert item_codes(html) == ["X1", "X2", "Y1"]
+    assert "Two actions" in html
+    assert "One project" in html
+
+
+def test_healthz(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.data == b"ok"
+
+
+def test_errors_answer_json_to_json_clients(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/nowhere", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json is not None
+    assert response.json["status"] == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/items/T1"])
+def test_query_count_does_not_grow_with_data(seeded: Flask, client: FlaskClient, path: str) -> None:
+    """Ten times the milestones must not mean more queries (no N+1)."""
+    with count_queries() as before:
+        assert client.get(path).status_code == 200
+    items = db.session.scalars(sa.select(Item)).all()
+    for item in items:
+        template = item.milestones[0]
+        for n in range(9 * len(item.milestones)):
+            db.session.add(
+                Milestone(
+                    plan_id=item.plan_id,
+                    item_id=item.id,
+                    code=f"{item.code}-x{n}",
+                    title_zh="加",
+                    title_en="extra",
+                    due=template.due,
+                    baseline_due=template.due,
+                    department_id=template.department_id,
+                )
+            )
+    db.session.commit()
+    with count_queries() as after:
+        assert client.get(path).status_code == 200
+    assert len(after) == len(before), after

@@ -1,0 +1,47 @@
+"""Plan Tracker: follow how a policy plan is carried out, milestone by milestone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tracker import cli, config, errors, i18n, models
+from tracker.board import bp as board_bp
+from tracker.extensions import csrf, db, migrate
+from tracker.health import bp as health_bp
+
+__all__ = ["create_app", "models"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, commands and error pages.
+
+    ``test_config`` replaces values read from the environment, so tests can point the app
+    at their own database without touching the process environment.
+    """
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+
+    app.register_blueprint(board_bp)
+    app.register_blueprint(health_bp)
+    cli.init_app(app)
+    return app

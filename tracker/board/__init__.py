@@ -1,0 +1,7 @@
+"""The progress board: where leadership sees whether the plan is on track."""
+
+from flask import Blueprint
+
+bp = Blueprint("board", __name__)
+
+from tracker.board import routes  # noqa: E402, F401  (registers the views on bp)

@@ -1,0 +1,53 @@
+"""Configuration read from ``TRACKER_*`` environment variables, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return ``TRACKER_SECRET_KEY``, or a key generated once and kept under ``instance/``.
+
+    Generating it on first run means a fresh clone works without a committed secret, and
+    sessions survive restarts because the key is stored, not regenerated.
+    """
+    key = os.environ.get("TRACKER_SECRET_KEY")
+    if key:
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key, encoding="utf-8")
+    key_file.chmod(0o600)
+    return key
+
+
+def from_environment(instance_path: Path) -> dict[str, object]:
+    """Build the Flask config mapping for a deployment from the environment."""
+    default_db = f"sqlite:///{instance_path / 'tracker.sqlite3'}"
+    secure = _env_flag("TRACKER_SECURE_COOKIES")
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("TRACKER_DATABASE_URL", default_db),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai"),
+        "TRACKER_BEHIND_MARGIN": float(os.environ.get("TRACKER_BEHIND_MARGIN", "10")),
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    }

@@ -1,0 +1,609 @@
+"""Reading and validating a plan file into plain values, before anything touches a database.
+
+The whole file is checked and every problem is reported at once, each naming the file, the
+entry (by its position and code) and what is wrong, so an editor can fix a file in one go.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from tracker.domain.status import STATUSES
+
+GROUP_KINDS = ("task", "project", "action")
+SOURCES = ("report", "sample")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text users read, in both languages."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class DepartmentSpec:
+    code: str
+    name: Text
+    coordinating: bool = False
+    sample: bool = False
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    date: date
+    text: Text
+    source: str
+
+
+@dataclass(frozen=True)
+class MilestoneSpec:
+    code: str
+    title: Text
+    due: date
+    department: str
+    weight: float
+    status: str
+    progress: int
+    completed_on: date | None
+    source: str
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    code: str
+    title: Text
+    description: Text
+    lead: str
+    supporting: tuple[str, ...]
+    start: date
+    due: date
+    weight: float
+    sample: bool
+    facts: tuple[FactSpec, ...]
+    milestones: tuple[MilestoneSpec, ...]
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    code: str
+    kind: str
+    name: Text
+    items: tuple[ItemSpec, ...]
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    date: date
+    value: float
+    source: str
+
+
+@dataclass(frozen=True)
+class MeasurementSpec:
+    date: date
+    value: float
+    source: str
+    note: Text
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    code: str
+    item: str | None
+    name: Text
+    unit: Text
+    baseline_value: float
+    baseline_date: date
+    targets: tuple[TargetSpec, ...]
+    measurements: tuple[MeasurementSpec, ...]
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """A whole plan file, validated."""
+
+    code: str
+    name: Text
+    source: Text
+    start: date
+    end: date
+    report_date: date
+    departments: tuple[DepartmentSpec, ...]
+    groups: tuple[GroupSpec, ...]
+    indicators: tuple[IndicatorSpec, ...] = field(default=())
+
+    @property
+    def items(self) -> tuple[ItemSpec, ...]:
+        """Every item, in file order across groups."""
+        return tuple(item for group in self.groups for item in group.items)
+
+
+class PlanFileError(Exception):
+    """A plan file that cannot be loaded; ``problems`` lists every reason, one per line."""
+
+    def __init__(self, filename: str, problems: list[str]) -> None:
+        self.filename = filename
+        self.problems = problems
+        super().__init__("\n".join(f"{filename}: {problem}" for problem in problems))
+
+
+class _Missing:
+    """Marks a key that is absent, as opposed to present with a null value."""
+
+
+MISSING = _Missing()
+
+
+class _Reader:
+    """Walks the parsed YAML, converting values and collecting problems with their place."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.departments: set[str] = set()
+        self.plan_start: date | None = None
+        self.plan_end: date | None = None
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.problem(where, f"expected a mapping, got {_describe(value)}")
+            return None
+        return value
+
+    def sequence(self, value: Any, where: str, *, required: bool = True) -> list[Any]:
+        if value is MISSING or value is None:
+            if required:
+                self.problem(where, "missing required list")
+            return []
+        if not isinstance(value, list):
+            self.problem(where, f"expected a list, got {_describe(value)}")
+            return []
+        return value
+
+    def field(
+        self,
+        data: dict[str, Any],
+        key: str,
+        where: str,
+        convert: Callable[[Any], T],
+        *,
+        default: T | _Missing = MISSING,
+    ) -> T | None:
+        """Read ``data[key]`` through ``convert``; a missing key without default is a problem."""
+        if key not in data or data[key] is None:
+            if isinstance(default, _Missing):
+                self.problem(f"{where}.{key}", "missing required field")
+                return None
+            return default
+        try:
+            return convert(data[key])
+        except (TypeError, ValueError) as error:
+            self.problem(f"{where}.{key}", str(error))
+            return None
+
+    def unknown_keys(self, data: dict[str, Any], allowed: set[str], where: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.problem(where, f"unknown field {key!r}")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _as_code(value: Any) -> str:
+    if not isinstance(value, str) or not CODE_PATTERN.match(value):
+        raise ValueError(
+            f"expected a code (letters, digits, '-', '_', '.', at most 32), got {_describe(value)}"
+        )
+    return value
+
+
+def _as_text_str(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected non-empty text, got {_describe(value)}")
+    return value.strip()
+
+
+def _as_text(value: Any) -> Text:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected {{zh: ..., en: ...}}, got {_describe(value)}")
+    extra = set(value) - {"zh", "en"}
+    if extra:
+        raise ValueError(f"unknown language {sorted(extra)[0]!r}; expected zh and en")
+    missing = [lang for lang in ("zh", "en") if lang not in value]
+    if missing:
+        raise ValueError(f"missing the {missing[0]!r} text")
+    return Text(zh=_as_text_str(value["zh"]), en=_as_text_str(value["en"]))
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        raise ValueError(f"expected a date without time, got {value.isoformat()}")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date YYYY-MM-DD, got {_describe(value)}")
+
+
+def _as_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {_describe(value)}")
+    return float(value)
+
+
+def _as_weight(value: Any) -> float:
+    weight = _as_number(value)
+    if weight <= 0:
+        raise ValueError(f"must be greater than 0, got {value}")
+    return weight
+
+
+def _as_progress(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number from 0 to 100, got {_describe(value)}")
+    if not 0 <= value <= 100:
+        raise ValueError(f"must be from 0 to 100, got {value}")
+    return value
+
+
+def _as_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {_describe(value)}")
+        return value
+
+    return convert
+
+
+def _code_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of codes, got {_describe(value)}")
+    return tuple(_as_code(code) for code in value)
+
+
+def parse_plan_text(text: str, filename: str) -> PlanSpec:
+    """Parse and validate plan-file text; raise :class:`PlanFileError` listing every problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise PlanFileError(filename, [f"not valid YAML: {place}{problem}"]) from None
+    reader = _Reader()
+    spec = _read_plan(reader, data)
+    if reader.problems or spec is None:
+        raise PlanFileError(filename, reader.problems or ["empty plan file"])
+    return spec
+
+
+def parse_plan_file(path: Path) -> PlanSpec:
+    """Read a plan file from disk; unreadable files are reported like invalid ones."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanFileError(str(path), [f"cannot read the file: {error}"]) from None
+    return parse_plan_text(text, str(path))
+
+
+def _read_plan(r: _Reader, data: Any) -> PlanSpec | None:
+    root = r.mapping(data, "file")
+    if root is None:
+        return None
+    r.unknown_keys(root, {"plan", "departments", "groups", "indicators"}, "file")
+    plan = r.mapping(root.get("plan", MISSING), "plan") if "plan" in root else None
+    if plan is None:
+        if "plan" not in root:
+            r.problem("plan", "missing required section")
+        return None
+    r.unknown_keys(plan, {"code", "name", "source", "start", "end", "report_date"}, "plan")
+    code = r.field(plan, "code", "plan", _as_code)
+    name = r.field(plan, "name", "plan", _as_text)
+    source = r.field(plan, "source", "plan", _as_text, default=Text("", ""))
+    start = r.field(plan, "start", "plan", _as_date)
+    end = r.field(plan, "end", "plan", _as_date)
+    report_date = r.field(plan, "report_date", "plan", _as_date)
+    if start and end and start > end:
+        r.problem("plan", f"start {start} is after end {end}")
+
+    departments = tuple(
+        d
+        for i, raw in enumerate(r.sequence(root.get("departments", MISSING), "departments"))
+        if (d := _read_department(r, raw, f"departments[{i}]")) is not None
+    )
+    _check_unique(r, [(f"departments[{i}]", d.code) for i, d in enumerate(departments)])
+    r.departments = {d.code for d in departments}
+    r.plan_start, r.plan_end = start, end
+
+    groups = tuple(
+        g
+        for i, raw in enumerate(r.sequence(root.get("groups", MISSING), "groups"))
+        if (g := _read_group(r, raw, f"groups[{i}]")) is not None
+    )
+    _check_unique(r, [(f"groups[{i}]", g.code) for i, g in enumerate(groups)])
+    items = [(g_i, i_i, item) for g_i, g in enumerate(groups) for i_i, item in enumerate(g.items)]
+    _check_unique(r, [(f"groups[{g}].items[{i}]", item.code) for g, i, item in items])
+    _check_unique(
+        r,
+        [
+            (f"groups[{g}].items[{i}].milestones[{m}]", milestone.code)
+            for g, i, item in items
+            for m, milestone in enumerate(item.milestones)
+        ],
+    )
+    known_items = {item.code for _, _, item in items}
+
+    indicators = tuple(
+        ind
+        for i, raw in enumerate(
+            r.sequence(root.get("indicators", MISSING), "indicators", required=False)
+        )
+        if (ind := _read_indicator(r, raw, f"indicators[{i}]", known_items)) is not None
+    )
+    _check_unique(r, [(f"indicators[{i}]", ind.code) for i, ind in enumerate(indicators)])
+
+    if None in (code, name, start, end, report_date) or r.problems:
+        return None
+    return PlanSpec(
+        code=code,  # type: ignore[arg-type]
+        name=name,  # type: ignore[arg-type]
+        source=source or Text("", ""),
+        start=start,  # type: ignore[arg-type]
+        end=end,  # type: ignore[arg-type]
+        report_date=report_date,  # type: ignore[arg-type]
+        departments=departments,
+        groups=groups,
+        indicators=indicators,
+    )
+
+
+def _check_unique(r: _Reader, entries: list[tuple[str, str]]) -> None:
+    seen: dict[str, str] = {}
+    for where, code in entries:
+        if code in seen:
+            r.problem(where, f"duplicate code {code!r} (first used at {seen[code]})")
+        else:
+            seen[code] = where
+
+
+def _read_department(r: _Reader, raw: Any, where: str) -> DepartmentSpec | None:
+    data = r.mapping(raw, where)
+    if data is None:
+        return None
+    r.unknown_keys(data, {"code", "name", "coordinating", "sample"}, where)
+    code = r.field(data, "code", where, _as_code)
+    where = f"{where} ({code})" if code else where
+    name = r.field(data, "name", where, _as_text)
+    coordinating = r.field(data, "coordinating", where, _as_bool, default=False)
+    sample = r.field(data, "sample", where, _as_bool, default=False)
+    if code is None or name is None:
+        return None
+    return DepartmentSpec(code, name, bool(coordinating), bool(sample))
+
+
+def _read_group(r: _Reader, raw: Any, where: str) -> GroupSpec | None:
+    data = r.mapping(raw, where)
+    if data is None:
+        return None
+    r.unknown_keys(data, {"code", "kind", "name", "items"}, where)
+    code = r.field(data, "code", where, _as_code)
+    label = f"{where} ({code})" if code else where
+    kind = r.field(data, "kind", label, _one_of(GROUP_KINDS))
+    name = r.field(data, "name", label, _as_text)
+    items = tuple(
+        item
+        for i, raw_item in enumerate(r.sequence(data.get("items", MISSING), f"{label}.items"))
+        if (item := _read_item(r, raw_item, f"{where}.items[{i}]")) is not None
+    )
+    if code is None or kind is None or name is None:
+        return None
+    return GroupSpec(code, kind, name, items)
+
+
+def _check_department(r: _Reader, code: str | None, where: str) -> None:
+    if code is not None and code not in r.departments:
+        r.problem(where, f"unknown department {code!r}")
+
+
+def _read_item(r: _Reader, raw: Any, where: str) -> ItemSpec | None:
+    data = r.mapping(raw, where)
+    if data is None:
+        return None
+    allowed = {"code", "title", "description", "lead", "supporting", "start", "due", "weight"}
+    r.unknown_keys(data, allowed | {"sample", "facts", "milestones"}, where)
+    code = r.field(data, "code", where, _as_code)
+    where = f"{where} ({code})" if code else where
+    title = r.field(data, "title", where, _as_text)
+    description = r.field(data, "description", where, _as_text, default=Text("", ""))
+    lead = r.field(data, "lead", where, _as_code)
+    _check_department(r, lead, f"{where}.lead")
+    supporting = r.field(data, "supporting", where, _code_list, default=())
+    for code_ in supporting or ():
+        _check_department(r, code_, f"{where}.supporting")
+    start = r.field(data, "start", where, _as_date)
+    due = r.field(data, "due", where, _as_date)
+    if start and due and start > due:
+        r.problem(where, f"start {start} is after due {due}")
+    weight = r.field(data, "weight", where, _as_weight, default=1.0)
+    sample = r.field(data, "sample", where, _as_bool, default=False)
+    facts = tuple(
+        fact
+        for i, raw_fact in enumerate(
+            r.sequence(data.get("facts", MISSING), f"{where}.facts", required=False)
+        )
+        if (fact := _read_fact(r, raw_fact, f"{where}.facts[{i}]")) is not None
+    )
+    raw_milestones = r.sequence(data.get("milestones", MISSING), f"{where}.milestones")
+    if "milestones" in data and isinstance(data["milestones"], list) and not raw_milestones:
+        r.problem(f"{where}.milestones", "an item needs at least one milestone")
+    milestones = tuple(
+        m
+        for i, raw_m in enumerate(raw_milestones)
+        if (m := _read_milestone(r, raw_m, f"{where}.milestones[{i}]", lead)) is not None
+    )
+    if None in (code, title, lead, start, due, weight):
+        return None
+    return ItemSpec(
+        code=code,  # type: ignore[arg-type]
+        title=title,  # type: ignore[arg-type]
+        description=description or Text("", ""),
+        lead=lead,  # type: ignore[arg-type]
+        supporting=tuple(supporting or ()),
+        start=start,  # type: ignore[arg-type]
+        due=due,  # type: ignore[arg-type]
+        weight=weight,  # type: ignore[arg-type]
+        sample=bool(sample),
+        facts=facts,
+        milestones=milestones,
+    )
+
+
+def _read_fact(r: _Reader, raw: Any, where: str) -> FactSpec | None:
+    data = r.mapping(raw, where)
+    if data is None:
+        return None
+    r.unknown_keys(data, {"date", "text", "source"}, where)
+    when = r.field(data, "date", where, _as_date)
+    text = r.field(data, "text", where, _as_text)
+    source = r.field(data, "source", where, _one_of(SOURCES), default="report")
+    if when is None or text is None or source is None:
+        return None
+    return FactSpec(when, text, source)
+
+
+def _read_milestone(
+    r: _Reader, raw: Any, where: str, item_lead: str | None
+) -> MilestoneSpec | None:
+    data = r.mapping(raw, where)
+    if data is None:
+        return None
+    allowed = {"code", "title", "due", "department", "weight", "status", "progress"}
+    r.unknown_keys(data, allowed | {"completed_on", "source"}, where)
+    code = r.field(data, "code", where, _as_code)
+    where = f"{where} ({code})" if code else where
+    title = r.field(data, "title", where, _as_text)
+    due = r.field(data, "due", where, _as_date)
+    if due and r.plan_start and r.plan_end and not r.plan_start <= due <= r.plan_end:
+        r.problem(f"{where}.due", f"{due} is outside the plan's dates {r.plan_start}..{r.plan_end}")
+    department = r.field(data, "department", where, _as_code, default=item_lead)
+    _check_department(r, department, f"{where}.department")
+    weight = r.field(data, "weight", where, _as_weight, default=1.0)
+    status = r.field(data, "status", where, _one_of(STATUSES), default="not_started")
+    done = status == "done"
+    progress = r.field(data, "progress", where, _as_progress, default=100 if done else 0)
+    completed_on = r.field(data, "completed_on", where, _as_date, default=None)
+    if done and completed_on is None and "completed_on" not in data:
+        r.problem(f"{where}.completed_on", "required when status is done")
+    if not done and completed_on is not None:
+        r.problem(f"{where}.completed_on", f"only allowed when status is done, not {status}")
+    if done and progress is not None and progress != 100:
+        r.problem(f"{where}.progress", f"a done milestone has progress 100, not {progress}")
+    source = r.field(data, "source", where, _one_of(SOURCES), default="sample")
+    if None in (code, title, due, department, weight, status, progress, source):
+        return None
+    return MilestoneSpec(
+        code=code,  # type: ignore[arg-type]
+        title=title,  # type: ignore[arg-type]
+        due=due,  # type: ignore[arg-type]
+        department=department,  # type: ignore[arg-type]
+        weight=weight,  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
+        progress=progress,  # type: ignore[arg-type]
+        completed_on=completed_on,
+        source=source,  # type: ignore[arg-type]
+    )
+
+
+def _read_indicator(r: _Reader, raw: Any, where: str, items: set[str]) -> IndicatorSpec | None:
+    data = r.mapping(raw, where)
+    if data is None:
+        return None
+    allowed = {"code", "item", "name", "unit", "baseline", "targets", "measurements"}
+    r.unknown_keys(data, allowed, where)
+    code = r.field(data, "code", where, _as_code)
+    where = f"{where} ({code})" if code else where
+    item = r.field(data, "item", where, _as_code, default=None)
+    if item is not None and item not in items:
+        r.problem(f"{where}.item", f"unknown item {item!r}")
+    name = r.field(data, "name", where, _as_text)
+    unit = r.field(data, "unit", where, _as_text, default=Text("", ""))
+    baseline = r.mapping(data.get("baseline"), f"{where}.baseline") if "baseline" in data else None
+    if "baseline" not in data:
+        r.problem(f"{where}.baseline", "missing required field")
+    baseline_value = baseline_date = None
+    if baseline is not None:
+        r.unknown_keys(baseline, {"value", "date"}, f"{where}.baseline")
+        baseline_value = r.field(baseline, "value", f"{where}.baseline", _as_number)
+        baseline_date = r.field(baseline, "date", f"{where}.baseline", _as_date)
+    targets = []
+    for i, raw_t in enumerate(
+        r.sequence(data.get("targets", MISSING), f"{where}.targets", required=False)
+    ):
+        t_where = f"{where}.targets[{i}]"
+        t = r.mapping(raw_t, t_where)
+        if t is None:
+            continue
+        r.unknown_keys(t, {"date", "value", "source"}, t_where)
+        when = r.field(t, "date", t_where, _as_date)
+        value = r.field(t, "value", t_where, _as_number)
+        source = r.field(t, "source", t_where, _one_of(SOURCES), default="sample")
+        if when is not None and value is not None and source is not None:
+            targets.append(TargetSpec(when, value, source))
+    _check_unique(r, [(f"{where}.targets[{i}]", str(t.date)) for i, t in enumerate(targets)])
+    measurements = []
+    for i, raw_m in enumerate(
+        r.sequence(data.get("measurements", MISSING), f"{where}.measurements", required=False)
+    ):
+        m_where = f"{where}.measurements[{i}]"
+        m = r.mapping(raw_m, m_where)
+        if m is None:
+            continue
+        r.unknown_keys(m, {"date", "value", "source", "note"}, m_where)
+        when = r.field(m, "date", m_where, _as_date)
+        value = r.field(m, "value", m_where, _as_number)
+        source = r.field(m, "source", m_where, _one_of(SOURCES), default="sample")
+        note = r.field(m, "note", m_where, _as_text, default=Text("", ""))
+        if when is not None and value is not None and source is not None:
+            measurements.append(MeasurementSpec(when, value, source, note or Text("", "")))
+    _check_unique(
+        r, [(f"{where}.measurements[{i}]", str(m.date)) for i, m in enumerate(measurements)]
+    )
+    if None in (code, name, baseline_value, baseline_date):
+        return None
+    return IndicatorSpec(
+        code=code,  # type: ignore[arg-type]
+        item=item,
+        name=name,  # type: ignore[arg-type]
+        unit=unit or Text("", ""),
+        baseline_value=baseline_value,  # type: ignore[arg-type]
+        baseline_date=baseline_date,  # type: ignore[arg-type]
+        targets=tuple(targets),
+        measurements=tuple(measurements),
+    )

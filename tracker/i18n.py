@@ -1,0 +1,85 @@
+"""Language choice and the bilingual helpers templates use.
+
+The UI is Chinese first: zh_CN unless the visitor asked for English with ``?lang=en``,
+which is remembered in the session so every following page stays in English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from tracker.domain.status import Status
+from tracker.extensions import babel
+
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
+
+STATUS_LABELS = {
+    Status.NOT_STARTED: _l("Not started"),
+    Status.ON_TRACK: _l("On track"),
+    Status.AT_RISK: _l("At risk"),
+    Status.DELAYED: _l("Delayed"),
+    Status.DONE: _l("Done"),
+}
+
+# Bootstrap colour per status: grey not started, green on track, amber at risk, red delayed,
+# blue done — the colours leadership reads at a glance.
+STATUS_COLOURS = {
+    Status.NOT_STARTED: "secondary",
+    Status.ON_TRACK: "success",
+    Status.AT_RISK: "warning",
+    Status.DELAYED: "danger",
+    Status.DONE: "primary",
+}
+
+SOURCE_LABELS = {"report": _l("From the report"), "sample": _l("Sample data")}
+
+
+def normalize_language(value: str | None) -> str | None:
+    """Map what a visitor may type (``en``, ``zh``, ``zh-CN``) to a supported locale."""
+    if not value:
+        return None
+    return _ALIASES.get(value.strip().lower())
+
+
+def select_locale() -> str:
+    """Pick the locale: explicit ``?lang=``, then the session's choice, then Chinese."""
+    asked = normalize_language(request.args.get("lang"))
+    if asked:
+        session["lang"] = asked
+        return asked
+    remembered = session.get("lang")
+    if remembered in LANGUAGES:
+        return remembered
+    return "zh_CN"
+
+
+def is_english() -> bool:
+    """True when the page is being rendered in English."""
+    return str(get_locale()) == "en"
+
+
+def localized(obj: Any, attribute: str) -> str:
+    """``obj.<attribute>_en`` in English, else ``obj.<attribute>_zh``, falling back to either."""
+    zh = getattr(obj, f"{attribute}_zh", "") or ""
+    en = getattr(obj, f"{attribute}_en", "") or ""
+    if is_english():
+        return en or zh
+    return zh or en
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel and expose the helpers to every template."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["localized"] = localized
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        STATUS_LABELS=STATUS_LABELS,
+        STATUS_COLOURS=STATUS_COLOURS,
+        SOURCE_LABELS=SOURCE_LABELS,
+        is_english=is_english,
+    )

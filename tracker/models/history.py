@@ -1,0 +1,39 @@
+"""Append-only history: every change to the plan's state, with who, when, what and why."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.extensions import db
+from tracker.models.people import User
+
+
+class Update(db.Model):
+    """One changed field of an item or milestone.
+
+    Rows are only ever inserted. ``effective_on`` is the day the change counts from (the
+    completion date of a milestone the plan file says is done, or the day a user reported
+    it), so the board can be rebuilt as of any date; ``created_at`` is when it was written.
+    """
+
+    __tablename__ = "plan_update"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id"), index=True)
+    item_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("item.id"), index=True)
+    milestone_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("milestone.id"), index=True
+    )
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("app_user.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), index=True)
+    effective_on: so.Mapped[date] = so.mapped_column(index=True)
+    field: so.Mapped[str] = so.mapped_column(sa.String(32))
+    old_value: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    new_value: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    origin: so.Mapped[str] = so.mapped_column(sa.String(16), default="web")
+
+    user: so.Mapped[User | None] = so.relationship()

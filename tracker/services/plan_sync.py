@@ -1,0 +1,407 @@
+"""Apply a validated plan file to the database, in place, keeping every bit of history.
+
+Entries are matched by code. Titles, dates, weights and departments follow the file, and each
+change is written to the update history. A milestone's status and progress come from the
+file only when it is first created; after that they belong to the people who report on it.
+Nothing is deleted, so loading a revised plan never loses what was recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from tracker.domain.planfile import GroupSpec, ItemSpec, MilestoneSpec, PlanSpec
+from tracker.extensions import db
+from tracker.models import (
+    Department,
+    Fact,
+    Group,
+    Indicator,
+    IndicatorTarget,
+    Item,
+    Measurement,
+    Milestone,
+    Plan,
+    Update,
+)
+
+
+@dataclass
+class SyncReport:
+    """What loading a plan file did, for the command line to print."""
+
+    created: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
+
+    def count(self, bucket: dict[str, int], kind: str) -> None:
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.created and not self.changed
+
+
+class _Sync:
+    """One load of one plan file: the state shared by the steps below."""
+
+    def __init__(self, spec: PlanSpec, now: datetime, note: str) -> None:
+        self.spec = spec
+        self.now = now
+        self.note = note
+        self.report = SyncReport()
+        self.departments: dict[str, Department] = {}
+        self.plan: Plan | None = None
+
+    def assign(self, obj: object, kind: str, values: dict[str, object]) -> list[str]:
+        """Set attributes that differ; return the names of those that changed."""
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        for name in changed:
+            setattr(obj, name, values[name])
+        if changed:
+            self.report.count(self.report.changed, kind)
+        return changed
+
+    def history(
+        self,
+        item: Item,
+        milestone: Milestone | None,
+        field_name: str,
+        old: object,
+        new: object,
+        *,
+        effective_on: date | None = None,
+    ) -> None:
+        """Append one history row for a change the plan file made."""
+        assert self.plan is not None
+        db.session.add(
+            Update(
+                plan_id=self.plan.id,
+                item_id=item.id,
+                milestone_id=milestone.id if milestone else None,
+                user_id=None,
+                created_at=self.now,
+                effective_on=effective_on or self.now.date(),
+                field=field_name,
+                old_value=_text(old),
+                new_value=_text(new),
+                note=self.note,
+                origin="plan_file",
+            )
+        )
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def sync_plan(spec: PlanSpec, *, now: datetime, note: str) -> SyncReport:
+    """Create or update the plan described by ``spec``; flush, and leave the commit to the caller.
+
+    ``note`` says where the change came from (the file name) and is kept in every history row
+    this load writes; ``now`` is the time they are stamped with.
+    """
+    sync = _Sync(spec, now, note)
+    _sync_departments(sync)
+    _sync_plan_row(sync)
+    for position, group_spec in enumerate(spec.groups):
+        group = _sync_group(sync, position, group_spec)
+        for item_position, item_spec in enumerate(group_spec.items):
+            _sync_item(sync, group, item_position, item_spec)
+    _sync_indicators(sync)
+    db.session.flush()
+    return sync.report
+
+
+def _sync_departments(sync: _Sync) -> None:
+    existing = {d.code: d for d in db.session.scalars(sa.select(Department))}
+    for spec in sync.spec.departments:
+        values = {
+            "name_zh": spec.name.zh,
+            "name_en": spec.name.en,
+            "is_coordinating": spec.coordinating,
+            "is_sample": spec.sample,
+        }
+        department = existing.get(spec.code)
+        if department is None:
+            department = Department(code=spec.code, active=True, **values)
+            db.session.add(department)
+            sync.report.count(sync.report.created, "departments")
+        else:
+            sync.assign(department, "departments", values)
+        sync.departments[spec.code] = department
+    db.session.flush()
+
+
+def _sync_plan_row(sync: _Sync) -> None:
+    spec = sync.spec
+    values = {
+        "name_zh": spec.name.zh,
+        "name_en": spec.name.en,
+        "source_zh": spec.source.zh,
+        "source_en": spec.source.en,
+        "start": spec.start,
+        "end": spec.end,
+        "report_date": spec.report_date,
+    }
+    plan = db.session.scalar(sa.select(Plan).where(Plan.code == spec.code))
+    if plan is None:
+        plan = Plan(code=spec.code, **values)
+        db.session.add(plan)
+        sync.report.count(sync.report.created, "plans")
+    else:
+        sync.assign(plan, "plans", values)
+    db.session.flush()
+    sync.plan = plan
+
+
+def _sync_group(sync: _Sync, position: int, spec: GroupSpec) -> Group:
+    assert sync.plan is not None
+    values = {
+        "kind": spec.kind,
+        "position": position,
+        "name_zh": spec.name.zh,
+        "name_en": spec.name.en,
+    }
+    group = db.session.scalar(
+        sa.select(Group).where(Group.plan_id == sync.plan.id, Group.code == spec.code)
+    )
+    if group is None:
+        group = Group(plan_id=sync.plan.id, code=spec.code, **values)
+        db.session.add(group)
+        sync.report.count(sync.report.created, "groups")
+        db.session.flush()
+    else:
+        sync.assign(group, "groups", values)
+    return group
+
+
+# Fields whose change is worth a line in an item's history (positions are not).
+_ITEM_HISTORY = ("title_zh", "title_en", "start", "due", "weight", "lead_department_id")
+_MILESTONE_HISTORY = ("title_zh", "title_en", "due", "weight", "department_id")
+
+
+def _sync_item(sync: _Sync, group: Group, position: int, spec: ItemSpec) -> None:
+    assert sync.plan is not None
+    values: dict[str, object] = {
+        "group_id": group.id,
+        "position": position,
+        "title_zh": spec.title.zh,
+        "title_en": spec.title.en,
+        "description_zh": spec.description.zh,
+        "description_en": spec.description.en,
+        "lead_department_id": sync.departments[spec.lead].id,
+        "start": spec.start,
+        "due": spec.due,
+        "weight": spec.weight,
+        "is_sample": spec.sample,
+    }
+    item = db.session.scalar(
+        sa.select(Item).where(Item.plan_id == sync.plan.id, Item.code == spec.code)
+    )
+    created = item is None
+    if item is None:
+        item = Item(plan_id=sync.plan.id, code=spec.code, **values)
+        db.session.add(item)
+        sync.report.count(sync.report.created, "items")
+        db.session.flush()
+    else:
+        before = {name: getattr(item, name) for name in _ITEM_HISTORY}
+        for name in sync.assign(item, "items", values):
+            if name in before:
+                sync.history(item, None, _field_label(name), before[name], values[name])
+
+    supporting = [sync.departments[code] for code in spec.supporting]
+    old_codes = sorted(d.code for d in item.supporting_departments)
+    new_codes = sorted(spec.supporting)
+    if old_codes != new_codes:
+        if not created:
+            sync.history(
+                item, None, "supporting_departments", ",".join(old_codes), ",".join(new_codes)
+            )
+            sync.report.count(sync.report.changed, "items")
+        item.supporting_departments = supporting
+
+    _sync_facts(sync, item, spec)
+    for milestone_position, milestone_spec in enumerate(spec.milestones):
+        _sync_milestone(sync, item, milestone_position, milestone_spec)
+
+
+def _field_label(attribute: str) -> str:
+    """History speaks of departments by name, not by column."""
+    return {"lead_department_id": "lead_department", "department_id": "department"}.get(
+        attribute, attribute
+    )
+
+
+def _sync_facts(sync: _Sync, item: Item, spec: ItemSpec) -> None:
+    """Facts are background text: replaced as a whole, and only when they differ."""
+    wanted = [(f.date, f.text.zh, f.text.en, f.source) for f in spec.facts]
+    current = [(f.happened_on, f.text_zh, f.text_en, f.source) for f in item.facts]
+    if wanted == current:
+        return
+    for fact in list(item.facts):
+        db.session.delete(fact)
+    db.session.flush()
+    for position, (happened_on, zh, en, source) in enumerate(wanted):
+        db.session.add(
+            Fact(
+                item_id=item.id,
+                position=position,
+                happened_on=happened_on,
+                text_zh=zh,
+                text_en=en,
+                source=source,
+            )
+        )
+    bucket = sync.report.changed if current else sync.report.created
+    for _ in wanted or current:
+        sync.report.count(bucket, "facts")
+    db.session.flush()
+    db.session.expire(item, ["facts"])
+
+
+def _sync_milestone(sync: _Sync, item: Item, position: int, spec: MilestoneSpec) -> None:
+    assert sync.plan is not None
+    department_id = sync.departments[spec.department].id
+    milestone = db.session.scalar(
+        sa.select(Milestone).where(Milestone.plan_id == sync.plan.id, Milestone.code == spec.code)
+    )
+    if milestone is None:
+        milestone = Milestone(
+            plan_id=sync.plan.id,
+            item_id=item.id,
+            code=spec.code,
+            position=position,
+            title_zh=spec.title.zh,
+            title_en=spec.title.en,
+            due=spec.due,
+            baseline_due=spec.due,
+            department_id=department_id,
+            weight=spec.weight,
+            reported_status=spec.status,
+            progress=spec.progress,
+            completed_on=spec.completed_on,
+            source=spec.source,
+        )
+        db.session.add(milestone)
+        db.session.flush()
+        sync.report.count(sync.report.created, "milestones")
+        _record_initial_state(sync, item, milestone)
+        return
+
+    values: dict[str, object] = {
+        "item_id": item.id,
+        "position": position,
+        "title_zh": spec.title.zh,
+        "title_en": spec.title.en,
+        "department_id": department_id,
+        "weight": spec.weight,
+        "source": spec.source,
+    }
+    # The file holds the baseline. A changed baseline re-plans the milestone; an unchanged one
+    # leaves a postponed due date alone.
+    if milestone.baseline_due != spec.due:
+        values["baseline_due"] = spec.due
+        values["due"] = spec.due
+    before = {name: getattr(milestone, name) for name in _MILESTONE_HISTORY}
+    for name in sync.assign(milestone, "milestones", values):
+        if name in before:
+            sync.history(item, milestone, _field_label(name), before[name], values[name])
+
+
+def _record_initial_state(sync: _Sync, item: Item, milestone: Milestone) -> None:
+    """Write the status a new milestone starts with, dated when it became true.
+
+    A milestone the file says is done counts from its completion date; other progress counts
+    from the plan's report date. That lets the board be rebuilt as of an earlier date.
+    """
+    if milestone.reported_status == "not_started" and milestone.progress == 0:
+        return
+    effective = milestone.completed_on or sync.spec.report_date
+    sync.history(item, milestone, "status", None, milestone.reported_status, effective_on=effective)
+    if milestone.progress:
+        sync.history(item, milestone, "progress", None, milestone.progress, effective_on=effective)
+    if milestone.completed_on:
+        sync.history(
+            item, milestone, "completed_on", None, milestone.completed_on, effective_on=effective
+        )
+
+
+def _sync_indicators(sync: _Sync) -> None:
+    assert sync.plan is not None
+    items = {
+        i.code: i for i in db.session.scalars(sa.select(Item).where(Item.plan_id == sync.plan.id))
+    }
+    for position, spec in enumerate(sync.spec.indicators):
+        values: dict[str, object] = {
+            "item_id": items[spec.item].id if spec.item else None,
+            "position": position,
+            "name_zh": spec.name.zh,
+            "name_en": spec.name.en,
+            "unit_zh": spec.unit.zh,
+            "unit_en": spec.unit.en,
+            "baseline_value": spec.baseline_value,
+            "baseline_date": spec.baseline_date,
+        }
+        indicator = db.session.scalar(
+            sa.select(Indicator).where(
+                Indicator.plan_id == sync.plan.id, Indicator.code == spec.code
+            )
+        )
+        if indicator is None:
+            indicator = Indicator(plan_id=sync.plan.id, code=spec.code, **values)
+            db.session.add(indicator)
+            db.session.flush()
+            sync.report.count(sync.report.created, "indicators")
+        else:
+            sync.assign(indicator, "indicators", values)
+
+        targets = {t.due: t for t in indicator.targets}
+        for target_spec in spec.targets:
+            target = targets.pop(target_spec.date, None)
+            target_values = {"value": target_spec.value, "source": target_spec.source}
+            if target is None:
+                db.session.add(
+                    IndicatorTarget(
+                        indicator_id=indicator.id, due=target_spec.date, **target_values
+                    )
+                )
+                sync.report.count(sync.report.created, "targets")
+            else:
+                sync.assign(target, "targets", target_values)
+        for stale in targets.values():
+            db.session.delete(stale)
+            sync.report.count(sync.report.changed, "targets")
+
+        from_file = {m.measured_on: m for m in indicator.measurements if m.from_plan_file}
+        for m_spec in spec.measurements:
+            m_values = {
+                "value": m_spec.value,
+                "source": m_spec.source,
+                "note_zh": m_spec.note.zh,
+                "note_en": m_spec.note.en,
+            }
+            measurement = from_file.get(m_spec.date)
+            if measurement is None:
+                db.session.add(
+                    Measurement(
+                        indicator_id=indicator.id,
+                        measured_on=m_spec.date,
+                        from_plan_file=True,
+                        recorded_at=sync.now,
+                        **m_values,
+                    )
+                )
+                sync.report.count(sync.report.created, "measurements")
+            else:
+                sync.assign(measurement, "measurements", m_values)
+    db.session.flush()
