@@ -64,6 +64,12 @@ class _Sync:
             self.report.count(self.report.changed, kind)
         return changed
 
+    def readable(self, attribute: str, value: object) -> object:
+        """History names departments by code, which stays meaningful if ids change."""
+        if attribute in {"lead_department_id", "department_id"}:
+            return next((d.code for d in self.departments.values() if d.id == value), value)
+        return value
+
     def history(
         self,
         item: Item,
@@ -217,7 +223,8 @@ def _sync_item(sync: _Sync, group: Group, position: int, spec: ItemSpec) -> None
         before = {name: getattr(item, name) for name in _ITEM_HISTORY}
         for name in sync.assign(item, "items", values):
             if name in before:
-                sync.history(item, None, _field_label(name), before[name], values[name])
+                old, new = sync.readable(name, before[name]), sync.readable(name, values[name])
+                sync.history(item, None, _field_label(name), old, new)
 
     supporting = [sync.departments[code] for code in spec.supporting]
     old_codes = sorted(d.code for d in item.supporting_departments)
@@ -315,7 +322,8 @@ def _sync_milestone(sync: _Sync, item: Item, position: int, spec: MilestoneSpec)
     before = {name: getattr(milestone, name) for name in _MILESTONE_HISTORY}
     for name in sync.assign(milestone, "milestones", values):
         if name in before:
-            sync.history(item, milestone, _field_label(name), before[name], values[name])
+            old, new = sync.readable(name, before[name]), sync.readable(name, values[name])
+            sync.history(item, milestone, _field_label(name), old, new)
 
 
 def _record_initial_state(sync: _Sync, item: Item, milestone: Milestone) -> None:
