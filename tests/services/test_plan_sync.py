@@ -102,8 +102,10 @@ def test_revised_file_moves_item_and_keeps_history(app: Flask) -> None:
     moved = dataclasses.replace(first.items[1], lead="ops", supporting=("it",))
     revised = dataclasses.replace(
         spec,
-        groups=(dataclasses.replace(first, items=(first.items[0],)),)
-        + (dataclasses.replace(second, items=(*second.items, moved)),),
+        groups=(
+            dataclasses.replace(first, items=(first.items[0],)),
+            dataclasses.replace(second, items=(*second.items, moved)),
+        ),
     )
     sync_plan(revised, now=NOW, note="small v2")
     db.session.commit()
