@@ -121,3 +121,11 @@ def table_snapshot() -> dict[str, list[tuple[object, ...]]]:
             rows = connection.execute(sa.select(table)).all()
             snapshot[table.name] = sorted(tuple(row) for row in rows)
     return snapshot
+
+
+def pytest_report_header() -> str:
+    """Say which engine this run tests, so a CI log shows both runs really happened."""
+    url = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    if not url:
+        return "database: SQLite (temporary file)"
+    return f"database: {sa.engine.make_url(url).render_as_string(hide_password=True)}"

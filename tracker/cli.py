@@ -59,9 +59,11 @@ def seed_command(path: Path, if_empty: bool) -> None:
     if report.unchanged:
         click.echo(f"{path.name}: plan {spec.code} is already up to date.")
         return
-    parts = [f"{n} {kind} created" for kind, n in sorted(report.created.items())]
-    parts += [f"{n} {kind} updated" for kind, n in sorted(report.changed.items())]
-    click.echo(f"{path.name}: plan {spec.code} loaded ({', '.join(parts)}).")
+    click.echo(f"{path.name}: plan {spec.code} loaded.")
+    for label, counts in (("created", report.created), ("updated", report.changed)):
+        if counts:
+            listed = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+            click.echo(f"  {label}: {listed}")
 
 
 def init_app(app: Flask) -> None:

@@ -6,6 +6,7 @@ entry (by its position and code) and what is wrong, so an editor can fix a file 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from tracker.domain.status import STATUSES
 
 GROUP_KINDS = ("task", "project", "action")
 SOURCES = ("report", "sample")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 T = TypeVar("T")
@@ -238,16 +240,16 @@ def _as_date(value: Any) -> date:
         raise ValueError(f"expected a date without time, got {value.isoformat()}")
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and ISO_DATE.match(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
-            pass
+            raise ValueError(f"{value} is not a real date") from None
     raise ValueError(f"expected a date YYYY-MM-DD, got {_describe(value)}")
 
 
 def _as_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"expected a number, got {_describe(value)}")
     return float(value)
 
@@ -288,15 +290,54 @@ def _code_list(value: Any) -> tuple[str, ...]:
     return tuple(_as_code(code) for code in value)
 
 
+class _PlanLoader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as text and refuses repeated keys.
+
+    Dates stay strings so an impossible one (2021-13-01) is reported at its field like any
+    other bad value, instead of failing inside the YAML parser; a repeated key would silently
+    drop the first value, which is never what the editor meant.
+    """
+
+
+_PlanLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _PlanLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            repeated = key in seen
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text", key_node.start_mark
+            ) from None
+        if repeated:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"repeated key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_PlanLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
 def parse_plan_text(text: str, filename: str) -> PlanSpec:
     """Parse and validate plan-file text; raise :class:`PlanFileError` listing every problem."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_PlanLoader)  # noqa: S506  (a safe loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise PlanFileError(filename, [f"not valid YAML: {place}{problem}"]) from None
+    if data is None:
+        raise PlanFileError(filename, ["empty plan file"])
     reader = _Reader()
     spec = _read_plan(reader, data)
     if reader.problems or spec is None:
@@ -313,53 +354,98 @@ def parse_plan_file(path: Path) -> PlanSpec:
     return parse_plan_text(text, str(path))
 
 
+def _entries(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _declared_code(raw: Any) -> str | None:
+    """An entry's code if it has a valid one, whatever else is wrong with the entry."""
+    if isinstance(raw, dict):
+        code = raw.get("code")
+        if isinstance(code, str) and CODE_PATTERN.match(code):
+            return code
+    return None
+
+
+def _declared(entries: list[Any], where: str) -> list[tuple[str, str]]:
+    """``(place, code)`` of every entry that declares a code, by its position in the file."""
+    return [
+        (f"{where}[{i}]", code)
+        for i, raw in enumerate(entries)
+        if (code := _declared_code(raw)) is not None
+    ]
+
+
 def _read_plan(r: _Reader, data: Any) -> PlanSpec | None:
+    """Read the whole file; codes are collected first, so one bad entry causes one problem.
+
+    An entry with a mistake in one field still declares its code: other entries may refer to
+    it, and duplicates are found, without a chain of follow-on messages.
+    """
     root = r.mapping(data, "file")
     if root is None:
         return None
     r.unknown_keys(root, {"plan", "departments", "groups", "indicators"}, "file")
-    plan = r.mapping(root.get("plan", MISSING), "plan") if "plan" in root else None
-    if plan is None:
-        if "plan" not in root:
-            r.problem("plan", "missing required section")
-        return None
-    r.unknown_keys(plan, {"code", "name", "source", "start", "end", "report_date"}, "plan")
-    code = r.field(plan, "code", "plan", _as_code)
-    name = r.field(plan, "name", "plan", _as_text)
-    source = r.field(plan, "source", "plan", _as_text, default=Text("", ""))
-    start = r.field(plan, "start", "plan", _as_date)
-    end = r.field(plan, "end", "plan", _as_date)
-    report_date = r.field(plan, "report_date", "plan", _as_date)
-    if start and end and start > end:
-        r.problem("plan", f"start {start} is after end {end}")
+
+    raw_departments = _entries(root.get("departments"))
+    raw_groups = _entries(root.get("groups"))
+    raw_items = [
+        (f"groups[{g}].items[{i}]", raw)
+        for g, group in enumerate(raw_groups)
+        if isinstance(group, dict)
+        for i, raw in enumerate(_entries(group.get("items")))
+    ]
+    raw_milestones = [
+        (f"{where}.milestones[{m}]", raw)
+        for where, item in raw_items
+        if isinstance(item, dict)
+        for m, raw in enumerate(_entries(item.get("milestones")))
+    ]
+    raw_indicators = _entries(root.get("indicators"))
+    declared_departments = _declared(raw_departments, "departments")
+    declared_items = [(w, c) for w, raw in raw_items if (c := _declared_code(raw)) is not None]
+    _check_unique(r, declared_departments)
+    _check_unique(r, _declared(raw_groups, "groups"))
+    _check_unique(r, declared_items)
+    _check_unique(
+        r, [(w, c) for w, raw in raw_milestones if (c := _declared_code(raw)) is not None]
+    )
+    _check_unique(r, _declared(raw_indicators, "indicators"))
+    r.departments = {code for _, code in declared_departments}
+    known_items = {code for _, code in declared_items}
+
+    plan: dict[str, Any] | None = None
+    if "plan" not in root:
+        r.problem("plan", "missing required section")
+    else:
+        plan = r.mapping(root["plan"], "plan")
+    code = name = start = end = report_date = None
+    source: Text | None = Text("", "")
+    if plan is not None:
+        r.unknown_keys(plan, {"code", "name", "source", "start", "end", "report_date"}, "plan")
+        code = r.field(plan, "code", "plan", _as_code)
+        name = r.field(plan, "name", "plan", _as_text)
+        source = r.field(plan, "source", "plan", _as_text, default=Text("", ""))
+        start = r.field(plan, "start", "plan", _as_date)
+        end = r.field(plan, "end", "plan", _as_date)
+        report_date = r.field(plan, "report_date", "plan", _as_date)
+        if start and end and start > end:
+            r.problem("plan", f"start {start} is after end {end}")
+    r.plan_start, r.plan_end = start, end
 
     departments = tuple(
         d
         for i, raw in enumerate(r.sequence(root.get("departments", MISSING), "departments"))
         if (d := _read_department(r, raw, f"departments[{i}]")) is not None
     )
-    _check_unique(r, [(f"departments[{i}]", d.code) for i, d in enumerate(departments)])
-    r.departments = {d.code for d in departments}
-    r.plan_start, r.plan_end = start, end
-
+    group_entries = r.sequence(root.get("groups", MISSING), "groups")
+    if "groups" in root and isinstance(root["groups"], list) and not group_entries:
+        r.problem("groups", "a plan needs at least one group")
     groups = tuple(
         g
-        for i, raw in enumerate(r.sequence(root.get("groups", MISSING), "groups"))
+        for i, raw in enumerate(group_entries)
         if (g := _read_group(r, raw, f"groups[{i}]")) is not None
     )
-    _check_unique(r, [(f"groups[{i}]", g.code) for i, g in enumerate(groups)])
-    items = [(g_i, i_i, item) for g_i, g in enumerate(groups) for i_i, item in enumerate(g.items)]
-    _check_unique(r, [(f"groups[{g}].items[{i}]", item.code) for g, i, item in items])
-    _check_unique(
-        r,
-        [
-            (f"groups[{g}].items[{i}].milestones[{m}]", milestone.code)
-            for g, i, item in items
-            for m, milestone in enumerate(item.milestones)
-        ],
-    )
-    known_items = {item.code for _, _, item in items}
-
     indicators = tuple(
         ind
         for i, raw in enumerate(
@@ -367,7 +453,6 @@ def _read_plan(r: _Reader, data: Any) -> PlanSpec | None:
         )
         if (ind := _read_indicator(r, raw, f"indicators[{i}]", known_items)) is not None
     )
-    _check_unique(r, [(f"indicators[{i}]", ind.code) for i, ind in enumerate(indicators)])
 
     if None in (code, name, start, end, report_date) or r.problems:
         return None
@@ -384,22 +469,22 @@ def _read_plan(r: _Reader, data: Any) -> PlanSpec | None:
     )
 
 
-def _check_unique(r: _Reader, entries: list[tuple[str, str]]) -> None:
+def _check_unique(r: _Reader, entries: list[tuple[str, str]], what: str = "code") -> None:
     seen: dict[str, str] = {}
-    for where, code in entries:
-        if code in seen:
-            r.problem(where, f"duplicate code {code!r} (first used at {seen[code]})")
+    for where, value in entries:
+        if value in seen:
+            r.problem(where, f"duplicate {what} {value!r} (first used at {seen[value]})")
         else:
-            seen[code] = where
+            seen[value] = where
 
 
 def _read_department(r: _Reader, raw: Any, where: str) -> DepartmentSpec | None:
     data = r.mapping(raw, where)
     if data is None:
         return None
-    r.unknown_keys(data, {"code", "name", "coordinating", "sample"}, where)
     code = r.field(data, "code", where, _as_code)
     where = f"{where} ({code})" if code else where
+    r.unknown_keys(data, {"code", "name", "coordinating", "sample"}, where)
     name = r.field(data, "name", where, _as_text)
     coordinating = r.field(data, "coordinating", where, _as_bool, default=False)
     sample = r.field(data, "sample", where, _as_bool, default=False)
@@ -412,14 +497,17 @@ def _read_group(r: _Reader, raw: Any, where: str) -> GroupSpec | None:
     data = r.mapping(raw, where)
     if data is None:
         return None
-    r.unknown_keys(data, {"code", "kind", "name", "items"}, where)
     code = r.field(data, "code", where, _as_code)
     label = f"{where} ({code})" if code else where
+    r.unknown_keys(data, {"code", "kind", "name", "items"}, label)
     kind = r.field(data, "kind", label, _one_of(GROUP_KINDS))
     name = r.field(data, "name", label, _as_text)
+    raw_items = r.sequence(data.get("items", MISSING), f"{label}.items")
+    if isinstance(data.get("items"), list) and not raw_items:
+        r.problem(f"{label}.items", "a group needs at least one item")
     items = tuple(
         item
-        for i, raw_item in enumerate(r.sequence(data.get("items", MISSING), f"{label}.items"))
+        for i, raw_item in enumerate(raw_items)
         if (item := _read_item(r, raw_item, f"{where}.items[{i}]")) is not None
     )
     if code is None or kind is None or name is None:
@@ -437,9 +525,9 @@ def _read_item(r: _Reader, raw: Any, where: str) -> ItemSpec | None:
     if data is None:
         return None
     allowed = {"code", "title", "description", "lead", "supporting", "start", "due", "weight"}
-    r.unknown_keys(data, allowed | {"sample", "facts", "milestones"}, where)
     code = r.field(data, "code", where, _as_code)
     where = f"{where} ({code})" if code else where
+    r.unknown_keys(data, allowed | {"sample", "facts", "milestones"}, where)
     title = r.field(data, "title", where, _as_text)
     description = r.field(data, "description", where, _as_text, default=Text("", ""))
     lead = r.field(data, "lead", where, _as_code)
@@ -505,9 +593,9 @@ def _read_milestone(
     if data is None:
         return None
     allowed = {"code", "title", "due", "department", "weight", "status", "progress"}
-    r.unknown_keys(data, allowed | {"completed_on", "source"}, where)
     code = r.field(data, "code", where, _as_code)
     where = f"{where} ({code})" if code else where
+    r.unknown_keys(data, allowed | {"completed_on", "source"}, where)
     title = r.field(data, "title", where, _as_text)
     due = r.field(data, "due", where, _as_date)
     if due and r.plan_start and r.plan_end and not r.plan_start <= due <= r.plan_end:
@@ -519,7 +607,7 @@ def _read_milestone(
     done = status == "done"
     progress = r.field(data, "progress", where, _as_progress, default=100 if done else 0)
     completed_on = r.field(data, "completed_on", where, _as_date, default=None)
-    if done and completed_on is None and "completed_on" not in data:
+    if done and data.get("completed_on") is None:
         r.problem(f"{where}.completed_on", "required when status is done")
     if not done and completed_on is not None:
         r.problem(f"{where}.completed_on", f"only allowed when status is done, not {status}")
@@ -546,9 +634,9 @@ def _read_indicator(r: _Reader, raw: Any, where: str, items: set[str]) -> Indica
     if data is None:
         return None
     allowed = {"code", "item", "name", "unit", "baseline", "targets", "measurements"}
-    r.unknown_keys(data, allowed, where)
     code = r.field(data, "code", where, _as_code)
     where = f"{where} ({code})" if code else where
+    r.unknown_keys(data, allowed, where)
     item = r.field(data, "item", where, _as_code, default=None)
     if item is not None and item not in items:
         r.problem(f"{where}.item", f"unknown item {item!r}")
@@ -562,39 +650,8 @@ def _read_indicator(r: _Reader, raw: Any, where: str, items: set[str]) -> Indica
         r.unknown_keys(baseline, {"value", "date"}, f"{where}.baseline")
         baseline_value = r.field(baseline, "value", f"{where}.baseline", _as_number)
         baseline_date = r.field(baseline, "date", f"{where}.baseline", _as_date)
-    targets = []
-    for i, raw_t in enumerate(
-        r.sequence(data.get("targets", MISSING), f"{where}.targets", required=False)
-    ):
-        t_where = f"{where}.targets[{i}]"
-        t = r.mapping(raw_t, t_where)
-        if t is None:
-            continue
-        r.unknown_keys(t, {"date", "value", "source"}, t_where)
-        when = r.field(t, "date", t_where, _as_date)
-        value = r.field(t, "value", t_where, _as_number)
-        source = r.field(t, "source", t_where, _one_of(SOURCES), default="sample")
-        if when is not None and value is not None and source is not None:
-            targets.append(TargetSpec(when, value, source))
-    _check_unique(r, [(f"{where}.targets[{i}]", str(t.date)) for i, t in enumerate(targets)])
-    measurements = []
-    for i, raw_m in enumerate(
-        r.sequence(data.get("measurements", MISSING), f"{where}.measurements", required=False)
-    ):
-        m_where = f"{where}.measurements[{i}]"
-        m = r.mapping(raw_m, m_where)
-        if m is None:
-            continue
-        r.unknown_keys(m, {"date", "value", "source", "note"}, m_where)
-        when = r.field(m, "date", m_where, _as_date)
-        value = r.field(m, "value", m_where, _as_number)
-        source = r.field(m, "source", m_where, _one_of(SOURCES), default="sample")
-        note = r.field(m, "note", m_where, _as_text, default=Text("", ""))
-        if when is not None and value is not None and source is not None:
-            measurements.append(MeasurementSpec(when, value, source, note or Text("", "")))
-    _check_unique(
-        r, [(f"{where}.measurements[{i}]", str(m.date)) for i, m in enumerate(measurements)]
-    )
+    targets = _read_targets(r, data, where)
+    measurements = _read_measurements(r, data, where)
     if None in (code, name, baseline_value, baseline_date):
         return None
     return IndicatorSpec(
@@ -607,3 +664,48 @@ def _read_indicator(r: _Reader, raw: Any, where: str, items: set[str]) -> Indica
         targets=tuple(targets),
         measurements=tuple(measurements),
     )
+
+
+def _read_targets(r: _Reader, data: dict[str, Any], where: str) -> list[TargetSpec]:
+    targets = []
+    target_dates: list[tuple[str, str]] = []
+    for i, raw_t in enumerate(
+        r.sequence(data.get("targets", MISSING), f"{where}.targets", required=False)
+    ):
+        t_where = f"{where}.targets[{i}]"
+        t = r.mapping(raw_t, t_where)
+        if t is None:
+            continue
+        r.unknown_keys(t, {"date", "value", "source"}, t_where)
+        when = r.field(t, "date", t_where, _as_date)
+        value = r.field(t, "value", t_where, _as_number)
+        source = r.field(t, "source", t_where, _one_of(SOURCES), default="sample")
+        if when is not None:
+            target_dates.append((t_where, str(when)))
+        if when is not None and value is not None and source is not None:
+            targets.append(TargetSpec(when, value, source))
+    _check_unique(r, target_dates, "date")
+    return targets
+
+
+def _read_measurements(r: _Reader, data: dict[str, Any], where: str) -> list[MeasurementSpec]:
+    measurements = []
+    measurement_dates: list[tuple[str, str]] = []
+    for i, raw_m in enumerate(
+        r.sequence(data.get("measurements", MISSING), f"{where}.measurements", required=False)
+    ):
+        m_where = f"{where}.measurements[{i}]"
+        m = r.mapping(raw_m, m_where)
+        if m is None:
+            continue
+        r.unknown_keys(m, {"date", "value", "source", "note"}, m_where)
+        when = r.field(m, "date", m_where, _as_date)
+        value = r.field(m, "value", m_where, _as_number)
+        source = r.field(m, "source", m_where, _one_of(SOURCES), default="sample")
+        note = r.field(m, "note", m_where, _as_text, default=Text("", ""))
+        if when is not None:
+            measurement_dates.append((m_where, str(when)))
+        if when is not None and value is not None and source is not None:
+            measurements.append(MeasurementSpec(when, value, source, note or Text("", "")))
+    _check_unique(r, measurement_dates, "date")
+    return measurements

@@ -252,7 +252,8 @@ def _field_label(attribute: str) -> str:
 def _sync_facts(sync: _Sync, item: Item, spec: ItemSpec) -> None:
     """Facts are background text: replaced as a whole, and only when they differ."""
     wanted = [(f.date, f.text.zh, f.text.en, f.source) for f in spec.facts]
-    current = [(f.happened_on, f.text_zh, f.text_en, f.source) for f in item.facts]
+    stored = sorted(item.facts, key=lambda f: f.position)
+    current = [(f.happened_on, f.text_zh, f.text_en, f.source) for f in stored]
     if wanted == current:
         return
     for fact in list(item.facts):
