@@ -12,7 +12,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 ## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000
 run: $(VENV)/.installed $(COMPILED)
 	$(FLASK) db upgrade
-	$(FLASK) seed --if-empty
+	$(FLASK) seed --if-empty --demo
 	$(BIN)/python run.py
 
 ## test: create .venv with the test extras, lint, and run the whole suite

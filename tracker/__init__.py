@@ -7,8 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import cli, config, errors, i18n, models
+from tracker.admin import bp as admin_bp
+from tracker.auth import access
+from tracker.auth import bp as auth_bp
 from tracker.board import bp as board_bp
 from tracker.extensions import csrf, db, migrate
 from tracker.health import bp as health_bp
@@ -34,13 +38,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    proxies = int(app.config.get("TRACKER_PROXY_COUNT", 0))
+    if proxies:
+        # Behind a reverse proxy the client address (used by sign-in throttling) is in a header.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     i18n.init_app(app)
+    access.init_app(app)
     errors.init_app(app)
 
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(health_bp)
     cli.init_app(app)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import AppGroup
 
+from tracker.clock import utcnow
+from tracker.domain.passwords import password_problems
 from tracker.domain.planfile import PlanFileError, parse_plan_file
+from tracker.domain.policy import ROLES
 from tracker.extensions import db
-from tracker.models import Plan
+from tracker.models import Department, Plan, User
+from tracker.services.accounts import AccountError, Who, create_user, deactivate_user
+from tracker.services.demo import create_demo_accounts
 from tracker.services.plan_sync import sync_plan
 
 DEFAULT_PLAN = Path(__file__).resolve().parent / "plans" / "shinan-2020.yaml"
@@ -22,11 +30,16 @@ DEFAULT_PLAN = Path(__file__).resolve().parent / "plans" / "shinan-2020.yaml"
     "path", required=False, type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_PLAN
 )
 @click.option(
+    "--demo",
+    is_flag=True,
+    help="Also create demo accounts (one per role, one lead per department) and print them.",
+)
+@click.option(
     "--if-empty",
     is_flag=True,
     help="Only load when the database holds no plan yet (what `make run` does on first start).",
 )
-def seed_command(path: Path, if_empty: bool) -> None:
+def seed_command(path: Path, if_empty: bool, demo: bool) -> None:
     """Load a plan file (default: the Shinan plan) into the database.
 
     The file is validated whole first; a bad file changes nothing. Loading the same file again
@@ -58,14 +71,113 @@ def seed_command(path: Path, if_empty: bool) -> None:
 
     if report.unchanged:
         click.echo(f"{path.name}: plan {spec.code} is already up to date.")
+    else:
+        click.echo(f"{path.name}: plan {spec.code} loaded.")
+        for label, counts in (("created", report.created), ("updated", report.changed)):
+            if counts:
+                listed = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+                click.echo(f"  {label}: {listed}")
+    if demo:
+        _create_demo_accounts()
+
+
+def _create_demo_accounts() -> None:
+    """Create the demo accounts that do not exist yet and print their passwords once."""
+    created = create_demo_accounts(Who(now=utcnow(), address="cli"))
+    db.session.commit()
+    if not created:
+        click.echo("Demo accounts exist already; their passwords were shown when they were made.")
         return
-    click.echo(f"{path.name}: plan {spec.code} loaded.")
-    for label, counts in (("created", report.created), ("updated", report.changed)):
-        if counts:
-            listed = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
-            click.echo(f"  {label}: {listed}")
+    click.echo("")
+    click.echo("Demo accounts (passwords are shown only now):")
+    width = max(len(account.username) for account in created)
+    for account in created:
+        click.echo(f"  {account.username:<{width}}  {account.password}  {account.description}")
+
+
+users = AppGroup("users", help="Create, list and deactivate accounts.")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="The account's role.")
+@click.option("--department", "department_code", help="Department code (required for dept_lead).")
+@click.option("--display-name", default="", help="The name shown in the interface.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input; without it a one-time password is printed.",
+)
+def users_create(
+    username: str, role: str, department_code: str | None, display_name: str, password_stdin: bool
+) -> None:
+    """Create an account (the first admin, or accounts for scripts)."""
+    department = None
+    if department_code:
+        department = db.session.scalar(
+            sa.select(Department).where(Department.code == department_code)
+        )
+        if department is None:
+            _fail(f"Unknown department {department_code!r}.")
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        problems = password_problems(password, username)
+        if problems:
+            _fail("Password refused: " + ", ".join(p.replace("_", " ") for p in problems) + ".")
+    try:
+        user, generated = create_user(
+            Who(now=utcnow(), address="cli"),
+            username=username,
+            role=role,
+            department=department,
+            display_name=display_name,
+            password=password,
+        )
+    except AccountError as error:
+        db.session.rollback()
+        _fail("Refused: " + ", ".join(p.replace("_", " ") for p in error.problems) + ".")
+    db.session.commit()
+    click.echo(f"Created {user.username} ({role}).")
+    if generated:
+        click.echo(f"One-time password (must be changed at first sign-in): {generated}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List every account with its role, department and state."""
+    rows = db.session.scalars(
+        sa.select(User).options(sa.orm.joinedload(User.department)).order_by(User.username)
+    ).all()
+    for user in rows:
+        department = user.department.code if user.department else "-"
+        state = "active" if user.active else "inactive"
+        last = user.last_login_at.isoformat(timespec="minutes") if user.last_login_at else "never"
+        click.echo(f"{user.username}\t{user.role}\t{department}\t{state}\t{last}")
+
+
+@users.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Deactivate an account; its sessions end at once."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        _fail(f"No user {username!r}.")
+    try:
+        changed = deactivate_user(Who(now=utcnow(), address="cli"), user)
+    except AccountError as error:
+        db.session.rollback()
+        _fail("Refused: " + ", ".join(p.replace("_", " ") for p in error.problems) + ".")
+    db.session.commit()
+    click.echo(f"Deactivated {username}." if changed else f"{username} was already inactive.")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    raise click.exceptions.Exit(1)
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's ``flask`` command line."""
     app.cli.add_command(seed_command)
+    app.cli.add_command(users)

@@ -36,6 +36,13 @@ STATUS_COLOURS = {
     Status.DONE: "primary",
 }
 
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "leader": _l("District leader"),
+    "dept_lead": _l("Department lead"),
+    "viewer": _l("Viewer"),
+}
+
 SOURCE_LABELS = {"report": _l("From the report"), "sample": _l("Sample data")}
 
 
@@ -81,5 +88,6 @@ def init_app(app: Flask) -> None:
         STATUS_LABELS=STATUS_LABELS,
         STATUS_COLOURS=STATUS_COLOURS,
         SOURCE_LABELS=SOURCE_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
         is_english=is_english,
     )

@@ -10,9 +10,20 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import FIXTURES, load_plan
+from tests.factories import create_user, login
 from tests.querycount import count_queries
 from tracker.extensions import db
 from tracker.models import Item, Milestone
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A client signed in as a viewer: the board is for signed-in users only."""
+    client = app.test_client()
+    create_user("viewer", "viewer")
+    login(client, "viewer")
+    return client
+
 
 SHINAN_CODES = ["T1", "T2", "T3", "P1", "P2", "P3", "P4", "A1", "A2", "A3", "A4", "A5", "A6"]
 

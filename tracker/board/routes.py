@@ -9,7 +9,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, current_app, render_template
 
+from tracker.auth.access import require
 from tracker.board import bp
+from tracker.domain.policy import Action
 from tracker.domain.rollup import roll_up_item
 from tracker.extensions import db
 from tracker.models import Indicator, Item, Milestone
@@ -25,6 +27,7 @@ def today() -> date:
 @bp.get("/")
 def index() -> str:
     """The board: overall progress, then each group's items with owner and status."""
+    require(Action.VIEW_BOARD)
     plan = current_plan(current_app.config.get("TRACKER_PLAN_CODE"))
     if plan is None:
         return render_template("board/empty.html")
@@ -35,6 +38,7 @@ def index() -> str:
 @bp.get("/items/<code>")
 def item(code: str) -> str:
     """One item: its milestones, indicators and background facts."""
+    require(Action.VIEW_ITEM)
     plan = current_plan(current_app.config.get("TRACKER_PLAN_CODE"))
     if plan is None:
         abort(404)

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models. Importing this package registers every table."""
 
+from tracker.models.audit import AuditEvent
 from tracker.models.history import Update
 from tracker.models.people import Department, User
 from tracker.models.plan import (
@@ -14,6 +15,7 @@ from tracker.models.plan import (
 )
 
 __all__ = [
+    "AuditEvent",
     "Department",
     "Fact",
     "Group",

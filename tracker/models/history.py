@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 
 from tracker.extensions import db
 from tracker.models.people import User
+from tracker.models.types import UTCDateTime
 
 
 class Update(db.Model):
@@ -28,7 +29,7 @@ class Update(db.Model):
         sa.ForeignKey("milestone.id"), index=True
     )
     user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("app_user.id"))
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), index=True)
     effective_on: so.Mapped[date] = so.mapped_column(index=True)
     field: so.Mapped[str] = so.mapped_column(sa.String(32))
     old_value: so.Mapped[str | None] = so.mapped_column(sa.Text)

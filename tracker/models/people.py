@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
+from tracker.models.types import UTCDateTime
 
 
 class Department(db.Model):
@@ -27,8 +32,8 @@ class Department(db.Model):
         return f"<Department {self.code}>"
 
 
-class User(db.Model):
-    """Someone who signs in. Roles and passwords arrive with accounts (issue #3)."""
+class User(UserMixin, db.Model):
+    """Someone who signs in, with one role and, for a department lead, one department."""
 
     __tablename__ = "app_user"
 
@@ -38,8 +43,36 @@ class User(db.Model):
     role: so.Mapped[str] = so.mapped_column(sa.String(16), default="viewer")
     department_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("department.id"))
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256), default="")
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False)
+    locale: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    # Bumped to end every session of the user (password change, deactivation).
+    session_version: so.Mapped[int] = so.mapped_column(default=1)
+    created_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     department: so.Mapped[Department | None] = so.relationship(back_populates="users")
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Flask-Login refuses inactive users; deactivation must end their sessions."""
+        return self.active
+
+    def get_id(self) -> str:
+        """The session remembers the id with the session version, so bumping it signs out."""
+        return f"{self.id}:{self.session_version}"
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash (werkzeug's current default, scrypt), never the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def label(self) -> str:
+        """How the user is shown: the display name, else the user name."""
+        return self.display_name or self.username

@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 
 from tracker.extensions import db
 from tracker.models.people import Department, User
+from tracker.models.types import UTCDateTime
 
 item_supporting_department = sa.Table(
     "item_supporting_department",
@@ -211,7 +212,7 @@ class Measurement(db.Model):
     note_en: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     from_plan_file: so.Mapped[bool] = so.mapped_column(default=False)
     recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("app_user.id"))
-    recorded_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
 
     indicator: so.Mapped[Indicator] = so.relationship(back_populates="measurements")
     recorded_by: so.Mapped[User | None] = so.relationship()

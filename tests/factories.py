@@ -1,0 +1,86 @@
+"""Factories for test data: departments and users in each role, signed in through the form."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import cache
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
+
+from tracker.extensions import db
+from tracker.models import Department, User
+
+PASSWORD = "correct horse battery"
+
+
+def create_department(code: str = "d1", *, coordinating: bool = False) -> Department:
+    department = Department(
+        code=code,
+        name_zh=f"{code}局",
+        name_en=f"Bureau {code}",
+        is_coordinating=coordinating,
+        is_sample=False,
+        active=True,
+    )
+    db.session.add(department)
+    db.session.commit()
+    return department
+
+
+def department(code: str) -> Department:
+    found = db.session.scalar(sa.select(Department).where(Department.code == code))
+    assert found is not None, code
+    return found
+
+
+def create_user(
+    username: str,
+    role: str = "viewer",
+    *,
+    department: Department | None = None,
+    password: str = PASSWORD,
+    active: bool = True,
+    must_change_password: bool = False,
+) -> User:
+    user = User(
+        username=username,
+        display_name=username.title(),
+        role=role,
+        department=department,
+        active=active,
+        must_change_password=must_change_password,
+        session_version=1,
+        created_at=datetime(2020, 9, 1, tzinfo=UTC),
+    )
+    user.password_hash = password_hash(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@cache
+def password_hash(password: str) -> str:
+    """Hash each test password once: scrypt is slow on purpose, and tests make many users."""
+    return generate_password_hash(password)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form, CSRF token included."""
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on ``path``, as a browser would read it."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)

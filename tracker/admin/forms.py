@@ -1,0 +1,93 @@
+"""Administration forms: departments and users (Flask-WTF, so every one carries a CSRF token).
+
+Department choices are filled in by the view (only active departments are offered); the
+value 0 means "no department".
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+
+from tracker.domain.policy import ROLES
+from tracker.extensions import db
+from tracker.i18n import ROLE_LABELS
+from tracker.models import Department
+from tracker.services.accounts import USERNAME_MAX
+
+NO_DEPARTMENT = 0
+# Ids are stored in a 32-bit integer column; larger numbers cannot name a row.
+MAX_ID = 2**31 - 1
+
+DEPARTMENT_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
+
+
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
+
+
+def find_department(department_id: int | None) -> Department | None:
+    """The department with this id, or None (for 0, out-of-range or unknown ids)."""
+    if not department_id or not 0 < department_id <= MAX_ID:
+        return None
+    return db.session.get(Department, department_id)
+
+
+class _DepartmentFields(FlaskForm):
+    name_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=120)])
+    name_en = StringField(_l("English name"), validators=[DataRequired(), Length(max=200)])
+    coordinating = BooleanField(_l("Coordinating department"))
+
+
+class DepartmentForm(_DepartmentFields):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(),
+            Regexp(
+                DEPARTMENT_CODE,
+                message=_l(
+                    "A code has 1 to 32 letters, digits, dots, dashes or underscores, "
+                    "and starts with a letter or digit."
+                ),
+            ),
+        ],
+        description=_l("A short fixed code, for example dfzb. It cannot be changed later."),
+    )
+    submit = SubmitField(_l("Create department"))
+
+
+class DepartmentEditForm(_DepartmentFields):
+    active = BooleanField(_l("Active"))
+    submit = SubmitField(_l("Save"))
+
+
+class _UserFields(FlaskForm):
+    display_name = StringField(_l("Display name"), validators=[Length(max=120)])
+    role = SelectField(
+        _l("Role"), choices=role_choices(), invalid_choice_message=_l("Unknown role.")
+    )
+    department = SelectField(
+        _l("Department"),
+        coerce=int,
+        validate_choice=False,  # checked below, so a stale page gets a clear message
+        invalid_value_message=_l("Unknown department."),
+        description=_l("Required for a department lead; the other roles have no department."),
+    )
+
+    def validate_department(self, field: SelectField) -> None:
+        if field.data and find_department(field.data) is None:
+            raise ValidationError(_l("Unknown department."))
+
+
+class UserForm(_UserFields):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=USERNAME_MAX)])
+    submit = SubmitField(_l("Create user"))
+
+
+class UserEditForm(_UserFields):
+    active = BooleanField(_l("Active"))
+    submit = SubmitField(_l("Save"))

@@ -1,0 +1,88 @@
+"""Server-side access control for every request: sign-in required, then ask the policy.
+
+Every endpoint needs a signed-in user unless it is listed in ``PUBLIC_ENDPOINTS``, so a new
+route is protected by default. Views then call :func:`require` with the action they perform.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import sqlalchemy as sa
+from flask import Flask, abort, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tracker.domain.policy import ANONYMOUS, Action, Actor, Role, Target, can
+from tracker.extensions import db, login_manager
+from tracker.models import User
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
+# Endpoints a user who must replace a one-time password may still reach.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout", "static"})
+
+
+def actor_for(user: object) -> Actor:
+    """The policy's view of a user (or of an anonymous visitor)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return ANONYMOUS
+    department = user.department
+    return Actor(
+        role=Role(user.role),
+        department_id=user.department_id,
+        department_coordinating=bool(department and department.is_coordinating),
+        active=user.active,
+    )
+
+
+def allowed(action: Action, target: Target = None) -> bool:
+    """Whether the current user may do ``action`` (templates use it to hide what is refused)."""
+    return can(actor_for(current_user._get_current_object()), action, target)
+
+
+def require(action: Action, target: Target = None) -> None:
+    """Stop the request with 403 unless the current user may do ``action``."""
+    if not allowed(action, target):
+        forbid()
+
+
+def forbid() -> NoReturn:
+    abort(403)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the session's user; a stale session version or a deactivated account ends it."""
+    user_part, _, version = user_id.partition(":")
+    if not user_part.isdigit() or not version.isdigit():
+        return None
+    user = db.session.scalar(
+        sa.select(User).where(User.id == int(user_part)).options(sa.orm.joinedload(User.department))
+    )
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def enforce_sign_in() -> Response | None:
+    """Before every request: anonymous visitors go to the sign-in page; others pass on."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return redirect(url_for("auth.password"))
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Configure Flask-Login and install the sign-in check."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    app.before_request(enforce_sign_in)
+    app.jinja_env.globals.update(allowed=allowed, Action=Action)

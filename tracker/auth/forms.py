@@ -1,0 +1,42 @@
+"""Sign-in and profile forms (Flask-WTF, so every one carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from tracker.i18n import LANGUAGES
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Sign in"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class ProfileForm(FlaskForm):
+    locale = SelectField(
+        _l("Preferred language"),
+        choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
+        validators=[DataRequired()],
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class LogoutForm(FlaskForm):
+    """An empty form: signing out is a POST with a CSRF token, so no other site can do it."""
+
+    submit = SubmitField(_l("Sign out"))

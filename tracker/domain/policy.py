@@ -1,0 +1,122 @@
+"""Who may do what: the one place where permissions are decided.
+
+Pages, the API and the command line all ask :func:`can`; none of them re-implements a rule.
+The rules follow the plan's organisation: the coordinating office and admins run the process,
+leadership reads everything and instructs, a department lead updates what their department
+owns, and a viewer reads the board.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The four roles; the order is from most to least powerful."""
+
+    ADMIN = "admin"
+    LEADER = "leader"
+    DEPT_LEAD = "dept_lead"
+    VIEWER = "viewer"
+
+
+ROLES: tuple[str, ...] = tuple(r.value for r in Role)
+
+
+class Action(StrEnum):
+    """Everything a permission can be asked for."""
+
+    VIEW_BOARD = "view_board"
+    VIEW_ITEM = "view_item"
+    UPDATE_ITEM = "update_item"
+    UPDATE_MILESTONE = "update_milestone"
+    INSTRUCT = "instruct"
+    FLAG_FOCUS = "flag_focus"
+    REVIEW_UPDATES = "review_updates"
+    DECIDE_POSTPONEMENT = "decide_postponement"
+    MANAGE_USERS = "manage_users"
+    MANAGE_DEPARTMENTS = "manage_departments"
+    MANAGE_PLAN = "manage_plan"
+    VIEW_AUDIT = "view_audit"
+    EDIT_OWN_PROFILE = "edit_own_profile"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is asking. ``role`` is None for an anonymous visitor."""
+
+    role: Role | None = None
+    department_id: int | None = None
+    department_coordinating: bool = False
+    active: bool = True
+
+    @property
+    def signed_in(self) -> bool:
+        return self.role is not None and self.active
+
+
+ANONYMOUS = Actor()
+
+
+@dataclass(frozen=True, slots=True)
+class ItemTarget:
+    """An item, as far as permissions care: who leads and who supports it."""
+
+    lead_department_id: int
+    supporting_department_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneTarget:
+    """A milestone: the department it is assigned to and its item's lead department."""
+
+    department_id: int
+    item_lead_department_id: int
+
+
+Target = ItemTarget | MilestoneTarget | None
+
+_ADMIN_ONLY = {
+    Action.MANAGE_USERS,
+    Action.MANAGE_DEPARTMENTS,
+    Action.MANAGE_PLAN,
+    Action.VIEW_AUDIT,
+    Action.DECIDE_POSTPONEMENT,
+}
+_READ = {Action.VIEW_BOARD, Action.VIEW_ITEM, Action.EDIT_OWN_PROFILE}
+
+
+def owns(actor: Actor, target: Target) -> bool:
+    """Whether the actor's department is responsible for the target.
+
+    A department owns an item it leads, and a milestone assigned to it or belonging to an
+    item it leads (the lead department answers for the whole item).
+    """
+    if actor.department_id is None:
+        return False
+    if isinstance(target, ItemTarget):
+        return target.lead_department_id == actor.department_id
+    if isinstance(target, MilestoneTarget):
+        return actor.department_id in {target.department_id, target.item_lead_department_id}
+    return False
+
+
+def can(actor: Actor, action: Action, target: Target = None) -> bool:
+    """Decide one permission. Anything not granted here is refused."""
+    if not actor.signed_in:
+        return False
+    role = actor.role
+    if action in _READ:
+        return True
+    if role is Role.ADMIN:
+        return True
+    if action in _ADMIN_ONLY:
+        return False
+    if action is Action.REVIEW_UPDATES:
+        return role is Role.DEPT_LEAD and actor.department_coordinating
+    if action in {Action.INSTRUCT, Action.FLAG_FOCUS}:
+        return role is Role.LEADER
+    if action in {Action.UPDATE_ITEM, Action.UPDATE_MILESTONE}:
+        return role is Role.DEPT_LEAD and owns(actor, target)
+    return False

@@ -1,0 +1,90 @@
+"""Signing in, with throttling kept in the database so it holds across worker processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from functools import cache
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.domain.throttle import is_throttled, window_start
+from tracker.extensions import db
+from tracker.models import AuditEvent, User
+from tracker.services import audit
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    THROTTLED = "throttled"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: Outcome
+    user: User | None = None
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against for unknown names, so a wrong name takes as long as a wrong password."""
+    return generate_password_hash("not a real password")
+
+
+def recent_failures(key: str, address: str, now: datetime) -> tuple[int, int]:
+    """Failures in the window for this account (since its last success) and this address."""
+    since = window_start(now)
+    last_success = db.session.scalar(
+        sa.select(sa.func.max(AuditEvent.at)).where(
+            AuditEvent.action == "login", AuditEvent.username == key, AuditEvent.at >= since
+        )
+    )
+    account_since = max(since, last_success) if last_success else since
+    failures = sa.select(sa.func.count()).select_from(AuditEvent)
+    account = db.session.scalar(
+        failures.where(
+            AuditEvent.action == "login_failed",
+            AuditEvent.username == key,
+            AuditEvent.at > account_since if last_success else AuditEvent.at >= since,
+        )
+    )
+    by_address = db.session.scalar(
+        failures.where(
+            AuditEvent.action == "login_failed",
+            AuditEvent.address == address,
+            AuditEvent.at >= since,
+        )
+    )
+    return account or 0, by_address or 0
+
+
+def sign_in(username: str, password: str, *, address: str, now: datetime) -> SignInResult:
+    """Check a sign-in attempt and log it. Nothing tells a wrong name from a wrong password.
+
+    Once the account or the address has failed too often in the window, even the right
+    password is refused until the window passes; refused attempts are logged but do not
+    extend the window.
+    """
+    key = username.strip().lower()[:64]
+    account_failures, address_failures = recent_failures(key, address, now)
+    if is_throttled(account_failures, address_failures):
+        audit.record("login_throttled", now=now, username=key, address=address)
+        return SignInResult(Outcome.THROTTLED)
+
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == key))
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        reason = "unknown user"
+    elif not user.check_password(password):
+        reason = "wrong password"
+    elif not user.active:
+        reason = "inactive account"
+    else:
+        user.last_login_at = now
+        audit.record("login", now=now, actor=user, username=key, address=address)
+        return SignInResult(Outcome.OK, user)
+    audit.record("login_failed", now=now, actor=user, username=key, address=address, detail=reason)
+    return SignInResult(Outcome.BAD_CREDENTIALS)
