@@ -8,7 +8,7 @@ migrations, exactly as in production, so a migration that drifts from the models
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,26 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Build more app instances on the test database (a second worker, other settings).
+
+    Their connection pools are closed afterwards, so no connection outlives the test.
+    """
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        other = create_app({**app.config, **overrides})
+        other.test_client_class = FreshContextClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

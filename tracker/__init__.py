@@ -34,9 +34,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
-    if test_config is not None:
-        app.config.from_mapping(test_config)
+    overrides = dict(test_config or {})
+    app.config.from_mapping(
+        config.from_environment(Path(app.instance_path), secret_key=overrides.get("SECRET_KEY"))
+    )
+    app.config.from_mapping(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     proxies = int(app.config.get("TRACKER_PROXY_COUNT", 0))
     if proxies:

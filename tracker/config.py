@@ -33,12 +33,15 @@ def load_secret_key(instance_path: Path) -> str:
     return key
 
 
-def from_environment(instance_path: Path) -> dict[str, object]:
-    """Build the Flask config mapping for a deployment from the environment."""
+def from_environment(instance_path: Path, *, secret_key: str | None = None) -> dict[str, object]:
+    """Build the Flask config mapping for a deployment from the environment.
+
+    ``secret_key`` given by the caller (tests) is used as is, so no key file is written.
+    """
     default_db = f"sqlite:///{instance_path / 'tracker.sqlite3'}"
     secure = _env_flag("TRACKER_SECURE_COOKIES")
     return {
-        "SECRET_KEY": load_secret_key(instance_path),
+        "SECRET_KEY": secret_key or load_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("TRACKER_DATABASE_URL", default_db),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -138,11 +139,11 @@ def test_success_resets_the_account_counter(
 
 
 def test_throttle_is_shared_between_app_instances(
-    app: Flask, client: FlaskClient, clock: list[datetime]
+    app: Flask, client: FlaskClient, clock: list[datetime], make_app: Callable[..., Flask]
 ) -> None:
     """Two app instances stand for two gunicorn workers: the count lives in the database."""
     create_user("wang")
-    second_worker = create_app(dict(app.config)).test_client()
+    second_worker = make_app().test_client()
     for _ in range(5):
         post_login(client, "wang", "wrong password!")
     status, _, _ = post_login(second_worker, "wang", PASSWORD)
@@ -309,5 +310,10 @@ def test_session_cookie_flags(app: Flask, client: FlaskClient) -> None:
 
 def test_secure_cookies_by_environment(monkeypatch: pytest.MonkeyPatch, app: Flask) -> None:
     monkeypatch.setenv("TRACKER_SECURE_COOKIES", "1")
-    secure = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    secure = create_app(
+        {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "x"}
+    )
     assert secure.config["SESSION_COOKIE_SECURE"] is True
+    assert secure.config["REMEMBER_COOKIE_SECURE"] is True
+    with secure.app_context():
+        db.engine.dispose()
