@@ -13,18 +13,30 @@ from tracker.models.plan import (
     Milestone,
     Plan,
 )
+from tracker.models.work import (
+    Attachment,
+    Instruction,
+    InstructionReply,
+    Postponement,
+    Report,
+)
 
 __all__ = [
+    "Attachment",
     "AuditEvent",
     "Department",
     "Fact",
     "Group",
     "Indicator",
     "IndicatorTarget",
+    "Instruction",
+    "InstructionReply",
     "Item",
     "Measurement",
     "Milestone",
     "Plan",
+    "Postponement",
+    "Report",
     "Update",
     "User",
 ]

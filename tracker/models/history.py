@@ -36,5 +36,7 @@ class Update(db.Model):
     new_value: so.Mapped[str | None] = so.mapped_column(sa.Text)
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     origin: so.Mapped[str] = so.mapped_column(sa.String(16), default="web")
+    # The report this change was proposed in; it counts once the report is approved.
+    report_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("report.id"), index=True)
 
     user: so.Mapped[User | None] = so.relationship()

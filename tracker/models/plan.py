@@ -87,6 +87,11 @@ class Item(db.Model):
     due: so.Mapped[date] = so.mapped_column("due_date")
     weight: so.Mapped[float] = so.mapped_column(default=1.0)
     is_sample: so.Mapped[bool] = so.mapped_column(default=False)
+    focus: so.Mapped[bool] = so.mapped_column(default=False)
+    last_reported_on: so.Mapped[date | None]
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     plan: so.Mapped[Plan] = so.relationship(back_populates="items")
     group: so.Mapped[Group] = so.relationship(back_populates="items")
@@ -131,6 +136,13 @@ class Milestone(db.Model):
     progress: so.Mapped[int] = so.mapped_column(default=0)
     completed_on: so.Mapped[date | None]
     source: so.Mapped[str] = so.mapped_column(sa.String(16), default="sample")
+    postponement_count: so.Mapped[int] = so.mapped_column(default=0)
+    # The day its department last reported on it; a report bumps the version too, so a form
+    # opened before someone else's report is recognised as stale.
+    last_reported_on: so.Mapped[date | None]
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     item: so.Mapped[Item] = so.relationship(back_populates="milestones")
     department: so.Mapped[Department] = so.relationship()
