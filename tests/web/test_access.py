@@ -1,12 +1,15 @@
 """Every registered route, walked by every role: the answer each one gets is pinned here.
 
-A new route without an entry in ``EXPECTED`` fails ``test_every_route_has_an_expectation``,
-so nobody can add a page without deciding who may reach it.
+A new route without an entry in ``EXPECTED`` (here, or in a module of ``access_rules/``)
+fails ``test_every_route_has_an_expectation``, so nobody can add a page without deciding who
+may reach it. Each ``access_rules`` module holds ``EXPECTED`` for its area and a
+``placeholders(world)`` function that creates what its URLs point at and returns the values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import pkgutil
 
 import pytest
 import sqlalchemy as sa
@@ -15,26 +18,18 @@ from flask.testing import FlaskClient
 
 from tests.conftest import load_plan
 from tests.factories import create_user, csrf_token, department, login
+from tests.web import access_rules
+from tests.web.access_rules.common import (
+    LOGIN,
+    OK,
+    ROLES,
+    World,
+    admin_only,
+    answers,
+    signed_in_only,
+)
 from tracker.extensions import db
-from tracker.models import User
-
-ROLES = ("anonymous", "viewer", "dept_lead_own", "dept_lead_other", "leader", "admin")
-SIGNED_IN = ROLES[1:]
-OK = "ok"  # 200, or a redirect that is not to the sign-in page
-LOGIN = "login"  # sent to the sign-in page to come back afterwards (?next=...)
-
-
-def answers(default: object, **by_role: object) -> dict[str, object]:
-    return {role: by_role.get(role, default) for role in ROLES}
-
-
-def signed_in_only(ok: object = OK) -> dict[str, object]:
-    return answers(ok, anonymous=LOGIN)
-
-
-def admin_only() -> dict[str, object]:
-    return answers(403, anonymous=LOGIN, admin=OK)
-
+from tracker.models import Milestone, User
 
 EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/healthz"): answers(200),
@@ -62,6 +57,16 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/admin/audit"): admin_only(),
 }
 
+AREAS = [
+    importlib.import_module(f"{access_rules.__name__}.{module.name}")
+    for module in pkgutil.iter_modules(access_rules.__path__)
+    if module.name != "common"
+]
+for area in AREAS:
+    overlap = set(area.EXPECTED) & set(EXPECTED)
+    assert not overlap, f"{area.__name__} repeats {overlap}"
+    EXPECTED.update(area.EXPECTED)
+
 # Routes that end the session walk last, so they do not hide the others' answers.
 LAST = {("POST", "/logout")}
 
@@ -81,18 +86,23 @@ def test_every_route_has_an_expectation(app: Flask) -> None:
     assert sorted(set(EXPECTED) - routes) == [], "these expected routes no longer exist"
 
 
-def url_values(target: User) -> dict[str, Callable[[], str]]:
-    return {
-        "<path:filename>": lambda: "vendor/README.md",
-        "<code>": lambda: "T1",
-        "<int:user_id>": lambda: str(target.id),
-        "<int:department_id>": lambda: str(department("gxj").id),
+def url_values(world: World) -> dict[str, str]:
+    values = {
+        "<path:filename>": "vendor/README.md",
+        "<code>": "T1",
+        "<int:user_id>": str(world.target.id),
+        "<int:department_id>": str(department("gxj").id),
+        "<int:milestone_id>": str(world.milestone.id),
     }
+    for area in AREAS:
+        values.update(area.placeholders(world))
+    return values
 
 
-def build(rule: str, target: User) -> str:
-    for placeholder, value in url_values(target).items():
-        rule = rule.replace(placeholder, value())
+def build(rule: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
+        rule = rule.replace(placeholder, value)
+    assert "<" not in rule, f"no placeholder value for {rule}"
     return rule
 
 
@@ -106,15 +116,25 @@ def sign_in_as(app: Flask, role: str) -> FlaskClient:
 
 
 @pytest.fixture
-def people(app: Flask) -> User:
+def world(app: Flask) -> World:
     """The Shinan plan with one account per role, and a user for admin routes to act on."""
     load_plan()
-    create_user("viewer", "viewer")
-    create_user("leader", "leader")
-    create_user("admin", "admin")
-    create_user("lead-gxj", "dept_lead", department=department("gxj"))  # leads T1
-    create_user("lead-swj", "dept_lead", department=department("swj"))
-    return create_user("target", "viewer")
+    viewer = create_user("viewer", "viewer")
+    leader = create_user("leader", "leader")
+    admin = create_user("admin", "admin")
+    own = create_user("lead-gxj", "dept_lead", department=department("gxj"))  # leads T1
+    other = create_user("lead-swj", "dept_lead", department=department("swj"))
+    target = create_user("target", "viewer")
+    milestone = db.session.scalar(sa.select(Milestone).where(Milestone.code == "T1-3"))
+    return World(
+        viewer=viewer,
+        leader=leader,
+        admin=admin,
+        lead_own=own,
+        lead_other=other,
+        target=target,
+        milestone=milestone,
+    )
 
 
 def outcome(response_status: int, location: str | None) -> object:
@@ -126,13 +146,14 @@ def outcome(response_status: int, location: str | None) -> object:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_route_answers_by_role(app: Flask, people: User, role: str) -> None:
+def test_route_answers_by_role(app: Flask, world: World, role: str) -> None:
+    values = url_values(world)
     client = sign_in_as(app, role)
     token = csrf_token(client, "/login") if role == "anonymous" else csrf_token(client, "/profile")
     routes = sorted(EXPECTED, key=lambda route: (route in LAST, route))
     mismatches = []
     for method, rule in routes:
-        url = build(rule, people)
+        url = build(rule, values)
         if method == "GET":
             response = client.get(url)
         else:

@@ -14,9 +14,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.domain.policy import ANONYMOUS, Action, Actor, Role, Target, can
+from tracker.domain.policy import (
+    ANONYMOUS,
+    Action,
+    Actor,
+    ItemTarget,
+    MilestoneTarget,
+    Role,
+    Target,
+    can,
+)
 from tracker.extensions import db, login_manager
-from tracker.models import User
+from tracker.models import Item, Milestone, User
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
 # Endpoints a user who must replace a one-time password may still reach.
@@ -33,6 +42,22 @@ def actor_for(user: object) -> Actor:
         department_id=user.department_id,
         department_coordinating=bool(department and department.is_coordinating),
         active=user.active,
+    )
+
+
+def item_target(item: Item) -> ItemTarget:
+    """The policy's view of an item (its supporting departments must be loadable)."""
+    return ItemTarget(
+        lead_department_id=item.lead_department_id,
+        supporting_department_ids=frozenset(d.id for d in item.supporting_departments),
+    )
+
+
+def milestone_target(milestone: Milestone) -> MilestoneTarget:
+    """The policy's view of a milestone: its department and its item's lead department."""
+    return MilestoneTarget(
+        department_id=milestone.department_id,
+        item_lead_department_id=milestone.item.lead_department_id,
     )
 
 

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, current_app, render_template
 
 from tracker.auth.access import require
 from tracker.board import bp
+from tracker.clock import today
 from tracker.domain.policy import Action
 from tracker.domain.rollup import roll_up_item
 from tracker.extensions import db
 from tracker.models import Indicator, Item, Milestone
 from tracker.services.progress import current_plan, item_input, load_progress
-
-
-def today() -> date:
-    """Today in the district's time zone: a day ends at midnight in Qingdao, not in UTC."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.now(zone).date()
 
 
 @bp.get("/")

@@ -25,8 +25,8 @@ from tracker.models import (
     Measurement,
     Milestone,
     Plan,
-    Update,
 )
+from tracker.services.history import record_change
 
 
 @dataclass
@@ -81,32 +81,18 @@ class _Sync:
         effective_on: date | None = None,
     ) -> None:
         """Append one history row for a change the plan file made."""
-        assert self.plan is not None
-        db.session.add(
-            Update(
-                plan_id=self.plan.id,
-                item_id=item.id,
-                milestone_id=milestone.id if milestone else None,
-                user_id=None,
-                created_at=self.now,
-                effective_on=effective_on or self.now.date(),
-                field=field_name,
-                old_value=_text(old),
-                new_value=_text(new),
-                note=self.note,
-                origin="plan_file",
-            )
+        record_change(
+            item,
+            field_name,
+            old,
+            new,
+            now=self.now,
+            effective_on=effective_on or self.now.date(),
+            user=None,
+            milestone=milestone,
+            note=self.note,
+            origin="plan_file",
         )
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def sync_plan(spec: PlanSpec, *, now: datetime, note: str) -> SyncReport:

@@ -1,0 +1,56 @@
+"""Appending to the update history. Nothing here, or anywhere, edits or deletes a history row."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from tracker.extensions import db
+from tracker.models import Item, Milestone, Report, Update, User
+
+
+def as_text(value: object) -> str | None:
+    """History keeps values as text: dates in ISO form, whole floats without ``.0``."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def record_change(
+    item: Item,
+    field: str,
+    old: object,
+    new: object,
+    *,
+    now: datetime,
+    effective_on: date,
+    user: User | None,
+    milestone: Milestone | None = None,
+    note: str = "",
+    origin: str = "web",
+    report: Report | None = None,
+) -> Update:
+    """Append one history row: who changed which field of what, from what to what, and why.
+
+    ``effective_on`` is the district day the change counts from on the board; a change proposed
+    in a report counts from the report's approval instead.
+    """
+    update = Update(
+        plan_id=item.plan_id,
+        item_id=item.id,
+        milestone_id=milestone.id if milestone is not None else None,
+        user_id=user.id if user is not None else None,
+        created_at=now,
+        effective_on=effective_on,
+        field=field,
+        old_value=as_text(old),
+        new_value=as_text(new),
+        note=note,
+        origin=origin,
+        report_id=report.id if report is not None else None,
+    )
+    db.session.add(update)
+    return update
