@@ -11,11 +11,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import cli, config, errors, i18n, models
 from tracker.admin import bp as admin_bp
+from tracker.assignment import bp as assignment_bp
+from tracker.attachments import bp as attachments_bp
 from tracker.auth import access
 from tracker.auth import bp as auth_bp
 from tracker.board import bp as board_bp
 from tracker.extensions import csrf, db, migrate
 from tracker.health import bp as health_bp
+from tracker.instructions import bp as instructions_bp
+from tracker.postponements import bp as postponements_bp
+from tracker.work import bp as work_bp
 
 __all__ = ["create_app", "models"]
 
@@ -55,6 +60,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(board_bp)
+    app.register_blueprint(work_bp)
+    app.register_blueprint(instructions_bp)
+    app.register_blueprint(postponements_bp)
+    app.register_blueprint(assignment_bp)
+    app.register_blueprint(attachments_bp)
     app.register_blueprint(health_bp)
     cli.init_app(app)
     return app

@@ -52,7 +52,8 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai"),
         "TRACKER_BEHIND_MARGIN": float(os.environ.get("TRACKER_BEHIND_MARGIN", "10")),
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # A report may carry several evidence files of at most 10 MB each.
+        "MAX_CONTENT_LENGTH": 52 * 1024 * 1024,
         # How many reverse proxies set X-Forwarded-For/-Proto in front of the app (0: none).
         "TRACKER_PROXY_COUNT": int(os.environ.get("TRACKER_PROXY_COUNT", "0")),
     }

@@ -138,6 +138,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attachment_item_id'), ['item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachment_report_id'), ['report_id'], unique=False)
 
+    with op.batch_alter_table('department', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email', sa.String(length=200), nullable=False, server_default=''))
+
     with op.batch_alter_table('item', schema=None) as batch_op:
         batch_op.add_column(sa.Column('focus', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('last_reported_on', sa.Date(), nullable=True))
@@ -167,6 +170,9 @@ def downgrade():
         batch_op.drop_column('version')
         batch_op.drop_column('last_reported_on')
         batch_op.drop_column('postponement_count')
+
+    with op.batch_alter_table('department', schema=None) as batch_op:
+        batch_op.drop_column('email')
 
     with op.batch_alter_table('item', schema=None) as batch_op:
         batch_op.drop_column('version')

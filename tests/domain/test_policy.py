@@ -8,6 +8,7 @@ from tracker.domain.policy import (
     Actor,
     ItemTarget,
     MilestoneTarget,
+    ReportTarget,
     Role,
     can,
 )
@@ -89,3 +90,20 @@ def test_coordinating_office_and_admins_review() -> None:
     assert can(admin, Action.REVIEW_UPDATES)
     assert not can(lead_own, Action.REVIEW_UPDATES)
     assert not can(leader, Action.REVIEW_UPDATES)
+
+
+def test_pending_report_is_seen_by_its_department_reviewers_and_leadership() -> None:
+    pending = ReportTarget(department_id=OWN, approved=False)
+    assert can(lead_own, Action.VIEW_REPORT, pending)
+    assert can(coordinator, Action.VIEW_REPORT, pending)
+    assert can(leader, Action.VIEW_REPORT, pending)
+    assert can(admin, Action.VIEW_REPORT, pending)
+    assert not can(lead_other, Action.VIEW_REPORT, pending)
+    assert not can(viewer, Action.VIEW_REPORT, pending)
+
+
+def test_approved_report_is_seen_by_everyone_signed_in() -> None:
+    approved = ReportTarget(department_id=OWN, approved=True)
+    assert all(can(actor, Action.VIEW_REPORT, approved) for actor in EVERYONE)
+    assert not can(ANONYMOUS, Action.VIEW_REPORT, approved)
+    assert not can(viewer, Action.VIEW_REPORT, ITEM)  # wrong kind of target

@@ -40,6 +40,7 @@ class Action(StrEnum):
     MANAGE_PLAN = "manage_plan"
     VIEW_AUDIT = "view_audit"
     EDIT_OWN_PROFILE = "edit_own_profile"
+    VIEW_REPORT = "view_report"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,15 @@ class MilestoneTarget:
     item_lead_department_id: int
 
 
-Target = ItemTarget | MilestoneTarget | None
+@dataclass(frozen=True, slots=True)
+class ReportTarget:
+    """A department's report (and its evidence files): whose it is and whether it counts yet."""
+
+    department_id: int | None
+    approved: bool
+
+
+Target = ItemTarget | MilestoneTarget | ReportTarget | None
 
 _ADMIN_ONLY = {
     Action.MANAGE_USERS,
@@ -113,10 +122,25 @@ def can(actor: Actor, action: Action, target: Target = None) -> bool:
         return True
     if action in _ADMIN_ONLY:
         return False
+    if action is Action.VIEW_REPORT:
+        return _may_view_report(actor, target)
     if action is Action.REVIEW_UPDATES:
         return role is Role.DEPT_LEAD and actor.department_coordinating
     if action in {Action.INSTRUCT, Action.FLAG_FOCUS}:
         return role is Role.LEADER
     if action in {Action.UPDATE_ITEM, Action.UPDATE_MILESTONE}:
         return role is Role.DEPT_LEAD and owns(actor, target)
+    return False
+
+
+def _may_view_report(actor: Actor, target: Target) -> bool:
+    """An approved report is public inside the system; until then only its department,
+    the reviewers and leadership see it (a returned draft is not for other offices).
+    """
+    if not isinstance(target, ReportTarget):
+        return False
+    if target.approved or actor.role is Role.LEADER:
+        return True
+    if actor.role is Role.DEPT_LEAD:
+        return actor.department_coordinating or actor.department_id == target.department_id
     return False

@@ -25,6 +25,8 @@ class Department(db.Model):
     is_coordinating: so.Mapped[bool] = so.mapped_column(default=False)
     is_sample: so.Mapped[bool] = so.mapped_column(default=False)
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # Where reminders (催办) are mailed: the office's mailbox.
+    email: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
 
     users: so.Mapped[list[User]] = so.relationship(back_populates="department")
 

@@ -1,0 +1,3 @@
+"""Views (being written)."""
+
+from tracker.assignment import bp  # noqa: F401

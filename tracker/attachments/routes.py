@@ -1,0 +1,3 @@
+"""Views (being written)."""
+
+from tracker.attachments import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Views (being written)."""
+
+from tracker.instructions import bp  # noqa: F401

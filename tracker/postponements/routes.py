@@ -1,0 +1,3 @@
+"""Views (being written)."""
+
+from tracker.postponements import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Views (being written)."""
+
+from tracker.work import bp  # noqa: F401
