@@ -43,6 +43,33 @@ ROLE_LABELS = {
     "viewer": _l("Viewer"),
 }
 
+# How history rows name the field that changed.
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "progress": _l("Progress"),
+    "completed_on": _l("Completion date"),
+    "due": _l("Due date"),
+    "start": _l("Start date"),
+    "report": _l("Report"),
+    "review": _l("Review"),
+    "lead_department": _l("Lead department"),
+    "supporting_departments": _l("Supporting departments"),
+    "department": _l("Department"),
+    "assignee": _l("Person responsible"),
+    "title_zh": _l("Title (Chinese)"),
+    "title_en": _l("Title (English)"),
+    "weight": _l("Weight"),
+    "focus": _l("Focus"),
+    "created": _l("Created"),
+}
+
+REPORT_STATE_LABELS = {
+    "submitted": _l("Pending review"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned"),
+    "withdrawn": _l("Replaced"),
+}
+
 SOURCE_LABELS = {"report": _l("From the report"), "sample": _l("Sample data")}
 
 
@@ -79,15 +106,26 @@ def localized(obj: Any, attribute: str) -> str:
     return zh or en
 
 
+def as_status(value: str | Status) -> Status:
+    """Templates hold stored status strings; the label and colour tables are keyed by Status."""
+    try:
+        return Status(value)
+    except ValueError:
+        return Status.NOT_STARTED
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel and expose the helpers to every template."""
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["localized"] = localized
+    app.jinja_env.filters["status"] = as_status
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         STATUS_LABELS=STATUS_LABELS,
         STATUS_COLOURS=STATUS_COLOURS,
         SOURCE_LABELS=SOURCE_LABELS,
         ROLE_LABELS=ROLE_LABELS,
+        FIELD_LABELS=FIELD_LABELS,
+        REPORT_STATE_LABELS=REPORT_STATE_LABELS,
         is_english=is_english,
     )

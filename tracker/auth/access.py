@@ -110,4 +110,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     app.before_request(enforce_sign_in)
-    app.jinja_env.globals.update(allowed=allowed, Action=Action)
+    app.jinja_env.globals.update(
+        allowed=allowed,
+        Action=Action,
+        item_target=item_target,
+        milestone_target=milestone_target,
+    )

@@ -1,0 +1,162 @@
+"""What a department has on its plate: its milestones with their flags, and its reports.
+
+Read in a fixed number of queries whatever the department owns, for the "my department" page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.domain.status import MilestoneState, Status, is_overdue, milestone_status
+from tracker.extensions import db
+from tracker.models import Department, Item, Milestone, Plan, Report, Update
+from tracker.models.plan import item_supporting_department
+
+DUE_SOON_DAYS = 30
+STALE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """One milestone on the department's page, with the flags the lead acts on."""
+
+    milestone: Milestone
+    relation: str  # "lead": the department leads the item; "assigned"; "supporting"
+    status: Status
+    overdue: bool
+    days_to_due: int
+    due_soon: bool
+    days_idle: int
+    stale: bool
+    pending: Report | None
+    returned: Report | None
+
+
+@dataclass(frozen=True)
+class DepartmentWork:
+    department: Department
+    rows: list[MilestoneRow]
+    items_led: list[Item]
+    items_supported: list[Item]
+
+    @property
+    def returned(self) -> list[Report]:
+        return [row.returned for row in self.rows if row.returned is not None]
+
+    @property
+    def pending_count(self) -> int:
+        return sum(1 for row in self.rows if row.pending is not None)
+
+
+def last_activity_by_milestone(milestone_ids: list[int]) -> dict[int, date]:
+    """The latest day anything was recorded on each milestone (reports, approvals, changes)."""
+    if not milestone_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Update.milestone_id, sa.func.max(Update.effective_on))
+        .where(Update.milestone_id.in_(milestone_ids))
+        .group_by(Update.milestone_id)
+    )
+    return {milestone_id: day for milestone_id, day in rows}  # noqa: C416  (Row to tuple)
+
+
+def latest_reports(milestone_ids: list[int]) -> dict[int, Report]:
+    """Each milestone's most recent report that was not withdrawn."""
+    if not milestone_ids:
+        return {}
+    latest = (
+        sa.select(sa.func.max(Report.id))
+        .where(Report.milestone_id.in_(milestone_ids), Report.state != "withdrawn")
+        .group_by(Report.milestone_id)
+    )
+    reports = db.session.scalars(
+        sa.select(Report).where(Report.id.in_(latest)).options(so.joinedload(Report.reviewed_by))
+    )
+    return {report.milestone_id: report for report in reports if report.milestone_id}
+
+
+def department_work(plan: Plan, department: Department, as_of: date) -> DepartmentWork:
+    """Everything the department leads, supports or is assigned, sorted by due date."""
+    items_led = list(
+        db.session.scalars(
+            sa.select(Item)
+            .where(Item.plan_id == plan.id, Item.lead_department_id == department.id)
+            .order_by(Item.position)
+        )
+    )
+    items_supported = list(
+        db.session.scalars(
+            sa.select(Item)
+            .join(item_supporting_department)
+            .where(
+                Item.plan_id == plan.id,
+                item_supporting_department.c.department_id == department.id,
+            )
+            .order_by(Item.position)
+        )
+    )
+    led_ids = {item.id for item in items_led}
+    supported_ids = {item.id for item in items_supported}
+    milestones = list(
+        db.session.scalars(
+            sa.select(Milestone)
+            .where(
+                Milestone.plan_id == plan.id,
+                sa.or_(
+                    Milestone.item_id.in_(led_ids | supported_ids),
+                    Milestone.department_id == department.id,
+                ),
+            )
+            .options(
+                so.joinedload(Milestone.item).joinedload(Item.lead_department),
+                so.joinedload(Milestone.department),
+            )
+            .order_by(Milestone.due, Milestone.position)
+        )
+    )
+    ids = [m.id for m in milestones]
+    activity = last_activity_by_milestone(ids)
+    reports = latest_reports(ids)
+    rows = []
+    for milestone in milestones:
+        state = MilestoneState(
+            due=milestone.due,
+            weight=milestone.weight,
+            reported_status=Status(milestone.reported_status),
+            progress=milestone.progress,
+            completed_on=milestone.completed_on,
+        )
+        status = milestone_status(state, as_of)
+        is_open = status is not Status.DONE
+        last = max(
+            (d for d in (activity.get(milestone.id), milestone.last_reported_on) if d),
+            default=plan.report_date,
+        )
+        days_to_due = (milestone.due - as_of).days
+        days_idle = (as_of - last).days
+        report = reports.get(milestone.id)
+        if milestone.item_id in led_ids:
+            relation = "lead"
+        elif milestone.department_id == department.id:
+            relation = "assigned"
+        else:
+            relation = "supporting"
+        rows.append(
+            MilestoneRow(
+                milestone=milestone,
+                relation=relation,
+                status=status,
+                overdue=is_overdue(state, as_of),
+                days_to_due=days_to_due,
+                due_soon=is_open and 0 <= days_to_due <= DUE_SOON_DAYS,
+                days_idle=days_idle,
+                stale=is_open and days_idle > STALE_DAYS,
+                pending=report if report and report.state == "submitted" else None,
+                returned=report if report and report.state == "returned" else None,
+            )
+        )
+    return DepartmentWork(department, rows, items_led, items_supported)

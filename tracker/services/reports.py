@@ -1,0 +1,344 @@
+"""Reports and their review (督办): submit, approve, return.
+
+A department's report changes nothing that counts until the coordinating office approves it:
+the milestone's approved status and progress, and an indicator's measurements, are written at
+approval. The proposed changes are written to the history at once (linked to the report), so
+the item's timeline shows them as pending, then approved or returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.domain.policy import Role
+from tracker.domain.reporting import (
+    CurrentState,
+    ItemReport,
+    MilestoneReport,
+    ReportProblem,
+    item_report_problems,
+    milestone_report_problems,
+    normalize,
+)
+from tracker.domain.status import Status
+from tracker.extensions import db
+from tracker.models import Indicator, Item, Measurement, Milestone, Report, Update
+from tracker.services.accounts import Who
+from tracker.services.history import record_change
+
+
+class ReportState(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+class ReviewProblem(StrEnum):
+    """Why a review action was refused."""
+
+    NOT_PENDING = "not_pending"
+    OWN_REPORT = "own_report"
+    CHANGED_SINCE = "changed_since"
+    REASON_REQUIRED = "reason_required"
+
+
+class ReportError(Exception):
+    """A refused report or review, with every reason found."""
+
+    def __init__(self, problems: list[ReportProblem | ReviewProblem]) -> None:
+        self.problems = problems
+        super().__init__(", ".join(problems))
+
+
+@dataclass
+class StaleVersion(Exception):  # noqa: N818  (reads as what happened: the version is stale)
+    """The form was based on an older version: show what is current and what changed since."""
+
+    current_version: int
+    recent: list[Update] = field(default_factory=list)
+
+
+def recent_changes(*, item: Item, milestone: Milestone | None, limit: int = 5) -> list[Update]:
+    """The latest history rows of a milestone (or of an item itself), newest first."""
+    query = sa.select(Update).where(Update.item_id == item.id)
+    if milestone is not None:
+        query = query.where(Update.milestone_id == milestone.id)
+    else:
+        query = query.where(Update.milestone_id.is_(None))
+    query = query.options(so.joinedload(Update.user)).order_by(Update.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def pending_report(*, item: Item, milestone: Milestone | None) -> Report | None:
+    """The report waiting for review on this milestone (or on the item itself), if any."""
+    query = sa.select(Report).where(
+        Report.item_id == item.id, Report.state == ReportState.SUBMITTED
+    )
+    if milestone is not None:
+        query = query.where(Report.milestone_id == milestone.id)
+    else:
+        query = query.where(Report.milestone_id.is_(None))
+    return db.session.scalar(query.order_by(Report.id.desc()).limit(1))
+
+
+def _withdraw_pending(who: Who, *, item: Item, milestone: Milestone | None, today: date) -> None:
+    """A new report replaces the one still waiting: the department corrected itself."""
+    previous = pending_report(item=item, milestone=milestone)
+    if previous is None:
+        return
+    previous.state = ReportState.WITHDRAWN
+    record_change(
+        item,
+        "review",
+        ReportState.SUBMITTED,
+        ReportState.WITHDRAWN,
+        now=who.now,
+        effective_on=today,
+        user=who.actor,
+        milestone=milestone,
+        note="",
+        report=previous,
+    )
+
+
+def submit_milestone_report(
+    who: Who, milestone: Milestone, proposed: MilestoneReport, *, version: int, today: date
+) -> Report:
+    """Store a department's report on a milestone, pending review.
+
+    Refused when the form was based on an older version of the milestone (someone else
+    reported or an admin changed it meanwhile) or when the report breaks a rule.
+    """
+    if version != milestone.version:
+        raise StaleVersion(
+            milestone.version, recent_changes(item=milestone.item, milestone=milestone)
+        )
+    current = CurrentState(
+        Status(milestone.reported_status), milestone.progress, milestone.completed_on
+    )
+    problems = milestone_report_problems(proposed, current, today)
+    if problems:
+        raise ReportError(list(problems))
+    proposed = normalize(proposed)
+    item = milestone.item
+    _withdraw_pending(who, item=item, milestone=milestone, today=today)
+    report = Report(
+        plan_id=item.plan_id,
+        item_id=item.id,
+        milestone_id=milestone.id,
+        author_id=who.actor.id,
+        department_id=who.actor.department_id,
+        submitted_at=who.now,
+        base_version=milestone.version,
+        state=ReportState.SUBMITTED,
+        status=proposed.status,
+        progress=proposed.progress,
+        completed_on=proposed.completed_on,
+        note=proposed.note.strip(),
+    )
+    db.session.add(report)
+    db.session.flush()
+    note = report.note
+
+    def change(name: str, old: object, new: object) -> None:
+        record_change(
+            item,
+            name,
+            old,
+            new,
+            now=who.now,
+            effective_on=today,
+            user=who.actor,
+            milestone=milestone,
+            note=note,
+            report=report,
+        )
+
+    change("report", None, ReportState.SUBMITTED)
+    if proposed.status != milestone.reported_status:
+        change("status", milestone.reported_status, proposed.status)
+    if proposed.progress != milestone.progress:
+        change("progress", milestone.progress, proposed.progress)
+    if proposed.completed_on != milestone.completed_on:
+        change("completed_on", milestone.completed_on, proposed.completed_on)
+    _touch(milestone, today)
+    db.session.flush()
+    report.base_version = milestone.version
+    db.session.flush()
+    return report
+
+
+def submit_item_report(
+    who: Who,
+    item: Item,
+    proposed: ItemReport,
+    *,
+    indicator: Indicator | None,
+    source: str,
+    version: int,
+    today: date,
+) -> Report:
+    """Store a summary of an item's progress, with an optional new indicator figure."""
+    if version != item.version:
+        raise StaleVersion(item.version, recent_changes(item=item, milestone=None))
+    problems = item_report_problems(proposed, today)
+    if problems:
+        raise ReportError(list(problems))
+    _withdraw_pending(who, item=item, milestone=None, today=today)
+    report = Report(
+        plan_id=item.plan_id,
+        item_id=item.id,
+        milestone_id=None,
+        author_id=who.actor.id,
+        department_id=who.actor.department_id,
+        submitted_at=who.now,
+        base_version=item.version,
+        state=ReportState.SUBMITTED,
+        note=proposed.note.strip(),
+        indicator_id=indicator.id if indicator is not None else None,
+        measurement_value=proposed.value,
+        measured_on=proposed.measured_on,
+        measurement_source=source.strip()[:200],
+    )
+    db.session.add(report)
+    db.session.flush()
+    record_change(
+        item,
+        "report",
+        None,
+        ReportState.SUBMITTED,
+        now=who.now,
+        effective_on=today,
+        user=who.actor,
+        note=report.note,
+        report=report,
+    )
+    if indicator is not None and proposed.value is not None:
+        record_change(
+            item,
+            f"indicator:{indicator.code}",
+            None,
+            proposed.value,
+            now=who.now,
+            effective_on=today,
+            user=who.actor,
+            note=report.note,
+            report=report,
+        )
+    _touch(item, today)
+    db.session.flush()
+    report.base_version = item.version
+    db.session.flush()
+    return report
+
+
+def _touch(target: Item | Milestone, today: date) -> None:
+    """Mark the day of the report and bump the version, even on a second report that day.
+
+    A form opened before this report is then recognised as stale, so nobody replaces a report
+    they have not seen.
+    """
+    target.last_reported_on = today
+    so.attributes.flag_modified(target, "last_reported_on")
+
+
+def _check_reviewable(who: Who, report: Report) -> None:
+    if report.state != ReportState.SUBMITTED:
+        raise ReportError([ReviewProblem.NOT_PENDING])
+    if report.author_id == who.actor.id and who.actor.role != Role.ADMIN:
+        raise ReportError([ReviewProblem.OWN_REPORT])
+
+
+def approve_report(who: Who, report: Report, *, today: date) -> None:
+    """Approve a pending report: its values now count on the board.
+
+    Refused when the milestone or item changed after the report was submitted, since the
+    department reported on something that is no longer there; return it instead.
+    """
+    _check_reviewable(who, report)
+    target = report.milestone if report.milestone_id is not None else report.item
+    if target.version != report.base_version:
+        raise ReportError([ReviewProblem.CHANGED_SINCE])
+    milestone = report.milestone
+    if milestone is not None:
+        milestone.reported_status = report.status or milestone.reported_status
+        milestone.progress = report.progress if report.progress is not None else milestone.progress
+        milestone.completed_on = report.completed_on
+    elif report.indicator_id is not None and report.measurement_value is not None:
+        db.session.add(
+            Measurement(
+                indicator_id=report.indicator_id,
+                measured_on=report.measured_on,
+                value=report.measurement_value,
+                source=report.measurement_source,
+                note_zh=report.note,
+                note_en=report.note,
+                from_plan_file=False,
+                recorded_by_id=report.author_id,
+                recorded_at=who.now,
+            )
+        )
+    report.state = ReportState.APPROVED
+    report.reviewed_by_id = who.actor.id
+    report.reviewed_at = who.now
+    record_change(
+        report.item,
+        "review",
+        ReportState.SUBMITTED,
+        ReportState.APPROVED,
+        now=who.now,
+        effective_on=today,
+        user=who.actor,
+        milestone=milestone,
+        report=report,
+    )
+    db.session.flush()
+
+
+def return_report(who: Who, report: Report, reason: str, *, today: date) -> None:
+    """Send a report back to its department with the reason (for example, a missing figure)."""
+    _check_reviewable(who, report)
+    if not reason.strip():
+        raise ReportError([ReviewProblem.REASON_REQUIRED])
+    report.state = ReportState.RETURNED
+    report.reviewed_by_id = who.actor.id
+    report.reviewed_at = who.now
+    report.review_note = reason.strip()
+    record_change(
+        report.item,
+        "review",
+        ReportState.SUBMITTED,
+        ReportState.RETURNED,
+        now=who.now,
+        effective_on=today,
+        user=who.actor,
+        milestone=report.milestone,
+        note=report.review_note,
+        report=report,
+    )
+    db.session.flush()
+
+
+def pending_reports() -> list[Report]:
+    """The review queue: every report waiting, oldest first, with what the page shows."""
+    return list(
+        db.session.scalars(
+            sa.select(Report)
+            .where(Report.state == ReportState.SUBMITTED)
+            .options(
+                so.joinedload(Report.item),
+                so.joinedload(Report.milestone),
+                so.joinedload(Report.author),
+                so.joinedload(Report.department),
+                so.joinedload(Report.indicator),
+                so.selectinload(Report.attachments),
+            )
+            .order_by(Report.submitted_at, Report.id)
+        ).unique()
+    )
