@@ -377,3 +377,19 @@ def test_my_page_without_department(app: Flask, people: None) -> None:
     zhang = signed_in(app, "zhang")
     html = zhang.get("/my").get_data(as_text=True)
     assert 'data-testid="no-department"' in html
+
+
+def test_pending_report_shows_as_pending_and_changes_no_figure(app: Flask, people: None) -> None:
+    wang = signed_in(app, "wang")
+    before = wang.get("/").get_data(as_text=True)
+    overall = re.search(r'data-testid="overall-progress">(\d+)%', before).group(1)
+    url, hidden = report_form(wang, "T1-3")
+    wang.post(
+        url, data={**hidden, "status": "done", "progress": "100", "completed_on": "2020-12-18"}
+    )
+    after = wang.get("/").get_data(as_text=True)
+    assert re.search(r'data-testid="overall-progress">(\d+)%', after).group(1) == overall
+    assert 'data-testid="pending"' in after
+    assert "1 份报告待审核" in after
+    t1_before = re.search(r'data-code="T1" data-status="([a-z_]+)"', before).group(1)
+    assert re.search(r'data-code="T1" data-status="([a-z_]+)"', after).group(1) == t1_before

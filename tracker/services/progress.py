@@ -6,7 +6,7 @@ inputs, and rolled up in one pass; pages then only read the results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from tracker.domain.rollup import (
 )
 from tracker.domain.status import MilestoneState, Status
 from tracker.extensions import db
-from tracker.models import Group, Item, Milestone, Plan
+from tracker.models import Group, Item, Milestone, Plan, Report
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,19 @@ class GroupSection:
 
 @dataclass(frozen=True)
 class PlanProgress:
-    """A plan with every figure computed at ``result.as_of``."""
+    """A plan with every figure computed at ``result.as_of``.
+
+    ``pending_by_item`` counts reports waiting for review: shown as pending, never counted.
+    """
 
     plan: Plan
     result: PlanResult
     sections: tuple[GroupSection, ...]
+    pending_by_item: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def pending_total(self) -> int:
+        return sum(self.pending_by_item.values())
 
     @property
     def as_of(self) -> date:
@@ -127,4 +135,14 @@ def load_progress(plan: Plan, as_of: date, margin: float) -> PlanProgress:
         )
         for group, group_result in zip(groups, result.groups, strict=True)
     )
-    return PlanProgress(plan=plan, result=result, sections=sections)
+    pending = db.session.execute(
+        sa.select(Report.item_id, sa.func.count())
+        .where(Report.plan_id == plan.id, Report.state == "submitted")
+        .group_by(Report.item_id)
+    )
+    return PlanProgress(
+        plan=plan,
+        result=result,
+        sections=sections,
+        pending_by_item={item_id: n for item_id, n in pending},  # noqa: C416  (Row to tuple)
+    )
