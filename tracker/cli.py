@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from tracker.clock import utcnow
+from tracker.clock import today, utcnow
 from tracker.domain.passwords import password_problems
 from tracker.domain.planfile import PlanFileError, parse_plan_file
 from tracker.domain.policy import ROLES
+from tracker.domain.reminders import DUE_SOON_DAYS, STALE_AFTER_DAYS, parse_day
 from tracker.extensions import db
 from tracker.models import Department, Plan, User
 from tracker.services.accounts import AccountError, Who, create_user, deactivate_user
 from tracker.services.demo import create_demo_accounts
+from tracker.services.mailer import MailError, smtp_settings
 from tracker.services.plan_sync import sync_plan
+from tracker.services.progress import current_plan
+from tracker.services.reminders import (
+    MailState,
+    listing_lines,
+    outcome_line,
+    reminders_by_department,
+    reminders_for_department,
+    send_reminders,
+)
 
 DEFAULT_PLAN = Path(__file__).resolve().parent / "plans" / "shinan-2020.yaml"
 
@@ -177,7 +188,74 @@ def _fail(message: str) -> NoReturn:
     raise click.exceptions.Exit(1)
 
 
+def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date; write it as YYYY-MM-DD, for example 2020-12-25."
+        ) from None
+
+
+@click.command("remind")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    callback=_parse_as_of,
+    help="The district day to judge by (default: today).",
+)
+@click.option("--department", "department_code", help="Only this department (its code).")
+def remind_command(as_of: date | None, department_code: str | None) -> None:
+    """List per department what is overdue, due soon or stale (催办), and mail it.
+
+    Each department with something to report and an e-mail address gets one message in
+    Chinese when TRACKER_SMTP_HOST is set; without it the lists are only printed.
+    """
+    plan = current_plan(current_app.config.get("TRACKER_PLAN_CODE"))
+    if plan is None:
+        _fail("No plan is loaded: run `flask --app tracker seed` first.")
+    try:
+        settings = smtp_settings(current_app.config)
+    except MailError as error:
+        _fail(f"Mail settings refused: {error}")
+    day = as_of or today()
+    if department_code:
+        department = db.session.scalar(
+            sa.select(Department).where(Department.code == department_code)
+        )
+        if department is None:
+            raise click.BadParameter(
+                f"no department {department_code!r}", param_hint="'--department'"
+            )
+        lists = [reminders_for_department(plan, department.id, day)]
+    else:
+        lists = reminders_by_department(plan, day)
+    click.echo(
+        f"Reminders for {plan.code} as of {day.isoformat()}: overdue, due within "
+        f"{DUE_SOON_DAYS} days, no update for over {STALE_AFTER_DAYS} days."
+    )
+    for entry in lists:
+        click.echo("")
+        for line in listing_lines(entry):
+            click.echo(line)
+    outcomes = send_reminders(plan, lists, settings=settings, now=utcnow(), address="cli")
+    db.session.commit()
+    click.echo("")
+    if settings is None:
+        click.echo("Mail is off (TRACKER_SMTP_HOST is not set): nothing was sent.")
+    else:
+        click.echo(f"Mail through {settings.host}:{settings.port}:")
+    for outcome in outcomes:
+        click.echo(f"  {outcome_line(outcome)}")
+    if any(outcome.state is MailState.FAILED for outcome in outcomes):
+        raise click.exceptions.Exit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's ``flask`` command line."""
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
+    app.cli.add_command(remind_command)

@@ -54,6 +54,13 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         "TRACKER_BEHIND_MARGIN": float(os.environ.get("TRACKER_BEHIND_MARGIN", "10")),
         # A report may carry several evidence files of at most 10 MB each.
         "MAX_CONTENT_LENGTH": 52 * 1024 * 1024,
+        # Reminders (催办) are e-mailed when a host is set; otherwise `flask remind` only prints.
+        "TRACKER_SMTP_HOST": os.environ.get("TRACKER_SMTP_HOST", ""),
+        "TRACKER_SMTP_PORT": int(os.environ.get("TRACKER_SMTP_PORT", "25")),
+        "TRACKER_SMTP_USER": os.environ.get("TRACKER_SMTP_USER", ""),
+        "TRACKER_SMTP_PASSWORD": os.environ.get("TRACKER_SMTP_PASSWORD", ""),
+        "TRACKER_SMTP_FROM": os.environ.get("TRACKER_SMTP_FROM", ""),
+        "TRACKER_SMTP_STARTTLS": os.environ.get("TRACKER_SMTP_STARTTLS", ""),
         # How many reverse proxies set X-Forwarded-For/-Proto in front of the app (0: none).
         "TRACKER_PROXY_COUNT": int(os.environ.get("TRACKER_PROXY_COUNT", "0")),
     }

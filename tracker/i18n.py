@@ -70,7 +70,11 @@ REPORT_STATE_LABELS = {
     "withdrawn": _l("Replaced"),
 }
 
-SOURCE_LABELS = {"report": _l("From the report"), "sample": _l("Sample data")}
+SOURCE_LABELS = {
+    "report": _l("From the report"),
+    "sample": _l("Sample data"),
+    "admin": _l("Added by the administrator"),
+}
 
 
 def normalize_language(value: str | None) -> str | None:

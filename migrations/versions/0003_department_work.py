@@ -75,6 +75,10 @@ def upgrade():
     with op.batch_alter_table('postponement', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_postponement_milestone_id'), ['milestone_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_postponement_state'), ['state'], unique=False)
+        batch_op.create_index(
+            'uq_postponement_pending_milestone', ['milestone_id'], unique=True,
+            postgresql_where=sa.text("state = 'pending'"), sqlite_where=sa.text("state = 'pending'"),
+        )
 
     op.create_table('report',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -194,6 +198,7 @@ def downgrade():
 
     op.drop_table('report')
     with op.batch_alter_table('postponement', schema=None) as batch_op:
+        batch_op.drop_index('uq_postponement_pending_milestone')
         batch_op.drop_index(batch_op.f('ix_postponement_state'))
         batch_op.drop_index(batch_op.f('ix_postponement_milestone_id'))
 

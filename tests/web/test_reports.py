@@ -393,3 +393,27 @@ def test_pending_report_shows_as_pending_and_changes_no_figure(app: Flask, peopl
     assert "1 份报告待审核" in after
     t1_before = re.search(r'data-code="T1" data-status="([a-z_]+)"', before).group(1)
     assert re.search(r'data-code="T1" data-status="([a-z_]+)"', after).group(1) == t1_before
+
+
+def test_item_timeline_shows_reports_reviews_and_history_newest_first(
+    app: Flask, people: None
+) -> None:
+    wang = signed_in(app, "wang")
+    url, hidden = report_form(wang, "T1-3")
+    wang.post(
+        url, data={**hidden, "status": "at_risk", "progress": "65", "note": "部分站址协调困难"}
+    )
+    report = db.session.scalar(sa.select(Report))
+    li = signed_in(app, "li")
+    li.post(f"/reports/{report.id}/approve", data={"csrf_token": csrf_token(li, "/reviews")})
+
+    html = wang.get("/items/T1").get_data(as_text=True)
+    kinds = re.findall(r'data-testid="timeline-entry" data-kind="([a-z]+)"', html)
+    assert kinds[:2] == ["review", "report"]
+    assert "plan file" not in kinds
+    timeline = html[html.index('id="timeline"') :]
+    assert "部分站址协调困难" in timeline
+    assert "按期推进 → <strong>有风险</strong>" in timeline
+    assert "已通过" in timeline
+    # The plan file's own history (T1-1 done on 2020-09-25) is there too, further down.
+    assert "计划文件" in timeline

@@ -10,13 +10,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.domain.policy import ROLES
 from tracker.extensions import db
 from tracker.i18n import ROLE_LABELS
 from tracker.models import Department
 from tracker.services.accounts import USERNAME_MAX
+from tracker.services.mailer import ADDRESS, split_addresses
 
 NO_DEPARTMENT = 0
 # Ids are stored in a 32-bit integer column; larger numbers cannot name a row.
@@ -40,6 +41,21 @@ class _DepartmentFields(FlaskForm):
     name_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("English name"), validators=[DataRequired(), Length(max=200)])
     coordinating = BooleanField(_l("Coordinating department"))
+    email = StringField(
+        _l("E-mail for reminders"),
+        validators=[Optional(), Length(max=200)],
+        description=_l(
+            "Where reminders (催办) of overdue and due milestones are sent. "
+            "Several addresses are separated by commas."
+        ),
+    )
+
+    def validate_email(self, field: StringField) -> None:
+        wrong = [part for part in split_addresses(field.data or "") if not ADDRESS.match(part)]
+        if wrong:
+            raise ValidationError(
+                _l("Not an e-mail address: %(address)s", address=", ".join(wrong))
+            )
 
 
 class DepartmentForm(_DepartmentFields):

@@ -48,6 +48,7 @@ from tracker.services.accounts import (
     update_department,
     update_user,
 )
+from tracker.services.reminders import set_department_email
 
 PER_PAGE = 50
 
@@ -64,9 +65,10 @@ AUDIT_ACTIONS = {
     "user_deactivated": _l("User deactivated"),
     "department_created": _l("Department created"),
     "department_updated": _l("Department changed"),
+    "reminders_sent": _l("Reminders sent"),
 }
 
-TARGET_TYPES = {"user": _l("User"), "department": _l("Department")}
+TARGET_TYPES = {"user": _l("User"), "department": _l("Department"), "plan": _l("Plan")}
 
 Model = TypeVar("Model", User, Department)
 
@@ -127,6 +129,14 @@ def _one_time_password_page(user: User, password: str, *, created: bool) -> Resp
 # Departments
 
 
+def _save_email(department: Department, email: str | None) -> bool:
+    """Set where the department's reminders go; True when it changed (audited)."""
+    who = _who()
+    return set_department_email(
+        department, email or "", now=who.now, actor=who.actor, address=who.address
+    )
+
+
 @bp.get("/departments")
 def departments() -> str:
     require(Action.MANAGE_DEPARTMENTS)
@@ -156,6 +166,7 @@ def department_new() -> Response | str:
         except AccountError as error:
             errors = _problems(error)
         else:
+            _save_email(department, form.email.data)
             db.session.commit()
             flash(_("Department %(code)s is created.", code=department.code), "success")
             return redirect(url_for("admin.departments"))
@@ -173,6 +184,7 @@ def department_edit(department_id: int) -> Response | str:
             "name_en": department.name_en,
             "coordinating": department.is_coordinating,
             "active": department.active,
+            "email": department.email,
         }
     form = DepartmentEditForm(data=initial)
     errors: list[str] = []
@@ -189,6 +201,8 @@ def department_edit(department_id: int) -> Response | str:
         except AccountError as error:
             errors = _problems(error)
         else:
+            if _save_email(department, form.email.data):
+                changes.append("e-mail")
             db.session.commit()
             if changes:
                 flash(_("Department %(code)s is saved.", code=department.code), "success")

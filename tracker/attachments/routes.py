@@ -1,3 +1,63 @@
-"""Views (being written)."""
+"""Downloading evidence files, for those allowed to read them and nobody else.
 
-from tracker.attachments import bp  # noqa: F401
+A file of a report is readable like the report (its department, the reviewers and leadership
+until it is approved, everyone signed in afterwards); any other file like its item. Whoever
+may not read a file gets 404, as for a file that does not exist, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, current_app, send_file
+from werkzeug.wrappers import Response
+
+from tracker.admin.forms import MAX_ID
+from tracker.attachments import bp
+from tracker.auth.access import allowed, item_target
+from tracker.domain.policy import Action, ReportTarget
+from tracker.extensions import db
+from tracker.models import Attachment, Item
+from tracker.services.attachments import attachment_directory, attachment_path
+
+
+def _readable(attachment: Attachment) -> bool:
+    report = attachment.report
+    if report is not None:
+        target = ReportTarget(
+            department_id=report.department_id, approved=report.state == "approved"
+        )
+        return allowed(Action.VIEW_REPORT, target)
+    return allowed(Action.VIEW_ITEM, item_target(attachment.item))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def download(attachment_id: int) -> Response:
+    """The file under its original name, always as a download and never sniffed as HTML."""
+    if not 0 < attachment_id <= MAX_ID:
+        abort(404)
+    attachment = db.session.scalar(
+        sa.select(Attachment)
+        .where(Attachment.id == attachment_id)
+        .options(
+            so.joinedload(Attachment.report),
+            so.joinedload(Attachment.item).selectinload(Item.supporting_departments),
+        )
+    )
+    if attachment is None or not _readable(attachment):
+        abort(404)
+    path = attachment_path(attachment, attachment_directory(current_app))
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.original_name,
+        conditional=True,
+        etag=attachment.sha256,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

@@ -13,7 +13,9 @@ from tracker.domain.policy import Action
 from tracker.domain.rollup import roll_up_item
 from tracker.extensions import db
 from tracker.models import Indicator, Item, Milestone
+from tracker.services.instructions import instructions_for_item
 from tracker.services.progress import current_plan, item_input, load_progress
+from tracker.services.timeline import timeline_for_item
 
 
 @bp.get("/")
@@ -63,4 +65,6 @@ def item(code: str) -> str:
         milestone_results=milestone_results,
         indicators=indicators,
         as_of=as_of,
+        instructions=instructions_for_item(found.id),
+        timeline=timeline_for_item(found, [i.id for i in indicators]),
     )

@@ -134,6 +134,16 @@ class Postponement(db.Model):
     """A request to move a milestone's due date (延期申请), decided by an admin."""
 
     __tablename__ = "postponement"
+    # At most one request waits per milestone, even if two are sent at the same instant.
+    __table_args__ = (
+        sa.Index(
+            "uq_postponement_pending_milestone",
+            "milestone_id",
+            unique=True,
+            postgresql_where=sa.text("state = 'pending'"),
+            sqlite_where=sa.text("state = 'pending'"),
+        ),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     milestone_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("milestone.id"), index=True)

@@ -32,6 +32,7 @@ from tracker.services.attachments import (
 from tracker.services.department_work import department_work
 from tracker.services.instructions import open_instructions_for_department
 from tracker.services.progress import current_plan
+from tracker.services.reminders import reminders_for_department
 from tracker.services.reports import (
     ReportError,
     StaleVersion,
@@ -120,7 +121,7 @@ def mine() -> str:
         "work/mine.html",
         work=department_work(plan, department, as_of),
         my_instructions=open_instructions_for_department(department.id),
-        reminders=None,
+        reminders=reminders_for_department(plan, department.id, as_of),
         today=as_of,
     )
 
