@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from werkzeug.test import TestResponse
 
 from tracker import create_app
 from tracker.cli import DEFAULT_PLAN
-from tracker.domain.planfile import parse_plan_file
+from tracker.domain.planfile import PlanSpec, parse_plan_file
 from tracker.extensions import db
 from tracker.services.plan_sync import sync_plan
 
@@ -40,6 +41,15 @@ class FreshContextClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
         with self.application.app_context():
             return super().open(*args, **kwargs)
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _no_fsync_for_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """The throw-away test database need not survive a power cut: skip SQLite's fsyncs."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -120,9 +130,15 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
+@cache
+def parsed_plan(path: Path) -> PlanSpec:
+    """Each plan file is parsed once per run; the specs are immutable."""
+    return parse_plan_file(path)
+
+
 def load_plan(path: Path = DEFAULT_PLAN) -> None:
     """Load a plan file as ``flask seed`` does, and commit."""
-    sync_plan(parse_plan_file(path), now=datetime(2020, 9, 25, 12, tzinfo=UTC), note=path.name)
+    sync_plan(parsed_plan(path), now=datetime(2020, 9, 25, 12, tzinfo=UTC), note=path.name)
     db.session.commit()
 
 

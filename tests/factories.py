@@ -63,8 +63,12 @@ def create_user(
 
 @cache
 def password_hash(password: str) -> str:
-    """Hash each test password once: scrypt is slow on purpose, and tests make many users."""
-    return generate_password_hash(password)
+    """A cheap hash for test accounts: scrypt is slow on purpose, and tests sign in a lot.
+
+    Accounts made through the services (tracker.services.accounts) still get scrypt, and
+    tests/web/test_auth.py checks that.
+    """
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")
 
 
 def login(client: FlaskClient, username: str, password: str = PASSWORD) -> None:

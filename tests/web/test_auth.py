@@ -15,6 +15,7 @@ from tracker import create_app
 from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
+from tracker.services import accounts
 from tracker.services.accounts import Who, deactivate_user, reset_password
 
 T0 = datetime(2020, 10, 1, 9, 0, tzinfo=UTC)
@@ -61,9 +62,13 @@ def test_sign_in_and_out(app: Flask, client: FlaskClient, clock: list[datetime])
 
 
 def test_passwords_are_stored_as_scrypt_hashes(app: Flask) -> None:
-    user = create_user("wang")
+    user, _ = accounts.create_user(
+        Who(now=utcnow()), username="wang", role="viewer", password=PASSWORD
+    )
+    db.session.commit()
     assert user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash
+    assert user.check_password(PASSWORD)
 
 
 @pytest.mark.parametrize(

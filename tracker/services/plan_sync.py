@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from tracker.domain.planfile import GroupSpec, ItemSpec, MilestoneSpec, PlanSpec
 from tracker.extensions import db
@@ -54,6 +55,29 @@ class _Sync:
         self.report = SyncReport()
         self.departments: dict[str, Department] = {}
         self.plan: Plan | None = None
+        self.groups: dict[str, Group] = {}
+        self.items: dict[str, Item] = {}
+        self.milestones: dict[str, Milestone] = {}
+
+    def preload(self) -> None:
+        """Read the plan's existing rows once, instead of one query per entry of the file."""
+        assert self.plan is not None
+        plan_id = self.plan.id
+        self.groups = {
+            g.code: g for g in db.session.scalars(sa.select(Group).where(Group.plan_id == plan_id))
+        }
+        self.items = {
+            i.code: i
+            for i in db.session.scalars(
+                sa.select(Item)
+                .where(Item.plan_id == plan_id)
+                .options(so.selectinload(Item.supporting_departments), so.selectinload(Item.facts))
+            )
+        }
+        self.milestones = {
+            m.code: m
+            for m in db.session.scalars(sa.select(Milestone).where(Milestone.plan_id == plan_id))
+        }
 
     def assign(self, obj: object, kind: str, values: dict[str, object]) -> list[str]:
         """Set attributes that differ; return the names of those that changed."""
@@ -153,6 +177,7 @@ def _sync_plan_row(sync: _Sync) -> None:
         sync.assign(plan, "plans", values)
     db.session.flush()
     sync.plan = plan
+    sync.preload()
 
 
 def _sync_group(sync: _Sync, position: int, spec: GroupSpec) -> Group:
@@ -163,9 +188,7 @@ def _sync_group(sync: _Sync, position: int, spec: GroupSpec) -> Group:
         "name_zh": spec.name.zh,
         "name_en": spec.name.en,
     }
-    group = db.session.scalar(
-        sa.select(Group).where(Group.plan_id == sync.plan.id, Group.code == spec.code)
-    )
+    group = sync.groups.get(spec.code)
     if group is None:
         group = Group(plan_id=sync.plan.id, code=spec.code, **values)
         db.session.add(group)
@@ -196,9 +219,7 @@ def _sync_item(sync: _Sync, group: Group, position: int, spec: ItemSpec) -> None
         "weight": spec.weight,
         "is_sample": spec.sample,
     }
-    item = db.session.scalar(
-        sa.select(Item).where(Item.plan_id == sync.plan.id, Item.code == spec.code)
-    )
+    item = sync.items.get(spec.code)
     created = item is None
     if item is None:
         item = Item(plan_id=sync.plan.id, code=spec.code, **values)
@@ -266,9 +287,7 @@ def _sync_facts(sync: _Sync, item: Item, spec: ItemSpec) -> None:
 def _sync_milestone(sync: _Sync, item: Item, position: int, spec: MilestoneSpec) -> None:
     assert sync.plan is not None
     department_id = sync.departments[spec.department].id
-    milestone = db.session.scalar(
-        sa.select(Milestone).where(Milestone.plan_id == sync.plan.id, Milestone.code == spec.code)
-    )
+    milestone = sync.milestones.get(spec.code)
     if milestone is None:
         milestone = Milestone(
             plan_id=sync.plan.id,
