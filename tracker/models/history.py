@@ -40,3 +40,15 @@ class Update(db.Model):
     report_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("report.id"), index=True)
 
     user: so.Mapped[User | None] = so.relationship()
+
+
+@sa.event.listens_for(Update, "before_update")
+def _refuse_update(_mapper: object, _connection: object, target: Update) -> None:
+    """History is append-only: a code path that tries to edit a row fails loudly."""
+    raise PermissionError(f"history row {target.id} cannot be changed")
+
+
+@sa.event.listens_for(Update, "before_delete")
+def _refuse_delete(_mapper: object, _connection: object, target: Update) -> None:
+    """History is append-only: a code path that tries to delete a row fails loudly."""
+    raise PermissionError(f"history row {target.id} cannot be deleted")
