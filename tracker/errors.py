@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
+
+
+class BadRequestMessage(BadRequest):
+    """A 400 whose description is a message for the user, shown on the error page."""
+
+    show_description = True
 
 
 def wants_json() -> bool:

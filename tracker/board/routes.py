@@ -2,31 +2,70 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, render_template
+from flask import abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 from tracker.auth.access import require
 from tracker.board import bp
 from tracker.clock import today
 from tracker.domain.policy import Action
+from tracker.domain.reminders import parse_day
 from tracker.domain.rollup import roll_up_item
+from tracker.errors import BadRequestMessage
 from tracker.extensions import db
 from tracker.models import Indicator, Item, Milestone
+from tracker.services.board import Filters, build_board
+from tracker.services.charts import board_charts
 from tracker.services.instructions import instructions_for_item
-from tracker.services.progress import current_plan, item_input, load_progress
+from tracker.services.progress import current_plan, item_input
 from tracker.services.timeline import timeline_for_item
+
+
+def requested_as_of(default: date) -> date:
+    """``?as_of=YYYY-MM-DD`` (the board as it stood at the end of that day), else ``default``."""
+    raw = request.args.get("as_of", "").strip()
+    if not raw:
+        return default
+    try:
+        return parse_day(raw)
+    except ValueError:
+        raise BadRequestMessage(
+            _("The date %(value)s is not valid. Write dates as YYYY-MM-DD.", value=raw[:20])
+        ) from None
 
 
 @bp.get("/")
 def index() -> str:
-    """The board: overall progress, then each group's items with owner and status."""
+    """The board: headline, each group's items, department table, watch lists, charts."""
     require(Action.VIEW_BOARD)
     plan = current_plan(current_app.config.get("TRACKER_PLAN_CODE"))
     if plan is None:
         return render_template("board/empty.html")
-    progress = load_progress(plan, today(), current_app.config["TRACKER_BEHIND_MARGIN"])
-    return render_template("board/index.html", progress=progress)
+    now = today()
+    as_of = requested_as_of(now)
+    sort = request.args.get("sort", "on_time_rate")
+    board = build_board(
+        plan,
+        as_of=as_of,
+        today=now,
+        margin=current_app.config["TRACKER_BEHIND_MARGIN"],
+        filters=Filters.from_args(request.args),
+        sort=sort,
+        descending=request.args.get("dir", "desc") != "asc",
+    )
+    progress = board.progress
+    return render_template(
+        "board/index.html",
+        board=board,
+        progress=progress,
+        sort=sort,
+        args=request.args,
+        charts=board_charts(plan, progress),
+    )
 
 
 @bp.get("/items/<code>")

@@ -59,6 +59,8 @@ class MilestoneResult:
     reported_status: Status
     progress: float
     overdue: bool
+    due: date
+    completed_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,8 @@ def roll_up_milestone(milestone: MilestoneInput, as_of: date) -> MilestoneResult
         reported_status=milestone.state.reported_status,
         progress=milestone_progress(milestone.state, as_of),
         overdue=is_overdue(milestone.state, as_of),
+        due=milestone.state.due,
+        completed_on=milestone.state.completed_on,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.domain.replay import REPLAYED_FIELDS, Change, state_at
 from tracker.domain.rollup import (
     GroupInput,
     ItemInput,
@@ -22,7 +23,7 @@ from tracker.domain.rollup import (
 )
 from tracker.domain.status import MilestoneState, Status
 from tracker.extensions import db
-from tracker.models import Group, Item, Milestone, Plan, Report
+from tracker.models import Group, Item, Milestone, Plan, Report, Update
 
 
 @dataclass(frozen=True)
@@ -85,19 +86,88 @@ def milestone_state(milestone: Milestone) -> MilestoneState:
     )
 
 
-def item_input(item: Item) -> ItemInput:
-    """The domain's view of a stored item and its milestones (which must be loaded)."""
+def item_input(item: Item, past: dict[int, MilestoneState | None] | None = None) -> ItemInput:
+    """The domain's view of a stored item and its milestones (which must be loaded).
+
+    With ``past`` (rebuilt states), each milestone is taken as it stood then, and milestones
+    that did not exist yet are left out.
+    """
+    if past is None:
+        milestones = [MilestoneInput(key=m.id, state=milestone_state(m)) for m in item.milestones]
+    else:
+        milestones = [
+            MilestoneInput(key=m.id, state=state)
+            for m in item.milestones
+            if (state := past.get(m.id)) is not None
+        ]
     return ItemInput(
-        key=item.id,
-        start=item.start,
-        due=item.due,
-        weight=item.weight,
-        milestones=[MilestoneInput(key=m.id, state=milestone_state(m)) for m in item.milestones],
+        key=item.id, start=item.start, due=item.due, weight=item.weight, milestones=milestones
     )
 
 
-def load_progress(plan: Plan, as_of: date, margin: float) -> PlanProgress:
-    """Load ``plan`` with its items and milestones and roll it up at ``as_of``."""
+def replayed_states(plan: Plan, as_of: date) -> dict[int, MilestoneState | None]:
+    """Every milestone's state at the end of a past day, rebuilt from the history in one query.
+
+    ``None`` marks a milestone that an admin created after that day.
+    """
+    rows = db.session.execute(
+        sa.select(
+            Update.milestone_id,
+            Update.id,
+            Update.field,
+            Update.old_value,
+            Update.new_value,
+            Update.effective_on,
+            Update.report_id,
+        )
+        .where(
+            Update.plan_id == plan.id,
+            Update.milestone_id.is_not(None),
+            Update.field.in_([*REPLAYED_FIELDS, "created", "review"]),
+        )
+        .order_by(Update.id)
+    ).all()
+    approved_on = {
+        report_id: effective_on
+        for _, _, field_name, _, new, effective_on, report_id in rows
+        if field_name == "review" and new == "approved" and report_id is not None
+    }
+    changes: dict[int, list[Change]] = {}
+    created: dict[int, date] = {}
+    for milestone_id, order, field_name, old, new, effective_on, report_id in rows:
+        if field_name == "review":
+            continue
+        counts_from = approved_on.get(report_id) if report_id is not None else effective_on
+        if counts_from is None:
+            continue  # proposed in a report that was never approved
+        if field_name == "created":
+            created[milestone_id] = counts_from
+            continue
+        changes.setdefault(milestone_id, []).append(
+            Change(counts_from, order, field_name, old, new)
+        )
+    states: dict[int, MilestoneState | None] = {}
+    milestones = db.session.execute(
+        sa.select(Milestone.id, Milestone.due, Milestone.weight).where(Milestone.plan_id == plan.id)
+    ).all()
+    for milestone_id, due, weight in milestones:
+        if created.get(milestone_id, as_of) > as_of:
+            states[milestone_id] = None
+            continue
+        states[milestone_id] = state_at(
+            changes.get(milestone_id, []), current_due=due, weight=weight, as_of=as_of
+        )
+    return states
+
+
+def load_progress(
+    plan: Plan, as_of: date, margin: float, *, today: date | None = None
+) -> PlanProgress:
+    """Load ``plan`` with its items and milestones and roll it up at ``as_of``.
+
+    For a day before ``today`` the milestones' states are rebuilt from the history, so the
+    board shows what it showed then; otherwise the current approved state is used.
+    """
     groups = db.session.scalars(
         sa.select(Group).where(Group.plan_id == plan.id).order_by(Group.position)
     ).all()
@@ -115,10 +185,11 @@ def load_progress(plan: Plan, as_of: date, margin: float) -> PlanProgress:
     for item in items:
         items_by_group[item.group_id].append(item)
 
+    past = replayed_states(plan, as_of) if today is not None and as_of < today else None
     inputs = [
         GroupInput(
             key=group.id,
-            items=[item_input(item) for item in items_by_group[group.id]],
+            items=[item_input(item, past) for item in items_by_group[group.id]],
         )
         for group in groups
     ]

@@ -1,0 +1,315 @@
+"""Everything the leadership board shows, assembled for one as-of day in a fixed number of queries.
+
+The roll-up comes from :mod:`tracker.services.progress`; this adds what a leader scans for
+before the monthly meeting: the next milestone and the age of the last approved update of each
+item, the department table, and the watch lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.domain.league import DepartmentScore, OwnedMilestone, score_departments, sort_scores
+from tracker.domain.reminders import STALE_AFTER_DAYS, last_activity
+from tracker.domain.rollup import ItemResult, MilestoneResult, Summary
+from tracker.domain.status import Status
+from tracker.extensions import db
+from tracker.models import Department, Group, Instruction, Item, Milestone, Plan, Report, Update
+from tracker.services.progress import PlanProgress, load_progress
+
+DUE_SOON_DAYS = 30
+WATCH_LIMIT = 12
+RECENT_LIMIT = 10
+COUNTED_FIELDS = ("status", "progress", "completed_on")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the leader narrowed the board to; kept in the URL so a link can be shared."""
+
+    department: str | None = None
+    status: Status | None = None
+    group: str | None = None
+
+    @classmethod
+    def from_args(cls, args: dict[str, str]) -> Filters:
+        status = args.get("status") or None
+        return cls(
+            department=args.get("department") or None,
+            status=Status(status) if status in {s.value for s in Status} else None,
+            group=args.get("group") or None,
+        )
+
+    @property
+    def active(self) -> bool:
+        return any((self.department, self.status, self.group))
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    item: Item
+    result: ItemResult
+    next_milestone: Milestone | None
+    next_due: date | None
+    last_update: date | None
+    update_age: int | None
+    open_instructions: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class Section:
+    group: Group
+    summary: Summary
+    lines: list[ItemLine]
+
+
+@dataclass(frozen=True)
+class WatchEntry:
+    milestone: Milestone
+    item: Item
+    result: MilestoneResult
+    days: int  # overdue by, due in, or idle for
+
+
+@dataclass(frozen=True)
+class DepartmentLine:
+    department: Department
+    score: DepartmentScore
+
+
+@dataclass
+class Board:
+    progress: PlanProgress
+    as_of: date
+    today: date
+    filters: Filters
+    sections: list[Section]
+    departments: list[DepartmentLine]
+    watch: dict[str, list[WatchEntry]] = field(default_factory=dict)
+    watch_totals: dict[str, int] = field(default_factory=dict)
+    recent: list[Report] = field(default_factory=list)
+    all_departments: list[Department] = field(default_factory=list)
+
+    @property
+    def plan(self) -> Plan:
+        return self.progress.plan
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.plan.end - self.as_of).days)
+
+    @property
+    def is_past(self) -> bool:
+        return self.as_of < self.today
+
+
+def _last_updates(plan: Plan, as_of: date) -> dict[int, date]:
+    """Per item, the last day an approved change counted (up to ``as_of``)."""
+    rows = db.session.execute(
+        sa.select(Update.item_id, sa.func.max(Update.effective_on))
+        .where(
+            Update.plan_id == plan.id,
+            Update.effective_on <= as_of,
+            sa.or_(
+                sa.and_(Update.field == "review", Update.new_value == "approved"),
+                sa.and_(Update.report_id.is_(None), Update.field.in_(COUNTED_FIELDS)),
+            ),
+        )
+        .group_by(Update.item_id)
+    ).all()
+    return {item_id: day for item_id, day in rows}  # noqa: C416  (Row to tuple)
+
+
+def _activity(plan: Plan, as_of: date) -> dict[int, date]:
+    """Per milestone, the last day anything was recorded on it (reports included)."""
+    rows = db.session.execute(
+        sa.select(Update.milestone_id, sa.func.max(Update.effective_on))
+        .where(
+            Update.plan_id == plan.id,
+            Update.milestone_id.is_not(None),
+            Update.effective_on <= as_of,
+        )
+        .group_by(Update.milestone_id)
+    ).all()
+    return {milestone_id: day for milestone_id, day in rows}  # noqa: C416  (Row to tuple)
+
+
+def _recent_approved(plan: Plan, as_of: date) -> list[Report]:
+    return list(
+        db.session.scalars(
+            sa.select(Report)
+            .where(
+                Report.plan_id == plan.id,
+                Report.state == "approved",
+                Report.id.in_(
+                    sa.select(Update.report_id).where(
+                        Update.plan_id == plan.id,
+                        Update.field == "review",
+                        Update.new_value == "approved",
+                        Update.effective_on <= as_of,
+                    )
+                ),
+            )
+            .options(
+                so.joinedload(Report.item),
+                so.joinedload(Report.milestone),
+                so.joinedload(Report.department),
+            )
+            .order_by(Report.reviewed_at.desc())
+            .limit(RECENT_LIMIT)
+        )
+    )
+
+
+class _Collector:
+    """Walks the plan's milestones once, feeding the department table and the watch lists."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        as_of: date,
+        activity: dict[int, date],
+        filters: Filters,
+        wanted: Department | None,
+    ) -> None:
+        self.plan, self.as_of, self.activity = plan, as_of, activity
+        self.filters, self.wanted = filters, wanted
+        self.owned: list[OwnedMilestone] = []
+        self.watch: dict[str, list[WatchEntry]] = {
+            "overdue": [],
+            "at_risk": [],
+            "due_soon": [],
+            "stale": [],
+        }
+
+    def add(self, group: Group, item: Item, milestone: Milestone, result: MilestoneResult) -> None:
+        last = last_activity(
+            self.activity.get(milestone.id), None, self.plan.report_date, self.as_of
+        )
+        idle = (self.as_of - last).days
+        is_open = result.status is not Status.DONE
+        stale = is_open and idle > STALE_AFTER_DAYS
+        self.owned.append(
+            OwnedMilestone(
+                milestone.department_id,
+                result.status,
+                result.due,
+                result.completed_on,
+                result.overdue,
+                stale,
+            )
+        )
+        if self.wanted is not None and milestone.department_id != self.wanted.id:
+            return
+        if self.filters.group and group.code != self.filters.group:
+            return
+        days_to_due = (result.due - self.as_of).days
+        if result.overdue:
+            self.watch["overdue"].append(WatchEntry(milestone, item, result, -days_to_due))
+        elif result.status is Status.AT_RISK:
+            self.watch["at_risk"].append(WatchEntry(milestone, item, result, days_to_due))
+        if is_open and 0 <= days_to_due <= DUE_SOON_DAYS:
+            self.watch["due_soon"].append(WatchEntry(milestone, item, result, days_to_due))
+        if stale:
+            self.watch["stale"].append(WatchEntry(milestone, item, result, idle))
+
+    def trimmed_watch(self) -> tuple[dict[str, list[WatchEntry]], dict[str, int]]:
+        """The worst first, at most WATCH_LIMIT each; with the full counts."""
+        most_first = {"overdue": True, "at_risk": False, "due_soon": False, "stale": True}
+        totals = {name: len(entries) for name, entries in self.watch.items()}
+        trimmed = {
+            name: sorted(entries, key=lambda e: e.days, reverse=most_first[name])[:WATCH_LIMIT]
+            for name, entries in self.watch.items()
+        }
+        return trimmed, totals
+
+
+def _shown(
+    filters: Filters,
+    wanted: Department | None,
+    group: Group,
+    line: ItemLine,
+    milestones: list[Milestone],
+) -> bool:
+    if filters.group and group.code != filters.group:
+        return False
+    if filters.status and line.result.status is not filters.status:
+        return False
+    return wanted is None or (
+        line.item.lead_department_id == wanted.id
+        or any(m.department_id == wanted.id for m in milestones)
+    )
+
+
+def build_board(
+    plan: Plan,
+    *,
+    as_of: date,
+    today: date,
+    margin: float,
+    filters: Filters,
+    sort: str = "on_time_rate",
+    descending: bool = True,
+) -> Board:
+    """Assemble the board for ``as_of`` (the past is rebuilt from history)."""
+    progress = load_progress(plan, as_of, margin, today=today)
+    last_item = _last_updates(plan, as_of)
+    open_instructions = dict(
+        db.session.execute(
+            sa.select(Instruction.item_id, sa.func.count())
+            .join(Item, Item.id == Instruction.item_id)
+            .where(Item.plan_id == plan.id, Instruction.state.in_(("open", "handled")))
+            .group_by(Instruction.item_id)
+        ).all()
+    )
+    departments = list(db.session.scalars(sa.select(Department).order_by(Department.code)))
+    by_id = {d.id: d for d in departments}
+    wanted = next((d for d in departments if d.code == filters.department), None)
+    collector = _Collector(plan, as_of, _activity(plan, as_of), filters, wanted)
+
+    sections: list[Section] = []
+    for section, group_result in zip(progress.sections, progress.result.groups, strict=True):
+        lines = []
+        for row in section.rows:
+            item = row.item
+            results = {m.key: m for m in row.result.milestones}
+            milestones = [m for m in item.milestones if m.id in results]
+            for m in milestones:
+                collector.add(section.group, item, m, results[m.id])
+            upcoming = [m for m in milestones if results[m.id].status is not Status.DONE]
+            nxt = min(upcoming, key=lambda m: (results[m.id].due, m.position), default=None)
+            last = last_item.get(item.id)
+            line = ItemLine(
+                item=item,
+                result=row.result,
+                next_milestone=nxt,
+                next_due=results[nxt.id].due if nxt else None,
+                last_update=last,
+                update_age=(as_of - last).days if last else None,
+                open_instructions=open_instructions.get(item.id, 0),
+                pending=progress.pending_by_item.get(item.id, 0),
+            )
+            if _shown(filters, wanted, section.group, line, milestones):
+                lines.append(line)
+        if lines or not filters.active:
+            sections.append(Section(section.group, group_result.summary, lines))
+
+    watch, totals = collector.trimmed_watch()
+    scores = sort_scores(score_departments(collector.owned).values(), sort, descending=descending)
+    return Board(
+        progress=progress,
+        as_of=as_of,
+        today=today,
+        filters=filters,
+        sections=sections,
+        departments=[DepartmentLine(by_id[s.department_id], s) for s in scores],
+        watch=watch,
+        watch_totals=totals,
+        recent=_recent_approved(plan, as_of),
+        all_departments=[d for d in departments if d.active],
+    )
