@@ -19,6 +19,7 @@ from tracker.domain.rollup import ItemResult, MilestoneResult, Summary
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.models import Department, Group, Instruction, Item, Milestone, Plan, Report, Update
+from tracker.services.history import last_update_by_milestone
 from tracker.services.progress import PlanProgress, load_progress
 
 DUE_SOON_DAYS = 30
@@ -123,20 +124,6 @@ def _last_updates(plan: Plan, as_of: date) -> dict[int, date]:
         .group_by(Update.item_id)
     ).all()
     return {item_id: day for item_id, day in rows}  # noqa: C416  (Row to tuple)
-
-
-def _activity(plan: Plan, as_of: date) -> dict[int, date]:
-    """Per milestone, the last day anything was recorded on it (reports included)."""
-    rows = db.session.execute(
-        sa.select(Update.milestone_id, sa.func.max(Update.effective_on))
-        .where(
-            Update.plan_id == plan.id,
-            Update.milestone_id.is_not(None),
-            Update.effective_on <= as_of,
-        )
-        .group_by(Update.milestone_id)
-    ).all()
-    return {milestone_id: day for milestone_id, day in rows}  # noqa: C416  (Row to tuple)
 
 
 def _recent_approved(plan: Plan, as_of: date) -> list[Report]:
@@ -270,7 +257,7 @@ def build_board(
     departments = list(db.session.scalars(sa.select(Department).order_by(Department.code)))
     by_id = {d.id: d for d in departments}
     wanted = next((d for d in departments if d.code == filters.department), None)
-    collector = _Collector(plan, as_of, _activity(plan, as_of), filters, wanted)
+    collector = _Collector(plan, as_of, last_update_by_milestone(plan.id, as_of), filters, wanted)
 
     sections: list[Section] = []
     for section, group_result in zip(progress.sections, progress.result.groups, strict=True):

@@ -11,13 +11,14 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.domain.reminders import STALE_AFTER_DAYS, last_activity
 from tracker.domain.status import MilestoneState, Status, is_overdue, milestone_status
 from tracker.extensions import db
-from tracker.models import Department, Item, Milestone, Plan, Report, Update
+from tracker.models import Department, Item, Milestone, Plan, Report
 from tracker.models.plan import item_supporting_department
+from tracker.services.history import last_update_by_milestone
 
 DUE_SOON_DAYS = 30
-STALE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -50,18 +51,6 @@ class DepartmentWork:
     @property
     def pending_count(self) -> int:
         return sum(1 for row in self.rows if row.pending is not None)
-
-
-def last_activity_by_milestone(milestone_ids: list[int]) -> dict[int, date]:
-    """The latest day anything was recorded on each milestone (reports, approvals, changes)."""
-    if not milestone_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Update.milestone_id, sa.func.max(Update.effective_on))
-        .where(Update.milestone_id.in_(milestone_ids))
-        .group_by(Update.milestone_id)
-    )
-    return {milestone_id: day for milestone_id, day in rows}  # noqa: C416  (Row to tuple)
 
 
 def latest_reports(milestone_ids: list[int]) -> dict[int, Report]:
@@ -119,7 +108,7 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
         )
     )
     ids = [m.id for m in milestones]
-    activity = last_activity_by_milestone(ids)
+    activity = last_update_by_milestone(plan.id, as_of, ids)
     reports = latest_reports(ids)
     rows = []
     for milestone in milestones:
@@ -132,9 +121,8 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
         )
         status = milestone_status(state, as_of)
         is_open = status is not Status.DONE
-        last = max(
-            (d for d in (activity.get(milestone.id), milestone.last_reported_on) if d),
-            default=plan.report_date,
+        last = last_activity(
+            activity.get(milestone.id), milestone.last_reported_on, plan.report_date, as_of
         )
         days_to_due = (milestone.due - as_of).days
         days_idle = (as_of - last).days
@@ -154,7 +142,7 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
                 days_to_due=days_to_due,
                 due_soon=is_open and 0 <= days_to_due <= DUE_SOON_DAYS,
                 days_idle=days_idle,
-                stale=is_open and days_idle > STALE_DAYS,
+                stale=is_open and days_idle > STALE_AFTER_DAYS,
                 pending=report if report and report.state == "submitted" else None,
                 returned=report if report and report.state == "returned" else None,
             )

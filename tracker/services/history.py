@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
+
 from tracker.extensions import db
 from tracker.models import Item, Milestone, Report, Update, User
 
@@ -54,3 +56,25 @@ def record_change(
     )
     db.session.add(update)
     return update
+
+
+def last_update_by_milestone(
+    plan_id: int, as_of: date, milestone_ids: list[int] | None = None
+) -> dict[int, date]:
+    """Per milestone, the latest day anything was recorded on it, up to ``as_of``.
+
+    Reports, reviews, plan-file and admin changes all count: this is the "no update for N
+    days" of the department page, the reminders and the board.
+    """
+    query = (
+        sa.select(Update.milestone_id, sa.func.max(Update.effective_on))
+        .where(
+            Update.plan_id == plan_id,
+            Update.milestone_id.is_not(None),
+            Update.effective_on <= as_of,
+        )
+        .group_by(Update.milestone_id)
+    )
+    if milestone_ids is not None:
+        query = query.where(Update.milestone_id.in_(milestone_ids))
+    return {milestone_id: day for milestone_id, day in db.session.execute(query)}  # noqa: C416

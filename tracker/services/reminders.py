@@ -32,8 +32,9 @@ from tracker.domain.reminders import (
 )
 from tracker.domain.status import MilestoneState, Status, milestone_status
 from tracker.extensions import db
-from tracker.models import Department, Item, Milestone, Plan, Update, User
+from tracker.models import Department, Item, Milestone, Plan, User
 from tracker.services import audit
+from tracker.services.history import last_update_by_milestone
 from tracker.services.mailer import (
     MailError,
     SmtpSettings,
@@ -90,26 +91,10 @@ def _milestone_facts(plan: Plan, as_of: date, department_id: int | None) -> list
         .where(Milestone.plan_id == plan.id)
         .order_by(Milestone.due, Milestone.code)
     )
-    latest_query = (
-        sa.select(Update.milestone_id, sa.func.max(Update.effective_on))
-        .where(
-            Update.plan_id == plan.id,
-            Update.milestone_id.is_not(None),
-            Update.effective_on <= as_of,
-        )
-        .group_by(Update.milestone_id)
-    )
     if department_id is not None:
         query = query.where(Milestone.department_id == department_id)
-        latest_query = latest_query.where(
-            Update.milestone_id.in_(
-                sa.select(Milestone.id).where(
-                    Milestone.plan_id == plan.id, Milestone.department_id == department_id
-                )
-            )
-        )
     rows = db.session.execute(query).all()
-    latest: dict[int, date] = dict(db.session.execute(latest_query).all())
+    latest = last_update_by_milestone(plan.id, as_of, [row[0] for row in rows])
     facts = []
     for row in rows:
         (key, code, item_code, title_zh, title_en, owner, due, weight) = row[:8]
