@@ -8,7 +8,9 @@ migrations, exactly as in production, so a migration that drifts from the models
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -52,23 +54,43 @@ def _no_fsync_for_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+@contextmanager
+def _scratch_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database for this run only: a SQLite file, or a new PostgreSQL database.
+
+    On PostgreSQL a fresh database is created next to the one ``TRACKER_TEST_DATABASE_URL``
+    names and dropped afterwards, so two runs on one server (two developers, CI) never meet.
+    """
     url = os.environ.get("TRACKER_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    base = sa.engine.make_url(url)
+    if not base.get_backend_name().startswith("postgresql"):
+        yield url
+        return
+    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database migrated from nothing to the newest revision, once per test run."""
-    url = _database_url(tmp_path_factory)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
-    with app.app_context():
-        _drop_everything()
-        upgrade()
-        db.engine.dispose()
-    return url
+    with _scratch_database(tmp_path_factory) as url:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+        with app.app_context():
+            _drop_everything()
+            upgrade()
+            db.engine.dispose()
+        yield url
 
 
 def _drop_everything() -> None:
