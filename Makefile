@@ -7,7 +7,7 @@ TRANSLATIONS := tracker/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint format translations extract-messages clean
+.PHONY: run test browser-deps lint format translations extract-messages clean
 
 ## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000
 run: $(VENV)/.installed $(COMPILED)
@@ -16,10 +16,23 @@ run: $(VENV)/.installed $(COMPILED)
 	$(BIN)/python run.py
 
 ## test: create .venv with the test extras, lint, and run the whole suite
-test: $(VENV)/.installed-test $(COMPILED)
+test: $(VENV)/.installed-test $(COMPILED) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+## browser-deps: Debian's Chromium and CJK fonts for tests/browser (Playwright drives
+## /usr/bin/chromium and never downloads a browser); installed with apt-get when missing
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(CJK_FONT) ]; then \
+		echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			-o Dpkg::Use-Pty=0 --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

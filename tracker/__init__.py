@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker import cli, config, errors, i18n, models
+from tracker import api, cli, config, errors, i18n, models
 from tracker.admin import bp as admin_bp
 from tracker.assignment import bp as assignment_bp
 from tracker.attachments import bp as attachments_bp
@@ -20,6 +20,7 @@ from tracker.extensions import csrf, db, migrate
 from tracker.health import bp as health_bp
 from tracker.instructions import bp as instructions_bp
 from tracker.postponements import bp as postponements_bp
+from tracker.screens import bp as screens_bp
 from tracker.work import bp as work_bp
 
 __all__ = ["create_app", "models"]
@@ -65,6 +66,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(postponements_bp)
     app.register_blueprint(assignment_bp)
     app.register_blueprint(attachments_bp)
+    app.register_blueprint(screens_bp)
     app.register_blueprint(health_bp)
+    api.init_app(app)
     cli.init_app(app)
     return app

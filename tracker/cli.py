@@ -18,7 +18,7 @@ from tracker.domain.planfile import PlanFileError, parse_plan_file
 from tracker.domain.policy import ROLES
 from tracker.domain.reminders import DUE_SOON_DAYS, STALE_AFTER_DAYS, parse_day
 from tracker.extensions import db
-from tracker.models import Department, Plan, User
+from tracker.models import ApiToken, Department, Plan, User
 from tracker.services.accounts import AccountError, Who, create_user, deactivate_user
 from tracker.services.demo import create_demo_accounts
 from tracker.services.mailer import MailError, smtp_settings
@@ -32,6 +32,7 @@ from tracker.services.reminders import (
     reminders_for_department,
     send_reminders,
 )
+from tracker.services.tokens import TokenError, all_tokens, create_token, revoke_token
 
 DEFAULT_PLAN = Path(__file__).resolve().parent / "plans" / "shinan-2020.yaml"
 
@@ -183,6 +184,53 @@ def users_deactivate(username: str) -> None:
     click.echo(f"Deactivated {username}." if changed else f"{username} was already inactive.")
 
 
+tokens = AppGroup("tokens", help="Create, list and revoke personal API tokens.")
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--label", default="command line", help="What the token is for.")
+def tokens_create(username: str, label: str) -> None:
+    """Make an API token for USERNAME and print it (only now: it is stored hashed)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        _fail(f"No user {username!r}.")
+    try:
+        token, text = create_token(Who(now=utcnow(), address="cli"), user, label=label)
+    except TokenError as error:
+        db.session.rollback()
+        _fail("Refused: " + ", ".join(p.replace("_", " ") for p in error.problems) + ".")
+    db.session.commit()
+    click.echo(f"Created token {token.id} for {user.username} ({token.label}).")
+    click.echo("It is shown only now; send it as Authorization: Bearer TOKEN")
+    click.echo(text)
+
+
+@tokens.command("list")
+def tokens_list() -> None:
+    """List every token: id, user, prefix, label, state and last use (never the token)."""
+    for token in all_tokens():
+        state = "active" if token.active else "revoked"
+        last = token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "never"
+        click.echo(
+            f"{token.id}\t{token.user.username}\t{token.prefix}…\t{token.label}\t{state}\t{last}"
+        )
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=click.IntRange(min=1, max=2**31 - 1))
+def tokens_revoke(token_id: int) -> None:
+    """Revoke token TOKEN_ID (see `tokens list`); programs using it are refused at once."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        _fail(f"No token {token_id}.")
+    changed = revoke_token(Who(now=utcnow(), address="cli"), token)
+    db.session.commit()
+    click.echo(
+        f"Revoked token {token_id}." if changed else f"Token {token_id} was already revoked."
+    )
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(message, err=True)
     raise click.exceptions.Exit(1)
@@ -258,4 +306,5 @@ def init_app(app: Flask) -> None:
     """Register the commands on the app's ``flask`` command line."""
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
+    app.cli.add_command(tokens)
     app.cli.add_command(remind_command)

@@ -196,3 +196,11 @@ def test_board_queries_do_not_grow_with_ten_times_the_data(leader: FlaskClient) 
             )
     db.session.commit()
     assert measure() == before
+
+
+def test_unexpected_parameters_are_not_echoed_into_links(leader: FlaskClient) -> None:
+    response = leader.get("/?_method=POST&endpoint=x&group=projects")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "_method" not in html
+    assert "group=projects" in html

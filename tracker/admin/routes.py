@@ -66,9 +66,16 @@ AUDIT_ACTIONS = {
     "department_created": _l("Department created"),
     "department_updated": _l("Department changed"),
     "reminders_sent": _l("Reminders sent"),
+    "screen_link_created": _l("Screen link created"),
+    "screen_link_revoked": _l("Screen link revoked"),
 }
 
-TARGET_TYPES = {"user": _l("User"), "department": _l("Department"), "plan": _l("Plan")}
+TARGET_TYPES = {
+    "user": _l("User"),
+    "department": _l("Department"),
+    "plan": _l("Plan"),
+    "screenlink": _l("Screen link"),
+}
 
 Model = TypeVar("Model", User, Department)
 

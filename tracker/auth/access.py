@@ -27,7 +27,7 @@ from tracker.domain.policy import (
 from tracker.extensions import db, login_manager
 from tracker.models import Item, Milestone, User
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "screens.show"})
 # Endpoints a user who must replace a one-time password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout", "static"})
 
@@ -95,6 +95,8 @@ def enforce_sign_in() -> Response | None:
     endpoint = request.endpoint
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
         return None
+    if request.path.startswith("/api/"):
+        return None  # the API checks its own bearer token and answers 401, never a redirect
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from tracker.api.profile import profile_context
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm, PasswordForm, ProfileForm
 from tracker.auth.messages import problem_message
@@ -73,7 +74,7 @@ def profile() -> Response | str:
         session["lang"] = form.locale.data
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, **profile_context(current_user))
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])

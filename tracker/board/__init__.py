@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("board", __name__)
 
-from tracker.board import routes  # noqa: E402, F401  (registers the views on bp)
+from tracker.board import exports, routes  # noqa: E402, F401  (registers the views on bp)

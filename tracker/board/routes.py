@@ -38,6 +38,14 @@ def requested_as_of(default: date) -> date:
         ) from None
 
 
+BOARD_PARAMETERS = ("as_of", "group", "department", "status", "sort", "dir")
+
+
+def board_args() -> dict[str, str]:
+    """The board's own query parameters, to carry into its links (nothing else is echoed)."""
+    return {key: request.args[key][:40] for key in BOARD_PARAMETERS if key in request.args}
+
+
 @bp.get("/")
 def index() -> str:
     """The board: headline, each group's items, department table, watch lists, charts."""
@@ -63,7 +71,7 @@ def index() -> str:
         board=board,
         progress=progress,
         sort=sort,
-        args=request.args,
+        args=board_args(),
         charts=board_charts(plan, progress),
     )
 

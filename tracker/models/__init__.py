@@ -13,6 +13,8 @@ from tracker.models.plan import (
     Milestone,
     Plan,
 )
+from tracker.models.screens import ScreenLink
+from tracker.models.tokens import ApiToken
 from tracker.models.work import (
     Attachment,
     Instruction,
@@ -22,6 +24,7 @@ from tracker.models.work import (
 )
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "Department",
@@ -37,6 +40,7 @@ __all__ = [
     "Plan",
     "Postponement",
     "Report",
+    "ScreenLink",
     "Update",
     "User",
 ]

@@ -1,0 +1,437 @@
+"""The 台账 ledger workbook: sheet names Excel accepts, then the workbook of the Shinan plan,
+read back with openpyxl as the archive would open it.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_babel import force_locale
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tests.conftest import FIXTURES, load_plan
+from tests.factories import create_user, department
+from tests.querycount import count_queries
+from tracker.domain.reporting import MilestoneReport
+from tracker.domain.status import Status
+from tracker.extensions import db
+from tracker.models import Group, Indicator, IndicatorTarget, Item, Measurement, Milestone
+from tracker.services.accounts import Who
+from tracker.services.history import record_change
+from tracker.services.ledger import (
+    ABOUT_SHEET,
+    INDICATOR_SHEET,
+    STATUS_FILLS,
+    build_ledger,
+    excel_value,
+    ledger_filename,
+    sheet_title,
+)
+from tracker.services.progress import current_plan, load_progress
+from tracker.services.reports import approve_report, submit_milestone_report
+
+ZONE = ZoneInfo("Asia/Shanghai")
+TODAY = date(2021, 1, 5)
+GENERATED = datetime(2021, 1, 5, 2, 30, tzinfo=UTC)  # 10:30 in Qingdao
+SHINAN_CODES = ["T1", "T2", "T3", "P1", "P2", "P3", "P4", "A1", "A2", "A3", "A4", "A5", "A6"]
+GROUPS = ["三大攻坚任务", "四项重点工程", "六大专项行动"]
+# Columns of a group sheet, 0-based.
+CODE, TITLE, LEAD, SUPPORTING, RESPONSIBLE, START, DUE, ORIGINAL = range(8)
+STATUS, REPORTED, PROGRESS, COMPLETED, LAST_UPDATE, NOTES = range(8, 14)
+
+
+def zh(message: object) -> str:
+    with force_locale("zh_CN"):
+        return str(message)
+
+
+def ledger_bytes(as_of: date, *, today: date = TODAY, generated: datetime = GENERATED) -> bytes:
+    plan = current_plan()
+    assert plan is not None
+    progress = load_progress(plan, as_of, 10.0, today=today)
+    return build_ledger(plan, progress, as_of, generated_at=generated, zone=ZONE)
+
+
+def ledger_at(as_of: date, **kwargs: object) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(ledger_bytes(as_of, **kwargs)))  # type: ignore[arg-type]
+
+
+def group_rows(workbook: openpyxl.Workbook) -> dict[str, tuple[object, ...]]:
+    """Every item and milestone row of the group sheets, by code."""
+    rows = {}
+    for name in GROUPS:
+        for row in workbook[name].iter_rows(min_row=2, values_only=True):
+            rows[row[CODE]] = row
+    return rows
+
+
+def codes(sheet: Worksheet) -> list[str]:
+    return [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def milestone(code: str) -> Milestone:
+    found = db.session.scalar(sa.select(Milestone).where(Milestone.code == code))
+    assert found is not None
+    return found
+
+
+# Names Excel accepts
+
+
+def test_sheet_title_replaces_what_excel_forbids_and_cuts_to_31() -> None:
+    assert sheet_title("三大攻坚任务") == "三大攻坚任务"
+    assert sheet_title("a[b]c:d*e?f/g\\h") == "a_b_c_d_e_f_g_h"
+    assert len(sheet_title("长" * 40)) == 31
+    assert sheet_title("'quoted'") == "quoted"
+    assert sheet_title("   ") == "_"
+    assert sheet_title("\x07") == "_"
+    assert sheet_title("History") == "History_"
+
+
+def test_sheet_title_never_repeats_a_name_whatever_the_case() -> None:
+    assert sheet_title("Tasks", ["tasks"]) == "Tasks (2)"
+    assert sheet_title("Tasks", ["tasks", "Tasks (2)"]) == "Tasks (3)"
+    long = "长" * 40
+    first = sheet_title(long)
+    second = sheet_title(long, [first])
+    assert second != first
+    assert len(second) == 31
+    assert second.endswith(" (2)")
+
+
+def test_excel_values_are_clean_text_local_times_and_whole_numbers() -> None:
+    assert excel_value("年内\x07开通") == "年内开通"
+    assert excel_value("") is None
+    assert excel_value(970.0) == 970
+    assert isinstance(excel_value(970.0), int)
+    assert excel_value(0.64) == 0.64
+    assert excel_value(float("nan")) == "nan"  # Excel has no NaN; text, not a broken file
+    assert excel_value(datetime(2021, 1, 5, 10, 30, tzinfo=ZONE)) == datetime(2021, 1, 5, 10, 30)
+    assert excel_value(date(2020, 9, 25)) == date(2020, 9, 25)
+
+
+def test_filename_names_plan_and_day(seeded: Flask) -> None:
+    plan = current_plan()
+    assert ledger_filename(plan, date(2020, 9, 25)) == "台账-shinan-2020-2020-09-25.xlsx"
+
+
+# The workbook of the Shinan plan
+
+
+def test_workbook_has_about_one_sheet_per_group_and_indicators(seeded: Flask) -> None:
+    workbook = ledger_at(TODAY)
+    assert workbook.sheetnames == [zh(ABOUT_SHEET), *GROUPS, zh(INDICATOR_SHEET)]
+    item_codes = [c for name in GROUPS for c in codes(workbook[name]) if "-" not in c]
+    assert item_codes == SHINAN_CODES
+    milestone_codes = {c for name in GROUPS for c in codes(workbook[name]) if "-" in c}
+    assert milestone_codes == set(db.session.scalars(sa.select(Milestone.code)))
+
+
+def test_each_item_is_followed_by_its_own_milestones(seeded: Flask) -> None:
+    workbook = ledger_at(TODAY)
+    current_item = None
+    for name in GROUPS:
+        for code in codes(workbook[name]):
+            if "-" not in code:
+                current_item = code
+            else:
+                assert code.split("-")[0] == current_item
+    assert codes(workbook["三大攻坚任务"])[:6] == ["T1", "T1-1", "T1-2", "T1-3", "T1-4", "T1-5"]
+
+
+def test_item_and_milestone_rows_carry_departments_dates_status_and_progress(
+    seeded: Flask,
+) -> None:
+    rows = group_rows(ledger_at(date(2020, 9, 25)))
+    t1 = rows["T1"]
+    assert t1[TITLE] == "网络设施筑基"
+    assert t1[LEAD] == "区工业和信息化局"
+    assert t1[SUPPORTING] == "区发展和改革局、区住房和城乡建设局"
+    assert t1[START] == datetime(2020, 1, 1)
+    assert t1[DUE] == datetime(2022, 12, 31)
+    assert t1[STATUS] == "按期推进"
+    assert 0 < t1[PROGRESS] < 1
+    assert t1[LAST_UPDATE] == datetime(2020, 9, 25)
+
+    t1_3 = rows["T1-3"]
+    assert t1_3[TITLE] == "年内开通5G基站970处"
+    assert t1_3[LEAD] is None
+    assert t1_3[RESPONSIBLE] == "区工业和信息化局"
+    assert t1_3[DUE] == datetime(2020, 12, 31)
+    assert t1_3[ORIGINAL] == datetime(2020, 12, 31)
+    assert (t1_3[STATUS], t1_3[REPORTED]) == ("按期推进", "按期推进")
+    assert t1_3[PROGRESS] == pytest.approx(0.64)
+    assert t1_3[COMPLETED] is None
+
+    assert rows["T1-4"][RESPONSIBLE] == "区住房和城乡建设局"
+    t1_1 = rows["T1-1"]
+    assert (t1_1[STATUS], t1_1[PROGRESS], t1_1[COMPLETED]) == ("已完成", 1, datetime(2020, 9, 25))
+    # Nothing recorded yet on a milestone not started: no last update rather than a made-up one.
+    assert rows["T2-5"][LAST_UPDATE] is None
+
+
+def test_statuses_are_computed_at_the_as_of_day(seeded: Flask) -> None:
+    meeting = group_rows(ledger_at(date(2020, 9, 25)))
+    later = group_rows(ledger_at(TODAY))
+    # Due 2020-12-31 and still open: on track at the meeting, delayed (overdue) in January.
+    assert meeting["T1-3"][STATUS] == "按期推进"
+    assert later["T1-3"][STATUS] == "滞后"
+    assert later["T1-3"][REPORTED] == "按期推进"
+    assert later["T1-3"][NOTES] == "已逾期 5 天"
+    assert later["T1"][STATUS] == "滞后"
+    assert meeting["T1-3"][NOTES] is None
+
+
+def test_rows_are_styled_for_reading_and_printing(seeded: Flask) -> None:
+    workbook = ledger_at(TODAY)
+    sheet = workbook["三大攻坚任务"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[LEAD].startswith("牵头单位")
+    assert header[LEAD].endswith("\nLead department")
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "C2"
+    assert sheet.auto_filter.ref == f"A1:N{sheet.max_row}"
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape"
+    assert str(sheet.page_setup.paperSize) == str(sheet.PAPERSIZE_A4)
+    assert sheet.column_dimensions["B"].width > sheet.column_dimensions["A"].width
+
+    item_row, milestone_row = sheet[2], sheet[3]
+    assert (item_row[CODE].value, milestone_row[CODE].value) == ("T1", "T1-1")
+    assert item_row[TITLE].font.b
+    assert item_row[TITLE].fill.fgColor.rgb.endswith("EEF2F8")
+    assert not milestone_row[TITLE].font.b
+    assert sheet.row_dimensions[3].outline_level == 1
+    assert sheet.row_dimensions[2].outline_level == 0
+    # Dates are real Excel dates, progress a number shown as a percentage.
+    assert milestone_row[DUE].is_date
+    assert milestone_row[DUE].number_format == "yyyy-mm-dd"
+    assert milestone_row[PROGRESS].number_format == "0%"
+    # The status cell wears the board's colour for its status.
+    delayed = next(row for row in sheet.iter_rows(min_row=2) if row[STATUS].value == "滞后")
+    done = next(row for row in sheet.iter_rows(min_row=2) if row[STATUS].value == "已完成")
+    assert delayed[STATUS].fill.fgColor.rgb.endswith(STATUS_FILLS[Status.DELAYED][0])
+    assert done[STATUS].fill.fgColor.rgb.endswith(STATUS_FILLS[Status.DONE][0])
+
+
+def test_about_sheet_says_when_what_and_how_to_read_it(seeded: Flask) -> None:
+    workbook = ledger_at(date(2020, 9, 25))
+    about = workbook[zh(ABOUT_SHEET)]
+    values = {
+        row[0]: row[1:] for row in about.iter_rows(values_only=True) if isinstance(row[0], str)
+    }
+    assert about["A1"].value == "《工业互联网·市南在行动》"
+    assert about["A2"].value == "Industrial Internet · Shinan in Action"
+    as_of = next(v for k, v in values.items() if k.startswith("截至日期"))
+    assert as_of[0] == datetime(2020, 9, 25)
+    generated = next(v for k, v in values.items() if k.endswith("Generated at"))
+    assert generated[0] == datetime(2021, 1, 5, 10, 30)  # district time, not UTC
+    overall = next(v for k, v in values.items() if k.startswith("总体进度"))
+    assert 0 < overall[0] < 1
+    text = " ".join(str(v) for row in about.iter_rows(values_only=True) for v in row if v)
+    assert "approved" in text or "审核" in text
+    assert "2020-09-25" in text  # rebuilt from the history, says so
+    # The legend: one line per status in its colour, with counts that add up.
+    legend = {
+        row[0].value: row
+        for row in about.iter_rows()
+        if row[0].value in {"未启动", "按期推进", "有风险", "滞后", "已完成"}
+    }
+    assert len(legend) == 5
+    assert legend["滞后"][0].fill.fgColor.rgb.endswith(STATUS_FILLS[Status.DELAYED][0])
+    assert sum(row[1].value for row in legend.values()) == 13
+    milestones = db.session.scalar(sa.select(sa.func.count()).select_from(Milestone))
+    assert sum(row[2].value for row in legend.values()) == milestones
+    assert legend["已完成"][2].value == 8
+
+
+def test_indicator_sheet_lists_baseline_targets_and_measurements(seeded: Flask) -> None:
+    sheet = ledger_at(TODAY)[zh(INDICATOR_SHEET)]
+    rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[1] == "5G基站"]
+    assert [row[0] for row in rows] == ["T1"] * 4
+    assert {row[2] for row in rows} == {"处"}
+    assert [(row[4], row[5]) for row in rows] == [
+        (datetime(2020, 9, 25), 618),
+        (datetime(2020, 12, 31), 970),
+        (datetime(2022, 12, 31), 1300),
+        (datetime(2020, 9, 25), 618),
+    ]
+    assert rows[1][6] == "来源：报道"
+    assert rows[3][7] == "由铁塔统筹完成，覆盖率居各区市第一"
+    indicators = db.session.scalar(sa.select(sa.func.count()).select_from(Indicator))
+    assert len({row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}) == indicators
+
+
+def test_a_figure_shows_from_the_day_it_was_recorded(seeded: Flask) -> None:
+    five_g = db.session.scalar(sa.select(Indicator).where(Indicator.code == "5g-base-stations"))
+    db.session.add(
+        Measurement(
+            indicator_id=five_g.id,
+            measured_on=date(2020, 12, 30),
+            value=970,
+            source="China Tower monthly report",
+            recorded_at=datetime(2021, 1, 3, 17, tzinfo=UTC),  # 2021-01-04 01:00 in Qingdao
+        )
+    )
+    db.session.commit()
+
+    def figures(as_of: date) -> list[object]:
+        sheet = ledger_at(as_of)[zh(INDICATOR_SHEET)]
+        return [
+            (row[5], row[6])
+            for row in sheet.iter_rows(min_row=2, values_only=True)
+            if row[1] == "5G基站" and row[4] == datetime(2020, 12, 30)
+        ]
+
+    assert figures(date(2021, 1, 3)) == []
+    assert figures(date(2021, 1, 4)) == [(970, "China Tower monthly report")]
+
+
+def test_a_pending_report_changes_nothing_and_an_approved_one_counts(seeded: Flask) -> None:
+    wang = create_user("wang", "dept_lead", department=department("gxj"))
+    li = create_user("li", "dept_lead", department=department("kjj"))
+    t1_3 = milestone("T1-3")
+    report = submit_milestone_report(
+        Who(now=datetime(2020, 12, 28, 2, tzinfo=UTC), actor=wang),
+        t1_3,
+        MilestoneReport(Status.DONE, 100, date(2020, 12, 28), "970 base stations opened"),
+        version=t1_3.version,
+        today=date(2020, 12, 28),
+    )
+    db.session.commit()
+    pending = group_rows(ledger_at(date(2020, 12, 29), today=date(2020, 12, 29)))
+    assert pending["T1-3"][STATUS] == "按期推进"
+    assert pending["T1-3"][PROGRESS] == pytest.approx(0.64)
+    assert pending["T1-3"][LAST_UPDATE] == datetime(2020, 9, 25)
+    assert pending["T1"][NOTES] == "1 份待审核"
+
+    approve_report(
+        Who(now=datetime(2020, 12, 30, 2, tzinfo=UTC), actor=li), report, today=date(2020, 12, 30)
+    )
+    db.session.commit()
+    approved = group_rows(ledger_at(date(2020, 12, 30), today=date(2020, 12, 30)))
+    assert approved["T1-3"][STATUS] == "已完成"
+    assert approved["T1-3"][PROGRESS] == 1
+    assert approved["T1-3"][COMPLETED] == datetime(2020, 12, 28)
+    assert approved["T1-3"][LAST_UPDATE] == datetime(2020, 12, 30)
+    assert approved["T1"][LAST_UPDATE] == datetime(2020, 12, 30)
+    assert approved["T1"][NOTES] is None
+    # The ledger of the day before the approval, made afterwards, still shows it open.
+    before = group_rows(ledger_at(date(2020, 12, 29), today=date(2020, 12, 30)))
+    assert before["T1-3"][STATUS] == "按期推进"
+    assert before["T1-3"][LAST_UPDATE] == datetime(2020, 9, 25)
+
+
+def test_a_postponed_milestone_shows_both_due_dates(seeded: Flask) -> None:
+    t1_3 = milestone("T1-3")
+    record_change(
+        t1_3.item,
+        "due",
+        t1_3.due,
+        date(2021, 3, 31),
+        now=datetime(2020, 12, 1, 2, tzinfo=UTC),
+        effective_on=date(2020, 12, 1),
+        user=None,
+        milestone=t1_3,
+        origin="admin",
+    )
+    t1_3.due = date(2021, 3, 31)
+    db.session.commit()
+    rows = group_rows(ledger_at(TODAY))
+    assert rows["T1-3"][DUE] == datetime(2021, 3, 31)
+    assert rows["T1-3"][ORIGINAL] == datetime(2020, 12, 31)
+    assert rows["T1-3"][STATUS] == "按期推进"
+
+
+def test_text_that_looks_like_a_formula_stays_text(seeded: Flask) -> None:
+    item = db.session.scalar(sa.select(Item).where(Item.code == "T1"))
+    item.title_zh = '=HYPERLINK("http://example.invalid","点击")'
+    milestone("T1-3").title_zh = "年内\x07开通5G基站\x1b970处"
+    db.session.commit()
+    sheet = ledger_at(TODAY)["三大攻坚任务"]
+    assert sheet["B2"].value == '=HYPERLINK("http://example.invalid","点击")'
+    assert sheet["B2"].data_type == "s"
+    assert group_rows(ledger_at(TODAY))["T1-3"][TITLE] == "年内开通5G基站970处"
+
+
+def test_group_names_excel_refuses_still_give_distinct_sheets(seeded: Flask) -> None:
+    groups = db.session.scalars(sa.select(Group).order_by(Group.position)).all()
+    groups[0].name_zh = "任务[一]/二：三*四?" + "长" * 40
+    groups[1].name_zh = groups[0].name_zh
+    db.session.commit()
+    names = ledger_at(TODAY).sheetnames
+    assert len(names) == 5
+    assert len(set(names)) == 5
+    assert all(len(name) <= 31 for name in names)
+    assert names[1].startswith("任务_一__二：三_四_")
+    assert names[2].endswith(" (2)")
+
+
+def test_a_plan_without_indicators_still_has_the_sheet(app: Flask) -> None:
+    load_plan(FIXTURES / "small-plan.yaml")
+    db.session.execute(sa.delete(Measurement))
+    db.session.execute(sa.delete(IndicatorTarget))
+    db.session.execute(sa.delete(Indicator))
+    db.session.commit()
+    workbook = ledger_at(date(2021, 6, 1), today=date(2021, 6, 1))
+    sheet = workbook[zh(INDICATOR_SHEET)]
+    assert sheet.max_row == 2
+    assert sheet["A2"].value
+    assert len(workbook.sheetnames) == 4  # about, two groups, indicators
+
+
+def test_workbook_is_chinese_even_from_an_english_page(seeded: Flask) -> None:
+    with seeded.test_request_context("/?lang=en"):
+        workbook = ledger_at(TODAY)
+    rows = group_rows(workbook)
+    assert rows["T1-3"][STATUS] == "滞后"
+    assert workbook["三大攻坚任务"]["C1"].value == "牵头单位\nLead department"
+
+
+def test_generation_time_must_carry_its_zone(seeded: Flask) -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        ledger_bytes(TODAY, generated=datetime(2021, 1, 5, 10, 30))
+
+
+def test_query_count_does_not_grow_with_data(seeded: Flask) -> None:
+    """Ten times the milestones and their history must not mean more queries."""
+    with count_queries() as before:
+        ledger_bytes(TODAY)
+    now = datetime(2020, 10, 1, 2, tzinfo=UTC)
+    for item in db.session.scalars(sa.select(Item)).all():
+        template = item.milestones[0]
+        for n in range(9 * len(item.milestones)):
+            extra = Milestone(
+                plan_id=item.plan_id,
+                item_id=item.id,
+                code=f"{item.code}-x{n}",
+                title_zh="加",
+                title_en="extra",
+                due=template.due + timedelta(days=n),
+                baseline_due=template.due,
+                department_id=template.department_id,
+            )
+            db.session.add(extra)
+            db.session.flush()
+            record_change(
+                item,
+                "progress",
+                0,
+                10,
+                now=now,
+                effective_on=now.date(),
+                user=None,
+                milestone=extra,
+            )
+    db.session.commit()
+    with count_queries() as after:
+        data = ledger_bytes(TODAY)
+    assert len(after) == len(before), after
+    rows = group_rows(openpyxl.load_workbook(io.BytesIO(data)))
+    assert len(rows) == db.session.scalar(sa.select(sa.func.count()).select_from(Milestone)) + 13

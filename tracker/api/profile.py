@@ -1,0 +1,109 @@
+"""The profile page's API tokens: a user makes and revokes their own tokens.
+
+A new token is shown once, in the response to the POST that made it: never flashed, never
+stored. A user sees and revokes only their own tokens (another user's token id answers 404).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from tracker.auth.access import require
+from tracker.auth.forms import ProfileForm
+from tracker.clock import utcnow
+from tracker.domain.policy import Action
+from tracker.extensions import db
+from tracker.models import ApiToken, User
+from tracker.services.accounts import Who
+from tracker.services.tokens import (
+    LABEL_MAX,
+    TokenError,
+    TokenProblem,
+    create_token,
+    revoke_token,
+    tokens_of,
+)
+
+bp = Blueprint("api_tokens", __name__)
+
+MESSAGES = {
+    TokenProblem.LABEL_REQUIRED: _l("Please say what the token is for."),
+    TokenProblem.LABEL_TOO_LONG: _l("The label is too long (at most 100 characters)."),
+    TokenProblem.USER_INACTIVE: _l("This account is deactivated."),
+}
+
+
+class TokenForm(FlaskForm):
+    label = StringField(
+        _l("What the token is for"),
+        validators=[
+            DataRequired(message=_l("Please say what the token is for.")),
+            Length(max=LABEL_MAX, message=_l("The label is too long (at most 100 characters).")),
+        ],
+        description=_l("For example the program that will use it."),
+    )
+    submit = SubmitField(_l("Create token"))
+
+
+class RevokeTokenForm(FlaskForm):
+    """An empty form: revoking is a POST with a CSRF token."""
+
+
+def profile_context(user: User) -> dict[str, object]:
+    """What the token section of the profile page needs."""
+    return {"api_tokens": tokens_of(user), "token_form": TokenForm(formdata=None)}
+
+
+def _who() -> Who:
+    return Who(
+        now=utcnow(), actor=current_user._get_current_object(), address=request.remote_addr or ""
+    )
+
+
+def _profile_page(**context: object) -> str:
+    user: User = current_user._get_current_object()
+    form = ProfileForm(formdata=None, locale=user.locale or session.get("lang") or "zh_CN")
+    values = {**profile_context(user), **context}
+    return render_template("auth/profile.html", form=form, **values)
+
+
+@bp.post("/profile/tokens")
+def create() -> str:
+    """Make a token for the signed-in user and show it once."""
+    require(Action.EDIT_OWN_PROFILE)
+    form = TokenForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            token, text = create_token(_who(), current_user, label=form.label.data or "")
+        except TokenError as error:
+            db.session.rollback()
+            errors = [str(MESSAGES[p]) for p in error.problems]
+        else:
+            db.session.commit()
+            return _profile_page(new_token=token, new_token_text=text)
+    else:
+        errors = [str(e) for field in form for e in field.errors]
+    return _profile_page(token_form=form, token_errors=errors)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+def revoke(token_id: int) -> Response:
+    """Revoke one of the signed-in user's tokens."""
+    require(Action.EDIT_OWN_PROFILE)
+    token = db.session.get(ApiToken, token_id) if token_id < 2**31 else None
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if not RevokeTokenForm().validate_on_submit():
+        abort(400)
+    if revoke_token(_who(), token):
+        db.session.commit()
+        flash(_("The token is revoked: programs using it are refused from now on."), "success")
+    return redirect(url_for("auth.profile"))

@@ -1,0 +1,157 @@
+"""Screen views: admins make and revoke links; a display opens the big screen with one.
+
+The admin views stay thin: check the permission, read the form, call one service of
+:mod:`tracker.services.screens`, commit once (or roll back and show the problems, writing
+nothing), then redirect or render. A new link's URL is shown once, in the response to the POST
+that made it: never flashed, never stored.
+
+The big screen itself is public (``screens.show`` is in ``PUBLIC_ENDPOINTS``): the token in
+its URL is the credential, checked here, and the page never looks at ``current_user``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tracker import clock
+from tracker.admin.forms import MAX_ID
+from tracker.auth.access import require
+from tracker.auth.routes import client_address
+from tracker.domain.policy import Action
+from tracker.extensions import db
+from tracker.models import ScreenLink
+from tracker.screens import bp
+from tracker.screens.forms import ScreenLinkForm, problem_message
+from tracker.services.accounts import Who
+from tracker.services.progress import current_plan
+from tracker.services.screens import (
+    ScreenError,
+    create_link,
+    find_active_link,
+    list_links,
+    load_screen,
+    mark_used,
+    revoke_link,
+)
+
+
+def _who() -> Who:
+    return Who(
+        now=clock.utcnow(), actor=current_user._get_current_object(), address=client_address()
+    )
+
+
+def local_time(value: datetime | None) -> str:
+    """A moment in the district's time zone, to the minute."""
+    return format_datetime(value, "yyyy-MM-dd HH:mm") if value is not None else ""
+
+
+def _links_page(
+    form: ScreenLinkForm,
+    *,
+    errors: list[str] | None = None,
+    created: ScreenLink | None = None,
+    url: str = "",
+) -> str:
+    return render_template(
+        "screens/links.html",
+        form=form,
+        errors=errors or [],
+        links=list_links(),
+        created=created,
+        url=url,
+        local_time=local_time,
+    )
+
+
+@bp.get("/admin/screens")
+def links() -> str:
+    """The screen links, active first, with the form that makes a new one."""
+    require(Action.MANAGE_PLAN)
+    return _links_page(ScreenLinkForm())
+
+
+@bp.post("/admin/screens")
+def create() -> Response | str:
+    """Make a link; its full URL is in this response and nowhere else."""
+    require(Action.MANAGE_PLAN)
+    form = ScreenLinkForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            link, token = create_link(_who(), label=form.label.data or "")
+        except ScreenError as error:
+            db.session.rollback()
+            errors = [problem_message(p) for p in error.problems]
+        else:
+            db.session.commit()
+            url = url_for("screens.show", token=token, _external=True)
+            response = make_response(
+                _links_page(ScreenLinkForm(formdata=None), created=link, url=url)
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _links_page(form, errors=errors)
+
+
+@bp.post("/admin/screens/<int:link_id>/revoke")
+def revoke(link_id: int) -> Response:
+    """Revoke a link: the display shows "not found" at its next refresh."""
+    require(Action.MANAGE_PLAN)
+    link = db.session.get(ScreenLink, link_id) if 0 < link_id <= MAX_ID else None
+    if link is None:
+        abort(404)
+    # An empty form: the CSRF token is checked for every POST (CSRFProtect).
+    if revoke_link(_who(), link):
+        db.session.commit()
+        flash(_("The link “%(label)s” is revoked.", label=link.label), "success")
+    else:
+        flash(_("The link “%(label)s” was already revoked.", label=link.label), "info")
+    return redirect(url_for("screens.links"))
+
+
+@bp.get("/screen/<token>")
+def show(token: str) -> Response:
+    """The big screen: the current plan as of today, for a valid, unrevoked link only."""
+    link = find_active_link(token)
+    if link is None:
+        abort(404)
+    now = clock.utcnow()
+    if mark_used(link, now):
+        db.session.commit()
+    plan = current_plan(current_app.config.get("TRACKER_PLAN_CODE"))
+    screen = None
+    if plan is not None:
+        screen = load_screen(plan, clock.today(), current_app.config["TRACKER_BEHIND_MARGIN"])
+    html = render_template(
+        "screens/show.html", screen=screen, updated_at=format_datetime(now, "HH:mm")
+    )
+    return make_response(html)
+
+
+@bp.after_request
+def _keep_the_token_private(response: Response) -> Response:
+    """The screen's URL holds its token: no cache keeps the page, no link passes the URL on.
+
+    This also covers the 404 answered for an unknown or revoked token.
+    """
+    if request.endpoint == "screens.show":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response

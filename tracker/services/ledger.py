@@ -1,0 +1,644 @@
+"""The 台账 ledger: the plan's items, milestones and indicators as an Excel workbook.
+
+This is what lands in the district archive each month: the board at one as-of day, with an
+"about" sheet (plan, as-of day, when it was made, what the statuses mean), one sheet per group
+listing every item followed by its milestones, and a sheet of indicators with their targets and
+the measurements known by that day. The archive is Chinese, so the workbook is written in
+Chinese whatever language the page was in; each column heading carries its English name on a
+second line.
+
+The caller passes the plan, its progress rolled up at ``as_of`` (the past rebuilt from the
+history) and the moment of generation. The few extra rows the ledger needs (departments,
+supporting departments, the last approved update of each milestone, the indicators) are read
+in a fixed number of queries, whatever the size of the plan. Nothing here reads the request.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tracker.domain.rollup import ItemResult, MilestoneResult
+from tracker.domain.status import Status
+from tracker.extensions import db
+from tracker.i18n import STATUS_LABELS
+from tracker.models import Department, Indicator, Item, Milestone, Plan, Update
+from tracker.models.plan import item_supporting_department
+from tracker.services.board import COUNTED_FIELDS
+from tracker.services.charts import known_by, number, source_label
+from tracker.services.progress import PlanProgress
+
+MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ARCHIVE_LOCALE = "zh_CN"
+
+# Excel's rules for sheet names: at most 31 characters, none of []:*?/\, not blank, no
+# apostrophe at either end, unique regardless of case, and "History" is reserved.
+SHEET_NAME_MAX = 31
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+PERCENT_FORMAT = "0%"
+
+# The board's colours (Bootstrap's), so the archive reads like the page: grey not started,
+# green on track, amber at risk, red delayed, blue done. (fill, text) as RGB hex.
+STATUS_FILLS = {
+    Status.NOT_STARTED: ("6C757D", "FFFFFF"),
+    Status.ON_TRACK: ("198754", "FFFFFF"),
+    Status.AT_RISK: ("FFC107", "000000"),
+    Status.DELAYED: ("DC3545", "FFFFFF"),
+    Status.DONE: ("0D6EFD", "FFFFFF"),
+}
+STATUS_MEANINGS = {
+    Status.NOT_STARTED: _l("Nothing has been reported yet."),
+    Status.ON_TRACK: _l("Moving as planned."),
+    Status.AT_RISK: _l("Reported at risk, or progress trails the time elapsed."),
+    Status.DELAYED: _l(
+        "Past its due date and not done, whatever was reported; an item is also delayed when "
+        "one of its milestones is."
+    ),
+    Status.DONE: _l("Reported done, counted from its completion date."),
+}
+
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+ITEM_FILL = PatternFill("solid", fgColor="EEF2F8")
+GRID = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=GRID, right=GRID, top=GRID, bottom=GRID)
+TOP_WRAP = Alignment(vertical="top", wrap_text=True)
+
+ABOUT_SHEET = _l("About")
+INDICATOR_SHEET = _l("Indicators")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a ledger table: its heading, width (in characters) and cell format."""
+
+    label: Any  # a lazy string, shown in Chinese and English
+    width: float
+    number_format: str | None = None
+    wrap: bool = False
+
+
+ITEM_COLUMNS = (
+    Column(_l("Code"), 9),
+    Column(_l("Title"), 44, wrap=True),
+    Column(_l("Lead department"), 18, wrap=True),
+    Column(_l("Supporting departments"), 24, wrap=True),
+    Column(_l("Responsible department"), 18, wrap=True),
+    Column(_l("Start date"), 12, DATE_FORMAT),
+    Column(_l("Due date"), 12, DATE_FORMAT),
+    Column(_l("Original due date"), 13, DATE_FORMAT),
+    Column(_l("Status"), 10),
+    Column(_l("Reported"), 10),
+    Column(_l("Progress"), 9, PERCENT_FORMAT),
+    Column(_l("Completion date"), 12, DATE_FORMAT),
+    Column(_l("Last approved update"), 13, DATE_FORMAT),
+    Column(_l("Notes"), 22, wrap=True),
+)
+STATUS_COLUMN = 9  # 1-based, for the status fill
+
+INDICATOR_COLUMNS = (
+    Column(_l("Item"), 8),
+    Column(_l("Indicator"), 30, wrap=True),
+    Column(_l("Unit"), 9),
+    Column(_l("Kind"), 10),
+    Column(_l("Date"), 12, DATE_FORMAT),
+    Column(_l("Value"), 12),
+    Column(_l("Source"), 28, wrap=True),
+    Column(_l("Note"), 44, wrap=True),
+)
+
+
+# ---- names and values ------------------------------------------------------------------
+
+
+def ledger_filename(plan: Plan, as_of: date) -> str:
+    """The file's name: 台账-<plan code>-<as-of day>.xlsx."""
+    return f"台账-{plan.code}-{as_of.isoformat()}.xlsx"
+
+
+def sheet_title(name: str, taken: Iterable[str] = ()) -> str:
+    """A valid Excel sheet name for ``name`` that differs from every name in ``taken``.
+
+    Forbidden characters become "_", the name is cut to 31 characters, and a repeated name
+    gets " (2)", " (3)"... within the limit.
+    """
+    cleaned = _SHEET_FORBIDDEN.sub("_", clean_text(name)).strip().strip("'").strip()
+    if not cleaned:
+        cleaned = "_"
+    if cleaned.casefold() == "history":
+        cleaned = f"{cleaned}_"
+    cleaned = cleaned[:SHEET_NAME_MAX]
+    used = {t.casefold() for t in taken}
+    candidate = cleaned
+    counter = 1
+    while candidate.casefold() in used:
+        counter += 1
+        suffix = f" ({counter})"
+        candidate = cleaned[: SHEET_NAME_MAX - len(suffix)] + suffix
+    return candidate
+
+
+def clean_text(value: str) -> str:
+    """Text Excel can store: control characters (which a typed title may carry) removed."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def excel_value(value: object) -> object:
+    """A value as a cell holds it: clean text, local (naive) times, whole numbers as int."""
+    if isinstance(value, str):
+        text = clean_text(value)
+        return text or None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, float):
+        return number(value) if math.isfinite(value) else str(value)
+    return value
+
+
+def department_name(department: Department | None) -> str:
+    if department is None:
+        return ""
+    return department.name_zh or department.name_en
+
+
+def english(message: Any) -> str:
+    """A lazy message in English (the workbook is otherwise built in Chinese)."""
+    with force_locale("en"):
+        return str(message)
+
+
+def heading(message: Any) -> str:
+    """A heading in Chinese, with the English on a second line when it differs."""
+    chinese, in_english = str(message), english(message)
+    return chinese if chinese == in_english else f"{chinese}\n{in_english}"
+
+
+# ---- what the progress does not carry ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerFacts:
+    """Rows the ledger shows beyond the roll-up, each read in one query."""
+
+    departments: dict[int, Department]
+    supporting: dict[int, list[int]]  # item id -> department ids, by department code
+    last_update: dict[tuple[int, int | None], date]  # (item id, milestone id or None) -> day
+    indicators: list[Indicator]
+    item_last_update: dict[int, date]  # item id -> its last day, on itself or a milestone
+
+
+def latest_by_item(last_update: dict[tuple[int, int | None], date]) -> dict[int, date]:
+    """Per item, the latest of its own and its milestones' last update days."""
+    latest: dict[int, date] = {}
+    for (item_id, _milestone_id), day in last_update.items():
+        latest[item_id] = max(day, latest.get(item_id, day))
+    return latest
+
+
+def last_approved_updates(plan: Plan, as_of: date) -> dict[tuple[int, int | None], date]:
+    """Per item and milestone, the last day an approved change counted, up to ``as_of``.
+
+    A report's changes count from the day it was approved (its review row); a change made
+    without a report (the plan file, an admin) counts from its own day when it touched the
+    status, progress or completion date. Pending, returned and withdrawn reports never count.
+    The rule is the board's, so the ledger and the board agree on "last update".
+    """
+    rows = db.session.execute(
+        sa.select(Update.item_id, Update.milestone_id, sa.func.max(Update.effective_on))
+        .where(
+            Update.plan_id == plan.id,
+            Update.effective_on <= as_of,
+            sa.or_(
+                sa.and_(Update.field == "review", Update.new_value == "approved"),
+                sa.and_(Update.report_id.is_(None), Update.field.in_(COUNTED_FIELDS)),
+            ),
+        )
+        .group_by(Update.item_id, Update.milestone_id)
+    ).all()
+    return {(item_id, milestone_id): day for item_id, milestone_id, day in rows}
+
+
+def load_facts(plan: Plan, as_of: date) -> LedgerFacts:
+    """Departments, supporting departments, last updates, indicators (with their targets and
+    measurements): six queries, whatever the size of the plan."""
+    departments = {d.id: d for d in db.session.scalars(sa.select(Department))}
+    supporting: dict[int, list[int]] = {}
+    links = db.session.execute(
+        sa.select(item_supporting_department.c.item_id, Department.id)
+        .join(Department, Department.id == item_supporting_department.c.department_id)
+        .join(Item, Item.id == item_supporting_department.c.item_id)
+        .where(Item.plan_id == plan.id)
+        .order_by(Department.code)
+    ).all()
+    for item_id, department_id in links:
+        supporting.setdefault(item_id, []).append(department_id)
+    indicators = list(
+        db.session.scalars(
+            sa.select(Indicator)
+            .where(Indicator.plan_id == plan.id)
+            .options(so.selectinload(Indicator.targets), so.selectinload(Indicator.measurements))
+            .order_by(Indicator.position, Indicator.id)
+        )
+    )
+    last_update = last_approved_updates(plan, as_of)
+    return LedgerFacts(
+        departments=departments,
+        supporting=supporting,
+        last_update=last_update,
+        indicators=indicators,
+        item_last_update=latest_by_item(last_update),
+    )
+
+
+# ---- writing cells -------------------------------------------------------------------------
+
+
+def put(ws: Worksheet, row: int, column: int, value: object, fmt: str | None = None) -> Cell:
+    """Write one cell. Text always stays text: a title typed as "=..." is never a formula."""
+    value = excel_value(value)
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if fmt is not None:
+        cell.number_format = fmt
+    return cell
+
+
+def paint_status(cell: Cell, status: Status) -> None:
+    fill, text = STATUS_FILLS[status]
+    cell.fill = PatternFill("solid", fgColor=fill)
+    cell.font = Font(color=text, bold=cell.font.bold)
+    cell.alignment = Alignment(horizontal="center", vertical="top")
+
+
+def write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
+    """The heading row: Chinese over English, bold, frozen, repeated on every printed page."""
+    for index, column in enumerate(columns, start=1):
+        cell = put(ws, 1, index, heading(column.label))
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.row_dimensions[1].height = 32
+    ws.print_title_rows = "1:1"
+
+
+def write_row(
+    ws: Worksheet,
+    row: int,
+    columns: Sequence[Column],
+    values: Sequence[object],
+    *,
+    emphasis: bool = False,
+    indent: int = 0,
+) -> None:
+    for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
+        fmt = column.number_format
+        if column.number_format is None and isinstance(value, int | float):
+            fmt = "#,##0" if float(value).is_integer() else "#,##0.0##"
+        cell = put(ws, row, index, value, fmt)
+        cell.border = BORDER
+        cell.alignment = Alignment(
+            vertical="top", wrap_text=column.wrap, indent=indent if index <= 2 else 0
+        )
+        if emphasis:
+            cell.font = Font(bold=True)
+            cell.fill = ITEM_FILL
+
+
+def finish_table(ws: Worksheet, columns: Sequence[Column], last_row: int, title: str) -> None:
+    """Filter buttons on the heading, frozen heading and codes, A4 landscape when printed."""
+    last_column = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A1:{last_column}{max(last_row, 1)}"
+    ws.freeze_panes = "C2"
+    page_setup(ws, title)
+
+
+def page_setup(ws: Worksheet, title: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    # Excel keeps at most 255 characters of a page header, and "&" starts a code there.
+    ws.oddHeader.center.text = clean_text(title)[:120].replace("&", "&&")
+    ws.oddFooter.center.text = "&P / &N"
+
+
+# ---- the sheets ------------------------------------------------------------------------------
+
+
+def item_row_values(
+    item: Item, result: ItemResult, facts: LedgerFacts, notes: list[str]
+) -> list[object]:
+    completed = [m.completed_on for m in result.milestones if m.completed_on is not None]
+    done = result.status is Status.DONE
+    return [
+        item.code,
+        item.title_zh or item.title_en,
+        department_name(facts.departments.get(item.lead_department_id)),
+        "、".join(department_name(facts.departments[d]) for d in facts.supporting.get(item.id, [])),
+        None,
+        item.start,
+        item.due,
+        None,
+        str(STATUS_LABELS[result.status]),
+        None,
+        result.progress / 100,
+        max(completed) if done and completed else None,
+        facts.item_last_update.get(item.id),
+        "；".join(notes),
+    ]
+
+
+def milestone_row_values(
+    milestone: Milestone, result: MilestoneResult, facts: LedgerFacts, as_of: date
+) -> list[object]:
+    notes = []
+    if result.overdue:
+        notes.append(_("overdue by %(num)d days", num=(as_of - result.due).days))
+    return [
+        milestone.code,
+        milestone.title_zh or milestone.title_en,
+        None,
+        None,
+        department_name(facts.departments.get(milestone.department_id)),
+        None,
+        result.due,
+        milestone.baseline_due,
+        str(STATUS_LABELS[result.status]),
+        str(STATUS_LABELS[result.reported_status]),
+        result.progress / 100,
+        result.completed_on if result.status is Status.DONE else None,
+        facts.last_update.get((milestone.item_id, milestone.id)),
+        "；".join(notes),
+    ]
+
+
+def write_group_sheet(
+    ws: Worksheet,
+    rows: Sequence[tuple[Item, ItemResult]],
+    facts: LedgerFacts,
+    progress: PlanProgress,
+    *,
+    as_of: date,
+    title: str,
+) -> None:
+    """One group: each item (bold, shaded) followed by its milestones (indented, grouped)."""
+    write_header(ws, ITEM_COLUMNS)
+    ws.sheet_properties.outlinePr.summaryBelow = False
+    line = 1
+    for item, result in rows:
+        notes = []
+        if item.focus:
+            notes.append(_("Focus"))
+        pending = progress.pending_by_item.get(item.id, 0)
+        if pending:
+            notes.append(_("%(num)d pending", num=pending))
+        line += 1
+        write_row(
+            ws, line, ITEM_COLUMNS, item_row_values(item, result, facts, notes), emphasis=True
+        )
+        paint_status(ws.cell(line, STATUS_COLUMN), result.status)
+        milestones = {m.id: m for m in item.milestones}
+        for milestone_result in result.milestones:
+            milestone = milestones[milestone_result.key]
+            line += 1
+            values = milestone_row_values(milestone, milestone_result, facts, as_of)
+            write_row(ws, line, ITEM_COLUMNS, values, indent=1)
+            paint_status(ws.cell(line, STATUS_COLUMN), milestone_result.status)
+            ws.row_dimensions[line].outline_level = 1
+    finish_table(ws, ITEM_COLUMNS, line, title)
+
+
+def write_indicator_sheet(
+    ws: Worksheet,
+    indicators: Sequence[Indicator],
+    item_codes: dict[int, str],
+    *,
+    as_of: date,
+    zone: ZoneInfo,
+    title: str,
+) -> None:
+    """Each indicator's baseline, then its targets, then the measurements known by ``as_of``."""
+    write_header(ws, INDICATOR_COLUMNS)
+    line = 1
+    for indicator in indicators:
+        code = item_codes.get(indicator.item_id or 0, "")
+        name = indicator.name_zh or indicator.name_en
+        unit = indicator.unit_zh or indicator.unit_en
+        line += 1
+        baseline = [
+            code,
+            name,
+            unit,
+            _("Baseline"),
+            indicator.baseline_date,
+            indicator.baseline_value,
+            None,
+            None,
+        ]
+        write_row(ws, line, INDICATOR_COLUMNS, baseline, emphasis=True)
+        for target in indicator.targets:
+            line += 1
+            values = [
+                code,
+                name,
+                unit,
+                _("Target value"),
+                target.due,
+                target.value,
+                source_label(target.source),
+                None,
+            ]
+            write_row(ws, line, INDICATOR_COLUMNS, values)
+        for measurement in indicator.measurements:
+            if not known_by(measurement, as_of, zone):
+                continue
+            line += 1
+            values = [
+                code,
+                name,
+                unit,
+                _("Measured value"),
+                measurement.measured_on,
+                measurement.value,
+                source_label(measurement.source),
+                measurement.note_zh or measurement.note_en,
+            ]
+            write_row(ws, line, INDICATOR_COLUMNS, values)
+    if not indicators:
+        line += 1
+        put(ws, line, 1, _("This plan has no indicators."))
+    finish_table(ws, INDICATOR_COLUMNS, line, title)
+
+
+def write_about_sheet(
+    ws: Worksheet, plan: Plan, progress: PlanProgress, as_of: date, generated_at: datetime
+) -> None:
+    """Plan, as-of day, generation time, overall figures, notes and the status legend."""
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 16
+    ws.column_dimensions["C"].width = 16
+    ws.column_dimensions["D"].width = 70
+    title = put(ws, 1, 1, plan.name_zh or plan.name_en)
+    title.font = Font(bold=True, size=14)
+    put(ws, 2, 1, plan.name_en).font = Font(italic=True, color="595959")
+    summary = progress.result.summary
+    facts: list[tuple[Any, list[object], str | None]] = [
+        (_l("As of"), [as_of], DATE_FORMAT),
+        (_l("Generated at"), [generated_at], DATETIME_FORMAT),
+        (_l("Plan period"), [plan.start, plan.end], DATE_FORMAT),
+        (_l("Overall progress"), [summary.progress / 100], PERCENT_FORMAT),
+        (_l("Expected progress"), [summary.expected / 100], PERCENT_FORMAT),
+        (_l("Reports pending review (not counted)"), [progress.pending_total], "0"),
+        (_l("Source"), [plan.source_zh or plan.source_en], None),  # last: it spans B:D
+    ]
+    line = 3
+    for label, values, fmt in facts:
+        line += 1
+        put(ws, line, 1, heading(label)).alignment = TOP_WRAP
+        ws.cell(line, 1).font = Font(bold=True)
+        for offset, value in enumerate(values, start=2):
+            put(
+                ws, line, offset, value, None if isinstance(value, str) else fmt
+            ).alignment = Alignment(horizontal="left", vertical="top")
+    ws.merge_cells(start_row=line, start_column=2, end_row=line, end_column=4)
+    ws.cell(line, 2).alignment = TOP_WRAP
+    ws.row_dimensions[line].height = 30
+
+    line += 2
+    put(ws, line, 1, heading(_l("Notes"))).font = Font(bold=True)
+    ws.cell(line, 1).alignment = TOP_WRAP
+    notes = [
+        _(
+            "Progress and status count only reports approved by the coordinating office; "
+            "reports waiting for review are not counted."
+        ),
+        _(
+            "Status is computed at the as-of date: an open milestone past its due date counts "
+            "as delayed, whatever was reported."
+        ),
+        _(
+            "An item's progress is the weighted mean of its milestones; expected progress is "
+            "the share of the item's time span elapsed by the as-of date."
+        ),
+    ]
+    if as_of < generated_at.date():
+        notes.append(
+            _(
+                "This is the plan as it stood at the end of %(date)s, rebuilt from the history.",
+                date=as_of.isoformat(),
+            )
+        )
+    for note in notes:
+        put(ws, line, 2, note).alignment = TOP_WRAP
+        ws.merge_cells(start_row=line, start_column=2, end_row=line, end_column=4)
+        ws.row_dimensions[line].height = 30
+        line += 1
+
+    line += 1
+    legend = [_l("Status legend"), _l("Items"), _l("Milestones"), _l("Meaning")]
+    for index, label in enumerate(legend, start=1):
+        cell = put(ws, line, index, heading(label))
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[line].height = 32
+    for status in Status:
+        line += 1
+        paint_status(put(ws, line, 1, str(STATUS_LABELS[status])), status)
+        put(ws, line, 2, summary.status_counts.get(status, 0), "0")
+        put(ws, line, 3, progress.result.milestone_counts.get(status, 0), "0")
+        put(ws, line, 4, str(STATUS_MEANINGS[status])).alignment = TOP_WRAP
+        for column in range(1, 5):
+            ws.cell(line, column).border = BORDER
+    page_setup(ws, plan.name_zh or plan.name_en)
+
+
+# ---- the workbook ----------------------------------------------------------------------------
+
+
+@contextmanager
+def archive_language() -> Iterator[None]:
+    """Write in Chinese, whatever the page's language was."""
+    with force_locale(ARCHIVE_LOCALE):
+        yield
+
+
+def build_ledger(
+    plan: Plan, progress: PlanProgress, as_of: date, *, generated_at: datetime, zone: ZoneInfo
+) -> bytes:
+    """The ledger of ``plan`` at ``as_of`` as .xlsx bytes.
+
+    ``progress`` is the plan rolled up at ``as_of``. ``generated_at`` (timezone-aware) is the
+    moment of writing, shown in the district's ``zone``, which also decides on which district
+    day a recorded measurement became known.
+    """
+    if generated_at.tzinfo is None:
+        raise ValueError("generated_at must be timezone-aware")
+    local_time = generated_at.astimezone(zone).replace(microsecond=0)
+    facts = load_facts(plan, as_of)
+    item_codes = {row.item.id: row.item.code for s in progress.sections for row in s.rows}
+    with archive_language():
+        workbook = Workbook()
+        about = workbook.active
+        taken: list[str] = []
+        about.title = sheet_title(str(ABOUT_SHEET), taken)
+        taken.append(about.title)
+        as_of_text = _("As of %(date)s", date=as_of.isoformat())
+        write_about_sheet(about, plan, progress, as_of, local_time)
+        indicator_title = sheet_title(str(INDICATOR_SHEET), taken)
+        taken.append(indicator_title)
+        for section in progress.sections:
+            name = section.group.name_zh or section.group.name_en or section.group.code
+            ws = workbook.create_sheet(sheet_title(name, taken))
+            taken.append(ws.title)
+            write_group_sheet(
+                ws,
+                [(row.item, row.result) for row in section.rows],
+                facts,
+                progress,
+                as_of=as_of,
+                title=f"{plan.name_zh} {name} {as_of_text}",
+            )
+        ws = workbook.create_sheet(indicator_title)
+        write_indicator_sheet(
+            ws,
+            facts.indicators,
+            item_codes,
+            as_of=as_of,
+            zone=zone,
+            title=f"{plan.name_zh} {ws.title} {as_of_text}",
+        )
+        workbook.properties.title = clean_text(f"{plan.name_zh} {as_of_text}")
+        workbook.properties.creator = "Plan Tracker"
+        utc = generated_at.astimezone(UTC).replace(tzinfo=None)  # the file format wants UTC
+        workbook.properties.created = utc
+        workbook.properties.modified = utc
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
