@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
@@ -88,3 +89,12 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     )
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+def signed_in(app: Flask, username: str, *, lang: str | None = None) -> FlaskClient:
+    """A new client signed in as ``username``, optionally with the pages in ``lang``."""
+    client = app.test_client()
+    login(client, username)
+    if lang:
+        client.get(f"/?lang={lang}")
+    return client

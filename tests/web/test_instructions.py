@@ -15,7 +15,8 @@ from flask import Flask, render_template
 from flask.testing import FlaskClient
 
 from tests.conftest import table_snapshot
-from tests.factories import create_user, csrf_token, department, login
+from tests.factories import create_user, csrf_token, department
+from tests.factories import signed_in as sign_in
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.models import Instruction, InstructionReply, Item, Update
@@ -37,10 +38,7 @@ def people(seeded: Flask) -> None:
 
 def signed_in(app: Flask, username: str) -> FlaskClient:
     """A client signed in as ``username``, with the pages in English."""
-    client = app.test_client()
-    login(client, username)
-    client.get("/?lang=en")
-    return client
+    return sign_in(app, username, lang="en")
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import table_snapshot
-from tests.factories import create_user, csrf_token, department, login
+from tests.factories import create_user, csrf_token, department
+from tests.factories import signed_in as sign_in
 from tracker.extensions import db
 from tracker.models import Milestone, Postponement, Update, User
 
@@ -32,10 +33,7 @@ def world(seeded: Flask) -> None:
 
 def signed_in(app: Flask, username: str) -> FlaskClient:
     """A client signed in as ``username``, with the pages in English."""
-    client = app.test_client()
-    login(client, username)
-    client.get("/?lang=en")
-    return client
+    return sign_in(app, username, lang="en")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import load_plan
-from tests.factories import create_user, csrf_token, department, login
+from tests.factories import create_user, csrf_token, department, login, signed_in
 from tracker.extensions import db
 from tracker.models import Attachment, Measurement, Milestone, Report, Update
 
@@ -33,12 +33,6 @@ def people(app: Flask) -> None:
     create_user("li", "dept_lead", department=department("kjj"))  # the coordinating office
     create_user("zhang", "leader")
     create_user("viewer", "viewer")
-
-
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    login(client, username)
-    return client
 
 
 def milestone(code: str) -> Milestone:
