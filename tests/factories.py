@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from tracker.extensions import db
-from tracker.models import Department, User
+from tracker.models import Department, Item, Milestone, Report, User
+from tracker.services.history import record_change
 
 PASSWORD = "correct horse battery"
 
@@ -98,3 +99,55 @@ def signed_in(app: Flask, username: str, *, lang: str | None = None) -> FlaskCli
     if lang:
         client.get(f"/?lang={lang}")
     return client
+
+
+def grow_plan(factor: int = 10, *, history: bool = True, reports_by: User | None = None) -> None:
+    """Give every item ``factor`` times its milestones, for query-count tests (no N+1).
+
+    Each new milestone gets two history rows when ``history``, and a pending report by
+    ``reports_by`` when given, so pages that read history and reports grow too.
+    """
+    now = datetime(2020, 10, 1, 2, tzinfo=UTC)
+    for item in db.session.scalars(sa.select(Item)).all():
+        template = item.milestones[0]
+        for n in range((factor - 1) * len(item.milestones)):
+            extra = Milestone(
+                plan_id=item.plan_id,
+                item_id=item.id,
+                code=f"{item.code}-x{n}",
+                title_zh="加",
+                title_en="extra",
+                due=template.due + timedelta(days=n),
+                baseline_due=template.due,
+                department_id=template.department_id,
+            )
+            db.session.add(extra)
+            db.session.flush()
+            if history:
+                for field, old, new in (("status", None, "on_track"), ("progress", 0, 10)):
+                    record_change(
+                        item,
+                        field,
+                        old,
+                        new,
+                        now=now,
+                        effective_on=now.date(),
+                        user=None,
+                        milestone=extra,
+                        origin="admin",
+                    )
+            if reports_by is not None:
+                db.session.add(
+                    Report(
+                        plan_id=item.plan_id,
+                        item_id=item.id,
+                        milestone_id=extra.id,
+                        author_id=reports_by.id,
+                        submitted_at=now,
+                        base_version=1,
+                        state="submitted",
+                        status="on_track",
+                        progress=60,
+                    )
+                )
+    db.session.commit()

@@ -5,7 +5,7 @@ read back with openpyxl as the archive would open it.
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -16,7 +16,7 @@ from flask_babel import force_locale
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.conftest import FIXTURES, load_plan
-from tests.factories import create_user, department
+from tests.factories import create_user, department, grow_plan
 from tests.querycount import count_queries
 from tracker.domain.reporting import MilestoneReport
 from tracker.domain.status import Status
@@ -403,33 +403,7 @@ def test_query_count_does_not_grow_with_data(seeded: Flask) -> None:
     """Ten times the milestones and their history must not mean more queries."""
     with count_queries() as before:
         ledger_bytes(TODAY)
-    now = datetime(2020, 10, 1, 2, tzinfo=UTC)
-    for item in db.session.scalars(sa.select(Item)).all():
-        template = item.milestones[0]
-        for n in range(9 * len(item.milestones)):
-            extra = Milestone(
-                plan_id=item.plan_id,
-                item_id=item.id,
-                code=f"{item.code}-x{n}",
-                title_zh="加",
-                title_en="extra",
-                due=template.due + timedelta(days=n),
-                baseline_due=template.due,
-                department_id=template.department_id,
-            )
-            db.session.add(extra)
-            db.session.flush()
-            record_change(
-                item,
-                "progress",
-                0,
-                10,
-                now=now,
-                effective_on=now.date(),
-                user=None,
-                milestone=extra,
-            )
-    db.session.commit()
+    grow_plan()
     with count_queries() as after:
         data = ledger_bytes(TODAY)
     assert len(after) == len(before), after

@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import load_plan
-from tests.factories import create_user, csrf_token, department, login
+from tests.factories import create_user, csrf_token, department, grow_plan, login
 from tests.querycount import count_queries
 from tracker.extensions import db
-from tracker.models import Item, Milestone, Report, Update
+from tracker.models import Milestone, Report
 
 NOW = datetime(2020, 12, 20, 2, 0, tzinfo=UTC)  # 2020-12-20 in Qingdao
 
@@ -152,49 +152,7 @@ def test_board_queries_do_not_grow_with_ten_times_the_data(leader: FlaskClient) 
 
     before = measure()
     author = create_user("wang", "dept_lead", department=department("gxj"))
-    items = db.session.scalars(sa.select(Item)).all()
-    for item in items:
-        for n in range(9 * len(item.milestones)):
-            template = item.milestones[0]
-            milestone = Milestone(
-                plan_id=item.plan_id,
-                item_id=item.id,
-                code=f"{item.code}-x{n}",
-                title_zh="加",
-                title_en="extra",
-                due=template.due,
-                baseline_due=template.due,
-                department_id=template.department_id,
-            )
-            db.session.add(milestone)
-            db.session.flush()
-            for field, value in (("status", "on_track"), ("progress", "50")):
-                db.session.add(
-                    Update(
-                        plan_id=item.plan_id,
-                        item_id=item.id,
-                        milestone_id=milestone.id,
-                        created_at=NOW,
-                        effective_on=NOW.date(),
-                        field=field,
-                        new_value=value,
-                        origin="admin",
-                    )
-                )
-            db.session.add(
-                Report(
-                    plan_id=item.plan_id,
-                    item_id=item.id,
-                    milestone_id=milestone.id,
-                    author_id=author.id,
-                    submitted_at=NOW,
-                    base_version=1,
-                    state="submitted",
-                    status="on_track",
-                    progress=60,
-                )
-            )
-    db.session.commit()
+    grow_plan(reports_by=author)
     assert measure() == before
 
 

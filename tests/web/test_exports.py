@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import openpyxl
@@ -15,11 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import FIXTURES, load_plan
-from tests.factories import create_user, department, login
+from tests.factories import create_user, department, grow_plan, login
 from tests.querycount import count_queries
 from tracker.extensions import db
-from tracker.models import Item, Milestone
-from tracker.services.history import record_change
+from tracker.models import Milestone
 from tracker.services.ledger import MIMETYPE
 
 NOW = datetime(2021, 1, 5, 2, 0, tzinfo=UTC)  # 2021-01-05 in Qingdao
@@ -217,33 +216,7 @@ def test_query_count_does_not_grow_with_data(leader: FlaskClient) -> None:
     """Ten times the milestones and updates must not mean more queries (no N+1)."""
     with count_queries() as before:
         assert leader.get("/board/ledger.xlsx?as_of=2020-12-01").status_code == 200
-    now = datetime(2020, 10, 1, 2, tzinfo=UTC)
-    for item in db.session.scalars(sa.select(Item)).all():
-        template = item.milestones[0]
-        for n in range(9 * len(item.milestones)):
-            extra = Milestone(
-                plan_id=item.plan_id,
-                item_id=item.id,
-                code=f"{item.code}-x{n}",
-                title_zh="加",
-                title_en="extra",
-                due=template.due + timedelta(days=n),
-                baseline_due=template.due,
-                department_id=template.department_id,
-            )
-            db.session.add(extra)
-            db.session.flush()
-            record_change(
-                item,
-                "progress",
-                0,
-                10,
-                now=now,
-                effective_on=now.date(),
-                user=None,
-                milestone=extra,
-            )
-    db.session.commit()
+    grow_plan()
     with count_queries() as after:
         response = leader.get("/board/ledger.xlsx?as_of=2020-12-01")
     assert response.status_code == 200
