@@ -13,7 +13,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def district_day(moment: datetime) -> date:
+    """The district's calendar day at ``moment``: a day ends at midnight in Qingdao, not UTC."""
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
 def today() -> date:
-    """Today in the district's time zone: a day ends at midnight in Qingdao, not in UTC."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return utcnow().astimezone(zone).date()
+    """Today in the district's time zone."""
+    return district_day(utcnow())

@@ -6,10 +6,11 @@ which is remembered in the session so every following page stays in English.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, request, session
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from tracker.domain.status import Status
@@ -108,6 +109,11 @@ def localized(obj: Any, attribute: str) -> str:
     if is_english():
         return en or zh
     return zh or en
+
+
+def local_time(value: datetime | None) -> str:
+    """A stored moment shown in the district's time zone, to the minute."""
+    return format_datetime(value, "yyyy-MM-dd HH:mm") if value is not None else ""
 
 
 def as_status(value: str | Status) -> Status:

@@ -31,17 +31,14 @@ from tracker.admin.forms import (
     UserForm,
     find_department,
 )
-from tracker.auth.access import allowed, require
+from tracker.auth.access import allowed, current_who, require
 from tracker.auth.messages import problem_message
-from tracker.auth.routes import client_address
-from tracker.clock import utcnow
 from tracker.domain.policy import Action
 from tracker.extensions import db
 from tracker.i18n import localized
 from tracker.models import AuditEvent, Department, User
 from tracker.services.accounts import (
     AccountError,
-    Who,
     create_department,
     create_user,
     reset_password,
@@ -78,10 +75,6 @@ TARGET_TYPES = {
 }
 
 Model = TypeVar("Model", User, Department)
-
-
-def _who() -> Who:
-    return Who(now=utcnow(), actor=current_user._get_current_object(), address=client_address())
 
 
 def _get_or_404(model: type[Model], object_id: int) -> Model:
@@ -138,7 +131,7 @@ def _one_time_password_page(user: User, password: str, *, created: bool) -> Resp
 
 def _save_email(department: Department, email: str | None) -> bool:
     """Set where the department's reminders go; True when it changed (audited)."""
-    who = _who()
+    who = current_who()
     return set_department_email(
         department, email or "", now=who.now, actor=who.actor, address=who.address
     )
@@ -164,7 +157,7 @@ def department_new() -> Response | str:
     if form.validate_on_submit():
         try:
             department = create_department(
-                _who(),
+                current_who(),
                 code=form.code.data or "",
                 name_zh=form.name_zh.data or "",
                 name_en=form.name_en.data or "",
@@ -198,7 +191,7 @@ def department_edit(department_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             changes = update_department(
-                _who(),
+                current_who(),
                 department,
                 name_zh=form.name_zh.data or "",
                 name_en=form.name_en.data or "",
@@ -244,7 +237,7 @@ def user_new() -> Response | str:
     if form.validate_on_submit():
         try:
             user, password = create_user(
-                _who(),
+                current_who(),
                 username=form.username.data or "",
                 role=form.role.data or "",
                 department=find_department(form.department.data),
@@ -277,7 +270,7 @@ def user_edit(user_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             changes = update_user(
-                _who(),
+                current_who(),
                 user,
                 role=form.role.data or "",
                 department=find_department(form.department.data),
@@ -309,7 +302,7 @@ def user_reset_password(user_id: int) -> Response:
     require(Action.MANAGE_USERS)
     user = _get_or_404(User, user_id)
     # An empty form: the CSRF token is checked for every POST (CSRFProtect), as for signing out.
-    password = reset_password(_who(), user)
+    password = reset_password(current_who(), user)
     db.session.commit()
     if user.id == current_user.id:
         # Resetting one's own password ends one's sessions; keep this one (it must change it).

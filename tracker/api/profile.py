@@ -6,7 +6,7 @@ stored. A user sees and revokes only their own tokens (another user's token id a
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,13 +15,11 @@ from werkzeug.wrappers import Response
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from tracker.auth.access import require
+from tracker.auth.access import current_who, require
 from tracker.auth.forms import ProfileForm
-from tracker.clock import utcnow
 from tracker.domain.policy import Action
 from tracker.extensions import db
 from tracker.models import ApiToken, User
-from tracker.services.accounts import Who
 from tracker.services.tokens import (
     LABEL_MAX,
     TokenError,
@@ -61,12 +59,6 @@ def profile_context(user: User) -> dict[str, object]:
     return {"api_tokens": tokens_of(user), "token_form": TokenForm(formdata=None)}
 
 
-def _who() -> Who:
-    return Who(
-        now=utcnow(), actor=current_user._get_current_object(), address=request.remote_addr or ""
-    )
-
-
 def _profile_page(**context: object) -> str:
     user: User = current_user._get_current_object()
     form = ProfileForm(formdata=None, locale=user.locale or session.get("lang") or "zh_CN")
@@ -82,7 +74,7 @@ def create() -> str:
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            token, text = create_token(_who(), current_user, label=form.label.data or "")
+            token, text = create_token(current_who(), current_user, label=form.label.data or "")
         except TokenError as error:
             db.session.rollback()
             errors = [str(MESSAGES[p]) for p in error.problems]
@@ -103,7 +95,7 @@ def revoke(token_id: int) -> Response:
         abort(404)
     if not RevokeTokenForm().validate_on_submit():
         abort(400)
-    if revoke_token(_who(), token):
+    if revoke_token(current_who(), token):
         db.session.commit()
         flash(_("The token is revoked: programs using it are refused from now on."), "success")
     return redirect(url_for("auth.profile"))

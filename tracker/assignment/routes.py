@@ -33,10 +33,9 @@ from tracker.auth.access import require
 from tracker.clock import today, utcnow
 from tracker.domain.policy import Action
 from tracker.extensions import db
-from tracker.i18n import localized
+from tracker.i18n import local_time, localized
 from tracker.models import Department, Item, Milestone, Plan, Update, User
 from tracker.postponements.forms import version_number
-from tracker.postponements.routes import local_time
 from tracker.services.assignment import (
     MAX_WEIGHT,
     TITLE_EN_MAX,

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from tracker import clock
 from tracker.domain.policy import (
     ANONYMOUS,
     Action,
@@ -26,6 +27,7 @@ from tracker.domain.policy import (
 )
 from tracker.extensions import db, login_manager
 from tracker.models import Item, Milestone, User
+from tracker.services.accounts import Who
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "screens.show"})
 # Endpoints a user who must replace a one-time password may still reach.
@@ -42,6 +44,20 @@ def actor_for(user: object) -> Actor:
         department_id=user.department_id,
         department_coordinating=bool(department and department.is_coordinating),
         active=user.active,
+    )
+
+
+def client_address() -> str:
+    """The client's address (behind a proxy, as ProxyFix reads it from X-Forwarded-For)."""
+    return request.remote_addr or ""
+
+
+def current_who() -> Who:
+    """The signed-in user acting now from this client: what services and the audit log need."""
+    return Who(
+        now=clock.utcnow(),
+        actor=current_user._get_current_object(),
+        address=client_address(),
     )
 
 

@@ -9,18 +9,15 @@ from werkzeug.wrappers import Response
 
 from tracker.api.profile import profile_context
 from tracker.auth import bp
+from tracker.auth.access import client_address, current_who
 from tracker.auth.forms import LoginForm, PasswordForm, ProfileForm
 from tracker.auth.messages import problem_message
 from tracker.auth.redirects import safe_next
 from tracker.clock import utcnow
 from tracker.extensions import db
 from tracker.services import audit
-from tracker.services.accounts import AccountError, Who, change_own_password, set_locale
+from tracker.services.accounts import AccountError, change_own_password, set_locale
 from tracker.services.signin import Outcome, sign_in
-
-
-def client_address() -> str:
-    return request.remote_addr or ""
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -85,7 +82,7 @@ def password() -> Response | str:
     if form.validate_on_submit():
         try:
             change_own_password(
-                Who(now=utcnow(), actor=current_user, address=client_address()),
+                current_who(),
                 current_user,
                 current=form.current.data or "",
                 new=form.new.data or "",

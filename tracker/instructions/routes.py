@@ -15,13 +15,11 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.admin.forms import MAX_ID
-from tracker.auth.access import allowed, forbid, item_target, require
-from tracker.auth.routes import client_address
-from tracker.clock import today, utcnow
+from tracker.auth.access import allowed, current_who, forbid, item_target, require
+from tracker.clock import today
 from tracker.domain.policy import Action
 from tracker.extensions import db
 from tracker.instructions import bp
@@ -34,7 +32,6 @@ from tracker.instructions.forms import (
 )
 from tracker.models import Instruction, Item
 from tracker.services import instructions as service
-from tracker.services.accounts import Who
 from tracker.services.instructions import (
     TEXT_MAX,
     InstructionError,
@@ -82,10 +79,6 @@ def problem_message(problem: InstructionProblem) -> str:
     if problem is InstructionProblem.TEXT_TOO_LONG:
         return _("At most %(max)d characters, please.", max=TEXT_MAX)
     return str(_MESSAGES[problem])
-
-
-def _who() -> Who:
-    return Who(now=utcnow(), actor=current_user._get_current_object(), address=client_address())
 
 
 def _item_or_404(code: str) -> Item:
@@ -164,7 +157,7 @@ def create(code: str) -> Response | str:
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            service.create_instruction(_who(), item, form.text.data or "", form.due_on.data)
+            service.create_instruction(current_who(), item, form.text.data or "", form.due_on.data)
         except InstructionError as error:
             errors = _errors(error)
         else:
@@ -187,7 +180,7 @@ def reply(instruction_id: int) -> Response | str:
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            service.reply(_who(), instruction, form.text.data or "")
+            service.reply(current_who(), instruction, form.text.data or "")
         except InstructionError as error:
             if _STATE_PROBLEMS & set(error.problems):
                 return _refused(item, error.problems)
@@ -211,7 +204,7 @@ def handled(instruction_id: int) -> Response | str:
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            service.mark_handled(_who(), instruction, form.text.data or "")
+            service.mark_handled(current_who(), instruction, form.text.data or "")
         except InstructionError as error:
             if _STATE_PROBLEMS & set(error.problems):
                 return _refused(item, error.problems)
@@ -236,7 +229,7 @@ def close(instruction_id: int) -> Response:
         flash(_("The form is incomplete. Please try again."), "warning")
         return _item_page(item)
     try:
-        service.close(_who(), instruction)
+        service.close(current_who(), instruction)
     except InstructionError as error:
         return _refused(item, error.problems)
     db.session.commit()
@@ -254,7 +247,7 @@ def focus(code: str) -> Response | str:
     if form.validate_on_submit():
         try:
             changed = service.set_focus(
-                _who(), item, form.wanted, expected_version=form.expected_version
+                current_who(), item, form.wanted, expected_version=form.expected_version
             )
         except InstructionError as error:
             errors = _errors(error)

@@ -7,12 +7,9 @@ writing nothing), then redirect or render.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -22,6 +19,7 @@ from tracker.auth.access import milestone_target, require
 from tracker.clock import today, utcnow
 from tracker.domain.policy import Action
 from tracker.extensions import db
+from tracker.i18n import local_time
 from tracker.models import Item, Milestone, Postponement
 from tracker.postponements import bp
 from tracker.postponements.forms import DecisionForm, PostponementForm, version_number
@@ -40,11 +38,6 @@ from tracker.services.postponements import (
     request_postponement,
     requests_for,
 )
-
-
-def local_time(value: datetime | None) -> str:
-    """A moment in the district's time zone, to the minute."""
-    return format_datetime(value, "yyyy-MM-dd HH:mm") if value is not None else ""
 
 
 def _problem_message(problem: PostponementProblem, milestone: Milestone) -> str:

@@ -11,8 +11,6 @@ its URL is the credential, checked here, and the page never looks at ``current_u
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import (
     abort,
     current_app,
@@ -25,19 +23,17 @@ from flask import (
 )
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker import clock
 from tracker.admin.forms import MAX_ID
-from tracker.auth.access import require
-from tracker.auth.routes import client_address
+from tracker.auth.access import current_who, require
 from tracker.domain.policy import Action
 from tracker.extensions import db
+from tracker.i18n import local_time
 from tracker.models import ScreenLink
 from tracker.screens import bp
 from tracker.screens.forms import ScreenLinkForm, problem_message
-from tracker.services.accounts import Who
 from tracker.services.progress import current_plan
 from tracker.services.screens import (
     ScreenError,
@@ -48,17 +44,6 @@ from tracker.services.screens import (
     mark_used,
     revoke_link,
 )
-
-
-def _who() -> Who:
-    return Who(
-        now=clock.utcnow(), actor=current_user._get_current_object(), address=client_address()
-    )
-
-
-def local_time(value: datetime | None) -> str:
-    """A moment in the district's time zone, to the minute."""
-    return format_datetime(value, "yyyy-MM-dd HH:mm") if value is not None else ""
 
 
 def _links_page(
@@ -94,7 +79,7 @@ def create() -> Response | str:
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            link, token = create_link(_who(), label=form.label.data or "")
+            link, token = create_link(current_who(), label=form.label.data or "")
         except ScreenError as error:
             db.session.rollback()
             errors = [problem_message(p) for p in error.problems]
@@ -117,7 +102,7 @@ def revoke(link_id: int) -> Response:
     if link is None:
         abort(404)
     # An empty form: the CSRF token is checked for every POST (CSRFProtect).
-    if revoke_link(_who(), link):
+    if revoke_link(current_who(), link):
         db.session.commit()
         flash(_("The link “%(label)s” is revoked.", label=link.label), "success")
     else:

@@ -13,15 +13,14 @@ Permissions are the caller's to check, with :func:`tracker.auth.access.require`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.clock import district_day
 from tracker.extensions import db
 from tracker.models import Instruction, InstructionReply, Item, User
 from tracker.services.accounts import Who
@@ -104,11 +103,6 @@ def close_problems(state: str) -> list[InstructionProblem]:
 def is_overdue(due_on: date | None, state: str, today: date) -> bool:
     """Still open after its due date (a handled one waits for the leader, not the department)."""
     return state == InstructionState.OPEN and due_on is not None and due_on < today
-
-
-def district_day(moment: datetime) -> date:
-    """The district's calendar day at ``moment`` (a day ends at midnight in Qingdao)."""
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def _refuse_if(problems: list[InstructionProblem]) -> None:

@@ -159,5 +159,6 @@ def timeline_for_item(
             entries.append(
                 TimelineEntry(at=reply.created_at, kind="reply", user=reply.author, note=reply.text)
             )
-    entries.sort(key=lambda e: e.at, reverse=True)
-    return entries[:limit]
+    # Newest first; entries written at the same moment keep their order (a review after its report).
+    order = sorted(range(len(entries)), key=lambda i: (entries[i].at, i), reverse=True)
+    return [entries[i] for i in order[:limit]]

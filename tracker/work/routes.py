@@ -14,15 +14,13 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from tracker.auth.access import item_target, milestone_target, require
-from tracker.auth.routes import client_address
-from tracker.clock import today, utcnow
+from tracker.auth.access import current_who, item_target, milestone_target, require
+from tracker.clock import today
 from tracker.domain.policy import Action
 from tracker.domain.reporting import ItemReport, MilestoneReport
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.models import Indicator, Item, Milestone, Report, User
-from tracker.services.accounts import Who
 from tracker.services.attachments import (
     AttachmentError,
     attachment_directory,
@@ -47,11 +45,6 @@ from tracker.services.reports import (
 from tracker.work import bp
 from tracker.work.forms import ApproveForm, ItemReportForm, MilestoneReportForm, ReturnForm
 from tracker.work.messages import problem_message
-
-
-def who() -> Who:
-    user: User = current_user._get_current_object()
-    return Who(now=utcnow(), actor=user, address=client_address())
 
 
 def load_milestone(milestone_id: int) -> Milestone:
@@ -148,7 +141,7 @@ def milestone_report(milestone_id: int) -> Response | str:
             completed_on=form.completed_on.data,
             note=form.note.data or "",
         )
-        actor = who()
+        actor = current_who()
         try:
             report = submit_milestone_report(
                 actor, milestone, proposed, version=parse_version(form.version.data), today=today()
@@ -227,7 +220,7 @@ def item_report(code: str) -> Response | str:
             measured_on=form.measured_on.data,
             has_indicator=indicator is not None,
         )
-        actor = who()
+        actor = current_who()
         try:
             report = submit_item_report(
                 actor,
@@ -302,7 +295,7 @@ def approve(report_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        approve_report(who(), report, today=today())
+        approve_report(current_who(), report, today=today())
         db.session.commit()
     except (ReportError, StaleDataError) as error:
         db.session.rollback()
@@ -324,7 +317,7 @@ def send_back(report_id: int) -> Response:
     form = ReturnForm()
     if form.validate_on_submit():
         try:
-            return_report(who(), report, form.reason.data or "", today=today())
+            return_report(current_who(), report, form.reason.data or "", today=today())
             db.session.commit()
         except ReportError as error:
             db.session.rollback()
