@@ -27,7 +27,7 @@ from tracker import create_app
 from tracker.cli import DEFAULT_PLAN
 from tracker.domain.planfile import PlanSpec, parse_plan_file
 from tracker.extensions import db
-from tracker.services.plan_sync import sync_plan
+from tracker.services.commands.plan_sync import sync_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

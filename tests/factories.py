@@ -13,7 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from tracker.extensions import db
 from tracker.models import Department, Item, Milestone, Report, User
-from tracker.services.history import record_change
+from tracker.services.commands.history import record_change
 
 PASSWORD = "correct horse battery"
 
@@ -67,7 +67,7 @@ def create_user(
 def password_hash(password: str) -> str:
     """A cheap hash for test accounts: scrypt is slow on purpose, and tests sign in a lot.
 
-    Accounts made through the services (tracker.services.accounts) still get scrypt, and
+    Accounts made through the services (tracker.services.commands.accounts) still get scrypt, and
     tests/web/test_auth.py checks that.
     """
     return generate_password_hash(password, method="pbkdf2:sha256:1000")

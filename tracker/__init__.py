@@ -9,12 +9,12 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker import api, cli, config, errors, i18n, models
+from tracker import access, api, cli, config, errors, i18n, models
 from tracker.admin import bp as admin_bp
 from tracker.assignment import bp as assignment_bp
 from tracker.attachments import bp as attachments_bp
-from tracker.auth import access
 from tracker.auth import bp as auth_bp
+from tracker.auth.tokens import bp as tokens_bp
 from tracker.board import bp as board_bp
 from tracker.extensions import csrf, db, migrate
 from tracker.health import bp as health_bp
@@ -59,6 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(tokens_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(work_bp)

@@ -16,15 +16,17 @@ from tracker.clock import today, utcnow
 from tracker.domain.passwords import password_problems
 from tracker.domain.planfile import PlanFileError, parse_plan_file
 from tracker.domain.policy import ROLES
+from tracker.domain.refusal import Refused, Who
 from tracker.domain.reminders import DUE_SOON_DAYS, STALE_AFTER_DAYS, parse_day
 from tracker.extensions import db
 from tracker.models import ApiToken, Department, Plan, User
-from tracker.services.accounts import AccountError, Who, create_user, deactivate_user
-from tracker.services.demo import create_demo_accounts
-from tracker.services.mailer import MailError, smtp_settings
-from tracker.services.plan_sync import sync_plan
-from tracker.services.progress import current_plan
-from tracker.services.reminders import (
+from tracker.services.commands.accounts import create_user, deactivate_user
+from tracker.services.commands.demo import create_demo_accounts
+from tracker.services.commands.plan_sync import sync_plan
+from tracker.services.commands.tokens import all_tokens, create_token, revoke_token
+from tracker.services.exports.mailer import MailError, smtp_settings
+from tracker.services.queries.progress import current_plan
+from tracker.services.queries.reminders import (
     MailState,
     listing_lines,
     outcome_line,
@@ -32,7 +34,6 @@ from tracker.services.reminders import (
     reminders_for_department,
     send_reminders,
 )
-from tracker.services.tokens import TokenError, all_tokens, create_token, revoke_token
 
 DEFAULT_PLAN = Path(__file__).resolve().parent / "plans" / "shinan-2020.yaml"
 
@@ -146,7 +147,7 @@ def users_create(
             display_name=display_name,
             password=password,
         )
-    except AccountError as error:
+    except Refused as error:
         db.session.rollback()
         _fail("Refused: " + ", ".join(p.replace("_", " ") for p in error.problems) + ".")
     db.session.commit()
@@ -177,7 +178,7 @@ def users_deactivate(username: str) -> None:
         _fail(f"No user {username!r}.")
     try:
         changed = deactivate_user(Who(now=utcnow(), address="cli"), user)
-    except AccountError as error:
+    except Refused as error:
         db.session.rollback()
         _fail("Refused: " + ", ".join(p.replace("_", " ") for p in error.problems) + ".")
     db.session.commit()
@@ -197,7 +198,7 @@ def tokens_create(username: str, label: str) -> None:
         _fail(f"No user {username!r}.")
     try:
         token, text = create_token(Who(now=utcnow(), address="cli"), user, label=label)
-    except TokenError as error:
+    except Refused as error:
         db.session.rollback()
         _fail("Refused: " + ", ".join(p.replace("_", " ") for p in error.problems) + ".")
     db.session.commit()

@@ -14,10 +14,10 @@ from werkzeug.test import TestResponse
 
 from tests.conftest import load_plan
 from tests.factories import create_department, create_user, department
+from tracker.domain.refusal import Who
 from tracker.extensions import db
 from tracker.models import Milestone, User
-from tracker.services.accounts import Who
-from tracker.services.tokens import create_token
+from tracker.services.commands.tokens import create_token
 
 NOW = datetime(2020, 10, 1, 9, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from tests.api.conftest import Api
 from tests.factories import create_user, csrf_token, login
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent, User
-from tracker.services.tokens import hash_token
+from tracker.services.commands.tokens import hash_token
 
 
 def test_revoked_token_is_refused_afterwards(api: Api) -> None:

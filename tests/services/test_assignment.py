@@ -9,24 +9,26 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.factories import create_department, create_user, department
-from tracker.extensions import db
-from tracker.models import Item, Milestone, Update, User
-from tracker.services.assignment import (
+from tracker.domain.assignment import (
     MAX_WEIGHT,
-    AssignmentError,
     AssignmentProblem,
     assignee_problems,
     code_problems,
-    create_milestone,
     due_problems,
-    move_milestone,
     moved_positions,
-    ordered_milestones,
-    set_item_departments,
     supporting_problems,
     title_problems,
-    update_milestone,
     weight_problems,
+)
+from tracker.domain.refusal import Refused
+from tracker.extensions import db
+from tracker.models import Item, Milestone, Update, User
+from tracker.services.commands.assignment import (
+    create_milestone,
+    move_milestone,
+    ordered_milestones,
+    set_item_departments,
+    update_milestone,
 )
 
 NOW = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)
@@ -209,7 +211,7 @@ def test_unchanged_departments_write_nothing(admin: User) -> None:
 
 def test_lead_cannot_also_support_and_stale_versions_are_refused(admin: User) -> None:
     p2 = item("P2")
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(Refused) as refused:
         set_item_departments(
             p2,
             lead=department("swj"),
@@ -231,7 +233,7 @@ def test_only_active_departments_can_be_newly_named(admin: User) -> None:
     db.session.commit()
     p2 = item("P2")
     for lead, supporting in ((closed, []), (department("swj"), [closed])):
-        with pytest.raises(AssignmentError) as refused:
+        with pytest.raises(Refused) as refused:
             set_item_departments(
                 p2, lead=lead, supporting=supporting, version=p2.version, **who(admin)
             )
@@ -296,7 +298,7 @@ def test_create_refuses_bad_values(
     admin: User, overrides: dict[str, object], problem: AssignmentProblem
 ) -> None:
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Milestone))
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(Refused) as refused:
         new_milestone(admin, **overrides)
     assert refused.value.problems == [problem]
     db.session.rollback()
@@ -311,14 +313,14 @@ def test_create_refuses_an_assignee_of_another_department_or_a_closed_one(admin:
         (swj_lead, AssignmentProblem.ASSIGNEE_NOT_IN_DEPARTMENT),
         (gone, AssignmentProblem.ASSIGNEE_INACTIVE),
     ):
-        with pytest.raises(AssignmentError) as refused:
+        with pytest.raises(Refused) as refused:
             new_milestone(admin, assignee=assignee)
         assert refused.value.problems == [problem]
         db.session.rollback()
     closed = create_department("closed")
     closed.active = False
     db.session.commit()
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(Refused) as refused:
         new_milestone(admin, department=closed)
     assert refused.value.problems == [AssignmentProblem.DEPARTMENT_INACTIVE]
 
@@ -363,7 +365,7 @@ def test_assign_and_unassign_a_person(admin: User) -> None:
 def test_moving_to_another_department_needs_an_assignee_of_it(admin: User) -> None:
     swj_lead = create_user("lead-swj", "dept_lead", department=department("swj"))
     edit(admin, "P2-2", assignee=swj_lead)
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(Refused) as refused:
         edit(admin, "P2-2", department=department("fgj"))
     assert refused.value.problems == [AssignmentProblem.ASSIGNEE_NOT_IN_DEPARTMENT]
 
@@ -395,7 +397,7 @@ def test_a_postponed_milestone_outside_the_plan_can_still_be_renamed(admin: User
     target.due = date(2023, 6, 30)  # approved postponement past the plan's end
     db.session.commit()
     assert edit(admin, "P3-3", title_zh="平台上线") == ["title_zh"]
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(Refused) as refused:
         edit(admin, "P3-3", due=date(2023, 7, 31))
     assert refused.value.problems == [AssignmentProblem.DUE_OUTSIDE_PLAN]
 
@@ -403,7 +405,7 @@ def test_a_postponed_milestone_outside_the_plan_can_still_be_renamed(admin: User
 def test_edit_with_a_stale_version_is_refused(admin: User) -> None:
     version = milestone("P2-2").version
     edit(admin, "P2-2", title_zh="第一次修改")
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(Refused) as refused:
         edit(admin, "P2-2", title_zh="第二次修改", version=version)
     assert refused.value.problems == [AssignmentProblem.STALE]
     db.session.rollback()
@@ -443,6 +445,6 @@ def test_move_at_the_edge_changes_nothing(admin: User) -> None:
     assert codes_in_order("T1") == ["T1-1", "T1-2", "T1-3", "T1-4", "T1-5"]
     assert milestone("T1-1").version == version
     assert admin_history() == []
-    with pytest.raises(AssignmentError) as refused:
+    with pytest.raises(Refused) as refused:
         move_milestone(milestone("T1-1"), "left", **who(admin))
     assert refused.value.problems == [AssignmentProblem.UNKNOWN_DIRECTION]

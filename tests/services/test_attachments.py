@@ -23,15 +23,14 @@ from tests.domain.test_filetypes import (
     zip_bytes,
 )
 from tests.factories import create_user, department
-from tracker.domain.filetypes import CONTENT_TYPES, FileType
+from tracker.domain.filetypes import CONTENT_TYPES, AttachmentProblem, FileType
+from tracker.domain.refusal import Refused
 from tracker.extensions import db
+from tracker.messages import messages
 from tracker.models import Attachment, Item, Milestone, Report, User
-from tracker.services.attachments import (
+from tracker.services.exports.attachments import (
     MAX_BYTES,
-    AttachmentError,
-    AttachmentProblem,
     attachment_directory,
-    attachment_message,
     store_attachment,
 )
 
@@ -166,10 +165,10 @@ def test_path_parts_of_the_name_are_dropped(wang: User, directory: Path) -> None
 def test_refused_files_leave_nothing(
     wang: User, directory: Path, data: bytes, name: str, problem: AttachmentProblem
 ) -> None:
-    with pytest.raises(AttachmentError) as refused:
+    with pytest.raises(Refused) as refused:
         store(data, name, wang, directory)
-    assert refused.value.problem is problem
-    assert refused.value.filename == name
+    assert refused.value.problems == [problem]
+    assert refused.value.context["name"] == name
     db.session.rollback()
     assert stored_files(directory) == []
     assert attachment_rows() == 0
@@ -203,7 +202,7 @@ class EndlessStream(io.RawIOBase):
 def test_reads_no_more_than_one_byte_past_the_limit(wang: User, directory: Path) -> None:
     stream = EndlessStream()
     t13 = milestone("T1-3")
-    with pytest.raises(AttachmentError) as refused:
+    with pytest.raises(Refused) as refused:
         store_attachment(
             FileStorage(stream, filename="无穷.pdf"),
             item=t13.item,
@@ -213,7 +212,7 @@ def test_reads_no_more_than_one_byte_past_the_limit(wang: User, directory: Path)
             now=NOW,
             directory=directory,
         )
-    assert refused.value.problem is AttachmentProblem.TOO_LARGE
+    assert refused.value.problems == [AttachmentProblem.TOO_LARGE]
     assert stream.handed_out == MAX_BYTES + 1
 
 
@@ -249,32 +248,29 @@ def test_milestone_of_another_item_is_a_programming_error(wang: User, directory:
 
 
 @pytest.mark.parametrize(
-    ("problem", "detected", "wording"),
+    ("data", "name", "wording"),
     [
-        (AttachmentProblem.EMPTY, None, "月报.pdf: the file is empty, or no file was chosen."),
-        (AttachmentProblem.TOO_LARGE, None, "月报.pdf: a file may be at most 10 MB."),
+        (b"", "月报.pdf", "月报.pdf: the file is empty, or no file was chosen."),
+        (b"%PDF-" + b"0" * MAX_BYTES, "月报.pdf", "月报.pdf: a file may be at most 10 MB."),
         (
-            AttachmentProblem.TYPE_NOT_ALLOWED,
-            None,
+            b"MZ not an accepted file",
+            "月报.pdf",
             "月报.pdf: only PDF, PNG, JPEG, DOCX and XLSX files are accepted.",
         ),
         (
-            AttachmentProblem.NAME_MISMATCH,
-            "png",
+            b"\x89PNG\r\n\x1a\n" + b"0" * 64,
+            "月报.pdf",
             "月报.pdf: the file is a PNG file, but its name does not end in .png. "
             "Rename it and upload it again.",
         ),
+        (b"", "", "(no name): the file is empty, or no file was chosen."),
     ],
 )
 def test_messages_name_the_file_and_the_problem(
-    app: Flask, problem: AttachmentProblem, detected: str | None, wording: str
+    app: Flask, wang: User, directory: Path, data: bytes, name: str, wording: str
 ) -> None:
+    with pytest.raises(Refused) as refused:
+        store(data, name, wang, directory)
+    db.session.rollback()
     with app.test_request_context("/?lang=en"), force_locale("en"):
-        message = attachment_message(AttachmentError(problem, "月报.pdf", detected))
-    assert message == wording
-
-
-def test_message_for_a_nameless_upload(app: Flask) -> None:
-    with app.test_request_context("/?lang=en"), force_locale("en"):
-        message = attachment_message(AttachmentError(AttachmentProblem.EMPTY, ""))
-    assert message.startswith("(no name): ")
+        assert messages(refused.value) == [wording]

@@ -22,14 +22,14 @@ from flask_babel import force_locale
 from tests.conftest import FIXTURES, load_plan
 from tests.factories import create_user, department, login
 from tests.querycount import count_queries
+from tracker.domain.refusal import Who
 from tracker.domain.reporting import ItemReport
 from tracker.extensions import db
 from tracker.models import Indicator, IndicatorTarget, Item, Measurement, Milestone
-from tracker.services.accounts import Who
-from tracker.services.charts import board_charts, known_by, number
-from tracker.services.postponements import approve_postponement, request_postponement
-from tracker.services.progress import current_plan, load_progress
-from tracker.services.reports import approve_report, submit_item_report
+from tracker.services.commands.postponements import approve_postponement, request_postponement
+from tracker.services.commands.reports import approve_report, submit_item_report
+from tracker.services.queries.charts import board_charts, known_by, number
+from tracker.services.queries.progress import current_plan, load_progress
 
 
 @pytest.fixture(autouse=True)

@@ -11,26 +11,29 @@ from flask import Flask
 from tests.conftest import table_snapshot
 from tests.factories import create_user, department
 from tests.querycount import count_queries
-from tracker.extensions import db
-from tracker.models import Instruction, InstructionReply, Item, Update, User
-from tracker.services.accounts import Who
-from tracker.services.instructions import (
+from tracker.domain.instructions import (
     TEXT_MAX,
-    InstructionError,
     InstructionProblem,
-    close,
     close_problems,
-    create_instruction,
     due_problems,
     handled_problems,
-    instructions_for_item,
     is_overdue,
-    mark_handled,
-    open_instructions_for_department,
-    reply,
     reply_problems,
-    set_focus,
     text_problems,
+)
+from tracker.domain.refusal import Refused, Who
+from tracker.extensions import db
+from tracker.models import Instruction, InstructionReply, Item, Update, User
+from tracker.services.commands.instructions import (
+    close,
+    create_instruction,
+    mark_handled,
+    reply,
+    set_focus,
+)
+from tracker.services.queries.instructions import (
+    instructions_for_item,
+    open_instructions_for_department,
 )
 
 # 2020-09-28 10:00 in Qingdao.
@@ -153,7 +156,7 @@ def test_create_instruction_refuses_bad_input_and_writes_nothing(
     zhang: User, text: str, due_on: date | None, problems: list[InstructionProblem]
 ) -> None:
     before = table_snapshot()
-    with pytest.raises(InstructionError) as refused:
+    with pytest.raises(Refused) as refused:
         create_instruction(who(zhang), item("P3"), text, due_on)
     assert refused.value.problems == problems
     db.session.rollback()
@@ -163,7 +166,7 @@ def test_create_instruction_refuses_bad_input_and_writes_nothing(
 def test_due_date_counts_from_the_district_day_not_utc(zhang: User) -> None:
     # 2020-09-30 17:00 UTC is already 1 October in Qingdao.
     late = datetime(2020, 9, 30, 17, 0, tzinfo=UTC)
-    with pytest.raises(InstructionError):
+    with pytest.raises(Refused):
         create_instruction(who(zhang, late), item("P3"), "ok", date(2020, 9, 30))
     db.session.rollback()
     assert create_instruction(who(zhang, late), item("P3"), "ok", date(2020, 10, 1)).id
@@ -219,7 +222,7 @@ def test_wrong_transitions_are_refused_and_write_nothing(zhang: User, liu: User)
     mark_handled(who(liu), instruction, "")
     db.session.commit()
     before = table_snapshot()
-    with pytest.raises(InstructionError) as refused:
+    with pytest.raises(Refused) as refused:
         mark_handled(who(liu), instruction, "again")
     assert refused.value.problems == [InstructionProblem.ALREADY_HANDLED]
     db.session.rollback()
@@ -233,7 +236,7 @@ def test_wrong_transitions_are_refused_and_write_nothing(zhang: User, liu: User)
         (lambda: reply(who(liu), instruction, "late"), InstructionProblem.CLOSED),
         (lambda: mark_handled(who(liu), instruction, ""), InstructionProblem.CLOSED),
     ]:
-        with pytest.raises(InstructionError) as refused:
+        with pytest.raises(Refused) as refused:
             attempt()
         assert refused.value.problems == [problem]
         db.session.rollback()
@@ -247,11 +250,11 @@ def test_reply_needs_text(zhang: User, liu: User) -> None:
         ("", InstructionProblem.TEXT_REQUIRED),
         ("x" * (TEXT_MAX + 1), InstructionProblem.TEXT_TOO_LONG),
     ]:
-        with pytest.raises(InstructionError) as refused:
+        with pytest.raises(Refused) as refused:
             reply(who(liu), instruction, text)
         assert refused.value.problems == [problem]
         db.session.rollback()
-    with pytest.raises(InstructionError):
+    with pytest.raises(Refused):
         mark_handled(who(liu), instruction, "x" * (TEXT_MAX + 1))
     db.session.rollback()
     assert db.session.get(Instruction, instruction.id).state == "open"
@@ -300,7 +303,7 @@ def test_set_focus_to_what_it_is_changes_nothing(zhang: User) -> None:
 def test_set_focus_from_a_stale_version_is_refused(zhang: User) -> None:
     p3 = item("P3")
     before = table_snapshot()
-    with pytest.raises(InstructionError) as refused:
+    with pytest.raises(Refused) as refused:
         set_focus(who(zhang), p3, True, expected_version=p3.version - 1)
     assert refused.value.problems == [InstructionProblem.STALE_ITEM]
     db.session.rollback()
@@ -316,7 +319,7 @@ def test_set_focus_loses_a_race_with_another_writer(zhang: User) -> None:
             sa.update(Item).where(Item.id == p3.id).values(version=version + 1, weight=2.0)
         )
     before = table_snapshot()
-    with pytest.raises(InstructionError) as refused:
+    with pytest.raises(Refused) as refused:
         set_focus(who(zhang), p3, True, expected_version=version)
     assert refused.value.problems == [InstructionProblem.STALE_ITEM]
     db.session.rollback()

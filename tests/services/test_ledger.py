@@ -18,13 +18,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tests.conftest import FIXTURES, load_plan
 from tests.factories import create_user, department, grow_plan
 from tests.querycount import count_queries
+from tracker.domain.refusal import Who
 from tracker.domain.reporting import MilestoneReport
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.models import Group, Indicator, IndicatorTarget, Item, Measurement, Milestone
-from tracker.services.accounts import Who
-from tracker.services.history import record_change
-from tracker.services.ledger import (
+from tracker.services.commands.history import record_change
+from tracker.services.commands.reports import approve_report, submit_milestone_report
+from tracker.services.exports.ledger import (
     ABOUT_SHEET,
     INDICATOR_SHEET,
     STATUS_FILLS,
@@ -33,8 +34,7 @@ from tracker.services.ledger import (
     ledger_filename,
     sheet_title,
 )
-from tracker.services.progress import current_plan, load_progress
-from tracker.services.reports import approve_report, submit_milestone_report
+from tracker.services.queries.progress import current_plan, load_progress
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TODAY = date(2021, 1, 5)

@@ -12,7 +12,7 @@ from tests.conftest import FIXTURES
 from tracker.domain.planfile import parse_plan_file
 from tracker.extensions import db
 from tracker.models import Item, Measurement, Milestone, Update
-from tracker.services.plan_sync import sync_plan
+from tracker.services.commands.plan_sync import sync_plan
 
 NOW = datetime(2021, 1, 5, 9, 0, tzinfo=UTC)
 

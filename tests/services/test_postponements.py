@@ -9,23 +9,24 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.factories import create_user, department
-from tracker.extensions import db
-from tracker.models import Milestone, Postponement, Update, User
-from tracker.services.postponements import (
+from tracker.domain.postponements import (
     REASON_MAX,
-    PostponementError,
     PostponementProblem,
     approval_problems,
-    approve_postponement,
-    decision_queue,
     delay_days,
     latest_due,
-    pending_request,
-    reject_postponement,
     rejection_problems,
-    request_postponement,
     request_problems,
 )
+from tracker.domain.refusal import Refused
+from tracker.extensions import db
+from tracker.models import Milestone, Postponement, Update, User
+from tracker.services.commands.postponements import (
+    approve_postponement,
+    reject_postponement,
+    request_postponement,
+)
+from tracker.services.queries.postponements import decision_queue, pending_request
 
 NOW = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)
 TODAY = date(2021, 3, 1)
@@ -184,7 +185,7 @@ def test_request_is_stored_pending_and_changes_nothing_else(wlj_lead: User) -> N
 
 def test_second_request_while_one_is_pending_is_refused(wlj_lead: User) -> None:
     ask("P3-2", wlj_lead, date(2021, 9, 30))
-    with pytest.raises(PostponementError) as refused:
+    with pytest.raises(Refused) as refused:
         ask("P3-2", wlj_lead, date(2021, 10, 31))
     assert refused.value.problems == [PostponementProblem.ALREADY_PENDING]
     db.session.rollback()
@@ -193,7 +194,7 @@ def test_second_request_while_one_is_pending_is_refused(wlj_lead: User) -> None:
 
 def test_request_against_a_stale_version_is_refused(wlj_lead: User) -> None:
     target = milestone("P3-2")
-    with pytest.raises(PostponementError) as refused:
+    with pytest.raises(Refused) as refused:
         request_postponement(
             target,
             user=wlj_lead,
@@ -207,7 +208,7 @@ def test_request_against_a_stale_version_is_refused(wlj_lead: User) -> None:
 
 def test_done_milestone_cannot_be_postponed(seeded: Flask) -> None:
     lead = create_user("lead-gxj", "dept_lead", department=department("gxj"))
-    with pytest.raises(PostponementError) as refused:
+    with pytest.raises(Refused) as refused:
         ask("T1-1", lead, date(2021, 9, 30))
     assert refused.value.problems == [PostponementProblem.MILESTONE_DONE]
 
@@ -263,7 +264,7 @@ def test_a_request_is_decided_only_once(wlj_lead: User, admin: User) -> None:
         lambda: approve_postponement(postponement, user=admin, now=NOW, today=TODAY),
         lambda: reject_postponement(postponement, user=admin, now=NOW, note="No."),
     ):
-        with pytest.raises(PostponementError) as refused:
+        with pytest.raises(Refused) as refused:
             decide()
         assert refused.value.problems == [PostponementProblem.ALREADY_DECIDED]
         db.session.rollback()
@@ -279,7 +280,7 @@ def test_approval_is_refused_when_the_due_date_moved_since_the_request(
     target = milestone("P3-2")
     target.due = target.baseline_due = date(2021, 7, 31)  # re-planned meanwhile
     db.session.commit()
-    with pytest.raises(PostponementError) as refused:
+    with pytest.raises(Refused) as refused:
         approve_postponement(postponement, user=admin, now=NOW, today=TODAY)
     assert refused.value.problems == [PostponementProblem.DUE_CHANGED]
     db.session.rollback()
@@ -289,7 +290,7 @@ def test_approval_is_refused_when_the_due_date_moved_since_the_request(
 
 def test_rejection_needs_a_note_and_leaves_the_milestone(wlj_lead: User, admin: User) -> None:
     postponement = ask("P3-2", wlj_lead, date(2021, 9, 30))
-    with pytest.raises(PostponementError) as refused:
+    with pytest.raises(Refused) as refused:
         reject_postponement(postponement, user=admin, now=NOW, note=" ")
     assert refused.value.problems == [PostponementProblem.NOTE_REQUIRED]
     db.session.rollback()

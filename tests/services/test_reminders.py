@@ -18,8 +18,8 @@ from tests.querycount import count_queries
 from tracker.domain.reminders import ReminderKind
 from tracker.extensions import db
 from tracker.models import AuditEvent, Department, Milestone, Plan
-from tracker.services.history import record_change
-from tracker.services.mailer import (
+from tracker.services.commands.history import record_change
+from tracker.services.exports.mailer import (
     MailError,
     SmtpSettings,
     addresses,
@@ -27,7 +27,7 @@ from tracker.services.mailer import (
     send_messages,
     smtp_settings,
 )
-from tracker.services.reminders import (
+from tracker.services.queries.reminders import (
     DepartmentReminders,
     MailState,
     reminder_mail,

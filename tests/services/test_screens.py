@@ -12,28 +12,23 @@ from flask_migrate import downgrade, upgrade
 
 from tests.conftest import table_snapshot
 from tests.factories import create_user
+from tracker.domain.refusal import Refused, Who
+from tracker.domain.screens import LABEL_MAX, ScreenProblem, label_problems
 from tracker.extensions import db
 from tracker.models import AuditEvent, ScreenLink, User
-from tracker.services.accounts import Who
-from tracker.services.progress import current_plan
-from tracker.services.screens import (
-    LABEL_MAX,
-    OVERDUE_SHOWN,
+from tracker.services.commands.screens import (
     TOKEN_SHAPE,
-    ScreenError,
-    ScreenProblem,
     create_link,
-    days_left,
     find_active_link,
     hash_token,
-    label_problems,
     list_links,
-    load_screen,
     mark_used,
     needs_touch,
     new_token,
     revoke_link,
 )
+from tracker.services.queries.progress import current_plan
+from tracker.services.queries.screens import OVERDUE_SHOWN, days_left, load_screen
 
 NOW = datetime(2021, 1, 15, 1, 0, tzinfo=UTC)
 
@@ -124,7 +119,7 @@ def test_create_keeps_only_the_hash_and_audits(admin: User) -> None:
 )
 def test_a_bad_label_writes_nothing(admin: User, label: str, problem: ScreenProblem) -> None:
     before = table_snapshot()
-    with pytest.raises(ScreenError) as raised:
+    with pytest.raises(Refused) as raised:
         create_link(who(admin), label=label)
     assert raised.value.problems == [problem]
     db.session.commit()

@@ -14,7 +14,7 @@ from tests.conftest import table_snapshot
 from tests.factories import PASSWORD, create_department, create_user, csrf_token, login
 from tracker.extensions import db
 from tracker.models import AuditEvent, Department, User
-from tracker.services import audit
+from tracker.services.commands import audit
 
 
 @pytest.fixture

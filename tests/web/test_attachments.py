@@ -21,7 +21,7 @@ from tests.factories import create_user, department, login
 from tracker.domain.filetypes import CONTENT_TYPES, FileType
 from tracker.extensions import db
 from tracker.models import Attachment, Milestone, Report, User
-from tracker.services.attachments import attachment_directory, store_attachment
+from tracker.services.exports.attachments import attachment_directory, store_attachment
 
 NOW = datetime(2020, 12, 20, 9, 30, tzinfo=UTC)
 NAME = "铁塔公司12月报告.pdf"

@@ -13,10 +13,11 @@ from flask.testing import FlaskClient
 from tests.factories import PASSWORD, create_user, csrf_token, login
 from tracker import create_app
 from tracker.clock import utcnow
+from tracker.domain.refusal import Who
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
-from tracker.services import accounts
-from tracker.services.accounts import Who, deactivate_user, reset_password
+from tracker.services.commands import accounts
+from tracker.services.commands.accounts import deactivate_user, reset_password
 
 T0 = datetime(2020, 10, 1, 9, 0, tzinfo=UTC)
 

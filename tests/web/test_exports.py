@@ -19,7 +19,7 @@ from tests.factories import create_user, department, grow_plan, login
 from tests.querycount import count_queries
 from tracker.extensions import db
 from tracker.models import Milestone
-from tracker.services.ledger import MIMETYPE
+from tracker.services.exports.ledger import MIMETYPE
 
 NOW = datetime(2021, 1, 5, 2, 0, tzinfo=UTC)  # 2021-01-05 in Qingdao
 GROUPS = ["三大攻坚任务", "四项重点工程", "六大专项行动"]

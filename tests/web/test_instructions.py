@@ -18,9 +18,10 @@ from tests.conftest import table_snapshot
 from tests.factories import create_user, csrf_token, department
 from tests.factories import signed_in as sign_in
 from tracker.clock import today
+from tracker.domain.instructions import TEXT_MAX
 from tracker.extensions import db
 from tracker.models import Instruction, InstructionReply, Item, Update
-from tracker.services.instructions import TEXT_MAX, open_instructions_for_department
+from tracker.services.queries.instructions import open_instructions_for_department
 
 ZHANG_SAYS = "协调工信部工业文化发展中心，月底前反馈进展"
 LIU_SAYS = "已与工业文化发展中心对接，拟于10月签约。"

@@ -16,7 +16,8 @@ from tests.conftest import table_snapshot
 from tests.factories import create_user, csrf_token, department, login
 from tracker.extensions import db
 from tracker.models import AuditEvent, Item, ScreenLink
-from tracker.services.screens import OVERDUE_SHOWN, hash_token
+from tracker.services.commands.screens import hash_token
+from tracker.services.queries.screens import OVERDUE_SHOWN
 
 # 2021-01-15, 09:00 in Qingdao: six milestones are overdue, A2-1 (due 2020-11-30) the longest.
 NOW = datetime(2021, 1, 15, 1, 0, tzinfo=UTC)

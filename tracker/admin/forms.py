@@ -12,29 +12,19 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from tracker.domain.accounts import USERNAME_MAX
 from tracker.domain.policy import ROLES
-from tracker.extensions import db
+from tracker.forms import find_department
 from tracker.i18n import ROLE_LABELS
-from tracker.models import Department
-from tracker.services.accounts import USERNAME_MAX
-from tracker.services.mailer import ADDRESS, split_addresses
+from tracker.services.exports.mailer import ADDRESS, split_addresses
 
 NO_DEPARTMENT = 0
-# Ids are stored in a 32-bit integer column; larger numbers cannot name a row.
-MAX_ID = 2**31 - 1
 
 DEPARTMENT_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
 
 
 def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
-
-
-def find_department(department_id: int | None) -> Department | None:
-    """The department with this id, or None (for 0, out-of-range or unknown ids)."""
-    if not department_id or not 0 < department_id <= MAX_ID:
-        return None
-    return db.session.get(Department, department_id)
 
 
 class _DepartmentFields(FlaskForm):

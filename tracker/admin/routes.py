@@ -1,6 +1,6 @@
 """Administration views: departments, users and the audit log (admins only).
 
-Views stay thin: read the form, call one service of :mod:`tracker.services.accounts`, commit
+Views stay thin: read the form, call one service of :mod:`tracker.services.commands.accounts`, commit
 once (or roll back and show the problems, writing nothing), then redirect or render. A
 one-time password is shown once, in the response to the POST that made it: never flashed,
 never put in a URL, never stored.
@@ -21,31 +21,30 @@ from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from tracker.access import allowed, current_who, require
 from tracker.admin import bp
 from tracker.admin.forms import (
-    MAX_ID,
     NO_DEPARTMENT,
     DepartmentEditForm,
     DepartmentForm,
     UserEditForm,
     UserForm,
-    find_department,
 )
-from tracker.auth.access import allowed, current_who, require
-from tracker.auth.messages import problem_message
 from tracker.domain.policy import Action
+from tracker.domain.refusal import Refused
 from tracker.extensions import db
+from tracker.forms import MAX_ID, find_department
 from tracker.i18n import localized
+from tracker.messages import message as problem_message
 from tracker.models import AuditEvent, Department, User
-from tracker.services.accounts import (
-    AccountError,
+from tracker.services.commands.accounts import (
     create_department,
     create_user,
     reset_password,
     update_department,
     update_user,
 )
-from tracker.services.reminders import set_department_email
+from tracker.services.queries.reminders import set_department_email
 
 PER_PAGE = 50
 
@@ -94,7 +93,7 @@ def utc_iso(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _problems(error: AccountError) -> list[str]:
+def _problems(error: Refused) -> list[str]:
     db.session.rollback()
     return [problem_message(p) for p in error.problems]
 
@@ -163,7 +162,7 @@ def department_new() -> Response | str:
                 name_en=form.name_en.data or "",
                 coordinating=bool(form.coordinating.data),
             )
-        except AccountError as error:
+        except Refused as error:
             errors = _problems(error)
         else:
             _save_email(department, form.email.data)
@@ -198,7 +197,7 @@ def department_edit(department_id: int) -> Response | str:
                 coordinating=bool(form.coordinating.data),
                 active=bool(form.active.data),
             )
-        except AccountError as error:
+        except Refused as error:
             errors = _problems(error)
         else:
             if _save_email(department, form.email.data):
@@ -243,7 +242,7 @@ def user_new() -> Response | str:
                 department=find_department(form.department.data),
                 display_name=form.display_name.data or "",
             )
-        except AccountError as error:
+        except Refused as error:
             errors = _problems(error)
         else:
             db.session.commit()
@@ -277,7 +276,7 @@ def user_edit(user_id: int) -> Response | str:
                 display_name=form.display_name.data or "",
                 active=bool(form.active.data),
             )
-        except AccountError as error:
+        except Refused as error:
             errors = _problems(error)
         else:
             db.session.commit()

@@ -14,14 +14,12 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from tracker.api import routes  # noqa: E402, F401  (registers the views on bp)
 from tracker.api.openapi import init_app as init_errors  # noqa: E402
-from tracker.api.profile import bp as tokens_bp  # noqa: E402
 
 
 def init_app(app: Flask) -> None:
-    """Register the API and the profile's token views; the API uses no CSRF token (it takes
-    no cookie), and answers unknown ``/api/`` addresses with problem documents.
+    """Register the API; it uses no CSRF token (it takes no cookie), and answers unknown
+    ``/api/`` addresses with problem documents.
     """
     app.register_blueprint(bp)
-    app.register_blueprint(tokens_bp)
     csrf.exempt(bp)
     init_errors(app)

@@ -18,14 +18,14 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from tracker.access import actor_for
 from tracker.api.problems import ApiProblem, from_http_error, problem_response
-from tracker.auth.access import actor_for
 from tracker.clock import utcnow
 from tracker.domain.policy import Action, Target, can
+from tracker.domain.refusal import Who
 from tracker.extensions import db
 from tracker.models import User
-from tracker.services.accounts import Who
-from tracker.services.tokens import find_active_token, mark_used
+from tracker.services.commands.tokens import find_active_token, mark_used
 
 MAX_BODY = 1024 * 1024
 CHALLENGE = 'Bearer realm="plan-tracker"'

@@ -17,8 +17,9 @@ from tracker.api import bp
 from tracker.api.auth import MAX_BODY, answer, api_view
 from tracker.api.problems import TYPES, from_http_error
 from tracker.api.routes import DEFAULT_MEASUREMENT_NOTE, UPDATES_DEFAULT_LIMIT, UPDATES_MAX_LIMIT
-from tracker.api.schemas import MAX_ID, SOURCE_MAX
+from tracker.api.schemas import SOURCE_MAX
 from tracker.domain.status import STATUSES
+from tracker.forms import MAX_ID
 
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}

@@ -15,11 +15,11 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.access import item_target, milestone_target
 from tracker.api import bp
 from tracker.api.auth import api_require, api_view, api_who, read_body
 from tracker.api.problems import ApiProblem, FieldError, invalid
 from tracker.api.schemas import (
-    MAX_ID,
     department_json,
     group_json,
     indicator_json,
@@ -33,23 +33,19 @@ from tracker.api.schemas import (
     report_json,
     update_json,
 )
-from tracker.auth.access import item_target, milestone_target
 from tracker.clock import today
 from tracker.domain.policy import Action
+from tracker.domain.refusal import Refused, StaleVersion
 from tracker.domain.reporting import ItemReport, MilestoneReport, ReportProblem
 from tracker.domain.rollup import roll_up_item
 from tracker.domain.status import Status
 from tracker.extensions import db
+from tracker.forms import MAX_ID
+from tracker.messages import message as problem_message
 from tracker.models import Department, Indicator, Item, Milestone, Plan, Report, Update
-from tracker.services.progress import current_plan, item_input, load_progress
-from tracker.services.reports import (
-    ReportError,
-    StaleVersion,
-    pending_report,
-    submit_item_report,
-    submit_milestone_report,
-)
-from tracker.work.messages import problem_message
+from tracker.services.commands.reports import submit_item_report, submit_milestone_report
+from tracker.services.queries.progress import current_plan, item_input, load_progress
+from tracker.services.queries.reports import pending_report
 
 UPDATES_DEFAULT_LIMIT = 50
 UPDATES_MAX_LIMIT = 200
@@ -367,7 +363,7 @@ def milestone_update(milestone_id: int) -> Response:
     except StaleDataError:
         db.session.rollback()
         raise stale(StaleVersion(load_milestone(milestone_id).version)) from None
-    except ReportError as error:
+    except Refused as error:
         db.session.rollback()
         raise report_errors(error.problems) from None
     return created(report_json(report), url_for("api.milestone", milestone_id=milestone_id))
@@ -410,7 +406,7 @@ def measurement(indicator_id: int) -> Response:
     except StaleDataError:
         db.session.rollback()
         raise stale(StaleVersion(load_item(owner.code).version)) from None
-    except ReportError as error:
+    except Refused as error:
         db.session.rollback()
         raise report_errors(error.problems) from None
     return created(report_json(report), url_for("api.item", code=owner.code))

@@ -23,7 +23,7 @@ from tracker.domain.status import STATUSES
 from tracker.models import Department, Group, Indicator, Item, Milestone, Plan, Report, Update
 
 # Ids are 32-bit in the database; a larger one names nothing (and is never sent to it).
-MAX_ID = 2**31 - 1
+
 SOURCE_MAX = 200
 TEXT_MAX = 4000 * 4  # well over any rule's limit; the rules word the real ones
 # Dates the API accepts at all: the plan runs 2020–2022; this leaves room on both sides.

@@ -23,20 +23,10 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.admin.forms import MAX_ID, find_department
-from tracker.extensions import db
-from tracker.models import User
-from tracker.postponements.forms import date_required, strip
-from tracker.services.assignment import DIRECTIONS, MAX_WEIGHT, TITLE_EN_MAX, TITLE_ZH_MAX
+from tracker.domain.assignment import DIRECTIONS, MAX_WEIGHT, TITLE_EN_MAX, TITLE_ZH_MAX
+from tracker.forms import date_required, find_department, find_user, strip
 
 NOBODY = 0
-
-
-def find_user(user_id: int | None) -> User | None:
-    """The user with this id, or None (for 0, out-of-range or unknown ids)."""
-    if not user_id or not 0 < user_id <= MAX_ID:
-        return None
-    return db.session.get(User, user_id)
 
 
 def _known_department(_form: FlaskForm, field: Field) -> None:

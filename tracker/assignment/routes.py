@@ -1,7 +1,7 @@
 """Assignment views (admins): an item's lead and supporting departments, and its milestones.
 
 Views stay thin: load, check the permission, read the form, call one service of
-:mod:`tracker.services.assignment`, commit once (or roll back and show the problems, writing
+:mod:`tracker.services.commands.assignment`, commit once (or roll back and show the problems, writing
 nothing), then redirect or render. A form opened before someone else's change is refused with
 what is saved now beside the user's input, which is kept; saving again then overwrites.
 """
@@ -19,7 +19,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from tracker.admin.forms import MAX_ID, find_department
+from tracker.access import require
 from tracker.assignment import bp
 from tracker.assignment.forms import (
     NOBODY,
@@ -27,22 +27,16 @@ from tracker.assignment.forms import (
     MilestoneEditForm,
     MilestoneNewForm,
     MoveForm,
-    find_user,
 )
-from tracker.auth.access import require
 from tracker.clock import today, utcnow
+from tracker.domain.assignment import MAX_WEIGHT, TITLE_EN_MAX, TITLE_ZH_MAX, UP, AssignmentProblem
 from tracker.domain.policy import Action
+from tracker.domain.refusal import Refused
 from tracker.extensions import db
+from tracker.forms import MAX_ID, find_department, find_user, version_number
 from tracker.i18n import local_time, localized
 from tracker.models import Department, Item, Milestone, Plan, Update, User
-from tracker.postponements.forms import version_number
-from tracker.services.assignment import (
-    MAX_WEIGHT,
-    TITLE_EN_MAX,
-    TITLE_ZH_MAX,
-    UP,
-    AssignmentError,
-    AssignmentProblem,
+from tracker.services.commands.assignment import (
     create_milestone,
     milestone_code_taken,
     move_milestone,
@@ -50,7 +44,7 @@ from tracker.services.assignment import (
     set_item_departments,
     update_milestone,
 )
-from tracker.services.progress import current_plan
+from tracker.services.queries.progress import current_plan
 
 RECENT_CHANGES = 20
 
@@ -194,7 +188,7 @@ def _problem_message(problem: AssignmentProblem, plan: Plan) -> str:
     return messages[problem]
 
 
-def _refused(error: AssignmentError, plan: Plan) -> list[str]:
+def _refused(error: Refused, plan: Plan) -> list[str]:
     db.session.rollback()
     return [_problem_message(p, plan) for p in error.problems]
 
@@ -276,7 +270,7 @@ def item(code: str) -> Response | str:
                 version=version_number(form.version.data),
                 **_who(),
             )
-        except AssignmentError as error:
+        except Refused as error:
             errors = _refused(error, found.plan)
             if AssignmentProblem.STALE in error.problems:
                 conflicts = _item_conflicts(found, form)
@@ -363,7 +357,7 @@ def milestone_new(code: str) -> Response | str:
                 assignee=find_user(form.assignee.data),
                 **_who(),
             )
-        except AssignmentError as error:
+        except Refused as error:
             errors = _refused(error, found.plan)
         else:
             db.session.commit()
@@ -443,7 +437,7 @@ def milestone_edit(milestone_id: int) -> Response | str:
                 version=version_number(form.version.data),
                 **_who(),
             )
-        except AssignmentError as error:
+        except Refused as error:
             errors = _refused(error, milestone.item.plan)
             if AssignmentProblem.STALE in error.problems:
                 conflicts = _milestone_conflicts(milestone, form)
@@ -471,7 +465,7 @@ def milestone_move(milestone_id: int) -> Response:
     code, direction = milestone.code, form.direction.data or ""
     try:
         moved = move_milestone(milestone, direction, **_who())
-    except AssignmentError as error:
+    except Refused as error:
         for message in _refused(error, milestone.item.plan):
             flash(message, "error")
         return redirect(back)

@@ -12,13 +12,13 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, send_file
 from werkzeug.wrappers import Response
 
-from tracker.admin.forms import MAX_ID
+from tracker.access import allowed, item_target
 from tracker.attachments import bp
-from tracker.auth.access import allowed, item_target
 from tracker.domain.policy import Action, ReportTarget
 from tracker.extensions import db
+from tracker.forms import MAX_ID
 from tracker.models import Attachment, Item
-from tracker.services.attachments import attachment_directory, attachment_path
+from tracker.services.exports.attachments import attachment_directory, attachment_path
 
 
 def _readable(attachment: Attachment) -> bool:

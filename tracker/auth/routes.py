@@ -7,17 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from tracker.api.profile import profile_context
+from tracker.access import client_address, current_who
 from tracker.auth import bp
-from tracker.auth.access import client_address, current_who
 from tracker.auth.forms import LoginForm, PasswordForm, ProfileForm
-from tracker.auth.messages import problem_message
 from tracker.auth.redirects import safe_next
+from tracker.auth.tokens import profile_context
 from tracker.clock import utcnow
+from tracker.domain.refusal import Refused
 from tracker.extensions import db
-from tracker.services import audit
-from tracker.services.accounts import AccountError, change_own_password, set_locale
-from tracker.services.signin import Outcome, sign_in
+from tracker.messages import message as problem_message
+from tracker.services.commands import audit
+from tracker.services.commands.accounts import change_own_password, set_locale
+from tracker.services.commands.signin import Outcome, sign_in
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -87,7 +88,7 @@ def password() -> Response | str:
                 current=form.current.data or "",
                 new=form.new.data or "",
             )
-        except AccountError as error:
+        except Refused as error:
             db.session.rollback()
             errors = [problem_message(p) for p in error.problems]
         else:

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, send_file, url_for
 from werkzeug.wrappers import Response
 
-from tracker.auth.access import require
+from tracker.access import require
 from tracker.board import bp
 from tracker.board.routes import board_args, requested_as_of
 from tracker.clock import today, utcnow
 from tracker.domain.policy import Action
-from tracker.services.ledger import MIMETYPE, build_ledger, ledger_filename
-from tracker.services.progress import current_plan, load_progress
+from tracker.services.exports.ledger import MIMETYPE, build_ledger, ledger_filename
+from tracker.services.queries.progress import current_plan, load_progress
 
 
 @bp.get("/board/ledger.xlsx")

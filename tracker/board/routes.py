@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 
-from tracker.auth.access import require
+from tracker.access import require
 from tracker.board import bp
 from tracker.clock import today
 from tracker.domain.policy import Action
@@ -18,11 +18,11 @@ from tracker.domain.rollup import roll_up_item
 from tracker.errors import BadRequestMessage
 from tracker.extensions import db
 from tracker.models import Indicator, Item, Milestone
-from tracker.services.board import Filters, build_board
-from tracker.services.charts import board_charts
-from tracker.services.instructions import instructions_for_item
-from tracker.services.progress import current_plan, item_input
-from tracker.services.timeline import timeline_for_item
+from tracker.services.queries.board import Filters, build_board
+from tracker.services.queries.charts import board_charts
+from tracker.services.queries.instructions import instructions_for_item
+from tracker.services.queries.progress import current_plan, item_input
+from tracker.services.queries.timeline import timeline_for_item
 
 
 def requested_as_of(default: date) -> date:

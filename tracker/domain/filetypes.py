@@ -108,3 +108,12 @@ def clean_filename(filename: str | None) -> str:
     if len(extension) > 16:
         extension = ""
     return name[: NAME_MAX - len(extension)] + extension
+
+
+class AttachmentProblem(StrEnum):
+    """Why a file was refused."""
+
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"
+    TYPE_NOT_ALLOWED = "type_not_allowed"
+    NAME_MISMATCH = "name_mismatch"

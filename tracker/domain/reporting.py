@@ -117,3 +117,19 @@ def item_report_problems(report: ItemReport, today: date) -> list[ReportProblem]
     if report.measured_on is not None and report.measured_on > today:
         problems.append(ReportProblem.MEASUREMENT_DATE_IN_FUTURE)
     return problems
+
+
+class ReportState(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+class ReviewProblem(StrEnum):
+    """Why a review action was refused."""
+
+    NOT_PENDING = "not_pending"
+    OWN_REPORT = "own_report"
+    CHANGED_SINCE = "changed_since"
+    REASON_REQUIRED = "reason_required"

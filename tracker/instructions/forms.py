@@ -13,8 +13,8 @@ from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
-from tracker.admin.forms import MAX_ID
-from tracker.services.instructions import TEXT_MAX
+from tracker.domain.instructions import TEXT_MAX
+from tracker.forms import MAX_ID
 
 TOO_LONG = _l("At most %(max)d characters, please.")
 

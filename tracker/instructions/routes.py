@@ -2,7 +2,7 @@
 
 The forms live on the item page (``instructions/_panel.html``); these views only take POSTs.
 They stay thin: load → require → validate the form → call one service of
-:mod:`tracker.services.instructions` → commit once → back to the item page. Bad input is shown
+:mod:`tracker.services.commands.instructions` → commit once → back to the item page. Bad input is shown
 again with its messages (status 200) and writes nothing; a step the instruction's state does
 not allow (closing twice, replying to a closed one) is flashed and sends the user back.
 """
@@ -17,11 +17,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from tracker.admin.forms import MAX_ID
-from tracker.auth.access import allowed, current_who, forbid, item_target, require
+from tracker.access import allowed, current_who, forbid, item_target, require
 from tracker.clock import today
+from tracker.domain.instructions import (
+    TEXT_MAX,
+    InstructionProblem,
+    close_problems,
+    handled_problems,
+    is_overdue,
+    reply_problems,
+)
 from tracker.domain.policy import Action
+from tracker.domain.refusal import Refused
 from tracker.extensions import db
+from tracker.forms import MAX_ID
 from tracker.instructions import bp
 from tracker.instructions.forms import (
     CloseForm,
@@ -31,17 +40,8 @@ from tracker.instructions.forms import (
     ReplyForm,
 )
 from tracker.models import Instruction, Item
-from tracker.services import instructions as service
-from tracker.services.instructions import (
-    TEXT_MAX,
-    InstructionError,
-    InstructionProblem,
-    close_problems,
-    handled_problems,
-    is_overdue,
-    reply_problems,
-)
-from tracker.services.progress import current_plan
+from tracker.services.commands import instructions as service
+from tracker.services.queries.progress import current_plan
 
 _MESSAGES = {
     InstructionProblem.TEXT_REQUIRED: _l("Please write some text."),
@@ -120,7 +120,7 @@ def _refused(item: Item, problems: list[InstructionProblem]) -> Response:
     return _item_page(item)
 
 
-def _errors(error: InstructionError) -> list[str]:
+def _errors(error: Refused) -> list[str]:
     db.session.rollback()
     return [problem_message(p) for p in error.problems]
 
@@ -158,7 +158,7 @@ def create(code: str) -> Response | str:
     if form.validate_on_submit():
         try:
             service.create_instruction(current_who(), item, form.text.data or "", form.due_on.data)
-        except InstructionError as error:
+        except Refused as error:
             errors = _errors(error)
         else:
             db.session.commit()
@@ -181,7 +181,7 @@ def reply(instruction_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             service.reply(current_who(), instruction, form.text.data or "")
-        except InstructionError as error:
+        except Refused as error:
             if _STATE_PROBLEMS & set(error.problems):
                 return _refused(item, error.problems)
             errors = _errors(error)
@@ -205,7 +205,7 @@ def handled(instruction_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             service.mark_handled(current_who(), instruction, form.text.data or "")
-        except InstructionError as error:
+        except Refused as error:
             if _STATE_PROBLEMS & set(error.problems):
                 return _refused(item, error.problems)
             errors = _errors(error)
@@ -230,7 +230,7 @@ def close(instruction_id: int) -> Response:
         return _item_page(item)
     try:
         service.close(current_who(), instruction)
-    except InstructionError as error:
+    except Refused as error:
         return _refused(item, error.problems)
     db.session.commit()
     flash(_("The instruction is closed."), "success")
@@ -249,7 +249,7 @@ def focus(code: str) -> Response | str:
             changed = service.set_focus(
                 current_who(), item, form.wanted, expected_version=form.expected_version
             )
-        except InstructionError as error:
+        except Refused as error:
             errors = _errors(error)
         else:
             db.session.commit()

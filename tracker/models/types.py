@@ -31,3 +31,8 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# The largest id an integer primary key holds on every engine (PostgreSQL's ``integer``):
+# a larger id in a URL or form can name no row, and PostgreSQL would refuse to compare it.
+MAX_ID = 2**31 - 1

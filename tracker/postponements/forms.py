@@ -8,30 +8,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, HiddenField, SubmitField, TextAreaField
-from wtforms.validators import Length, StopValidation
+from wtforms import DateField, HiddenField, SubmitField, TextAreaField
+from wtforms.validators import Length
 
-from tracker.services.postponements import NOTE_MAX, REASON_MAX, REASON_MIN
-
-MAX_VERSION = 2**31 - 1
-
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-def date_required(_form: FlaskForm, field: Field) -> None:
-    """A date must be given; a malformed one already has its own message."""
-    if field.data is None and not field.errors:
-        raise StopValidation(_l("Enter a date as YYYY-MM-DD."))
-
-
-def version_number(value: str | None) -> int | None:
-    """The version a hidden field carries, or None when it is missing or malformed."""
-    if value is None or not str(value).isdigit() or len(str(value)) > 10:
-        return None
-    number = int(value)
-    return number if number <= MAX_VERSION else None
+from tracker.domain.postponements import NOTE_MAX, REASON_MAX, REASON_MIN
+from tracker.forms import date_required, strip
 
 
 class PostponementForm(FlaskForm):

@@ -1,7 +1,7 @@
 """Postponement views: a department asks for a later due date (延期申请), an admin decides.
 
 Views stay thin: load, check the permission, read the form, call one service of
-:mod:`tracker.services.postponements`, commit once (or roll back and show the problems,
+:mod:`tracker.services.commands.postponements`, commit once (or roll back and show the problems,
 writing nothing), then redirect or render.
 """
 
@@ -14,30 +14,30 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.admin.forms import MAX_ID
-from tracker.auth.access import milestone_target, require
+from tracker.access import milestone_target, require
 from tracker.clock import today, utcnow
 from tracker.domain.policy import Action
-from tracker.extensions import db
-from tracker.i18n import local_time
-from tracker.models import Item, Milestone, Postponement
-from tracker.postponements import bp
-from tracker.postponements.forms import DecisionForm, PostponementForm, version_number
-from tracker.services.postponements import (
+from tracker.domain.postponements import (
     NOTE_MAX,
     REASON_MAX,
     REASON_MIN,
-    PostponementError,
     PostponementProblem,
-    approve_postponement,
-    decision_queue,
     delay_days,
     latest_due,
-    pending_request,
+)
+from tracker.domain.refusal import Refused
+from tracker.extensions import db
+from tracker.forms import MAX_ID, version_number
+from tracker.i18n import local_time
+from tracker.models import Item, Milestone, Postponement
+from tracker.postponements import bp
+from tracker.postponements.forms import DecisionForm, PostponementForm
+from tracker.services.commands.postponements import (
+    approve_postponement,
     reject_postponement,
     request_postponement,
-    requests_for,
 )
+from tracker.services.queries.postponements import decision_queue, pending_request, requests_for
 
 
 def _problem_message(problem: PostponementProblem, milestone: Milestone) -> str:
@@ -124,7 +124,7 @@ def request_view(milestone_id: int) -> Response | str:
                 version=version_number(form.version.data),
                 now=utcnow(),
             )
-        except PostponementError as error:
+        except Refused as error:
             db.session.rollback()
             errors = [_problem_message(p, milestone) for p in error.problems]
             # The user has now seen the current state; sending again is a deliberate choice.
@@ -191,7 +191,7 @@ def _decide(postponement_id: int, *, approve: bool) -> Response | str:
             approve_postponement(postponement, user=user, now=utcnow(), today=today(), note=note)
         else:
             reject_postponement(postponement, user=user, now=utcnow(), note=note)
-    except PostponementError as error:
+    except Refused as error:
         db.session.rollback()
         errors = [_problem_message(p, milestone) for p in error.problems]
         return _queue_page(errors, failed=postponement.id, form=form)

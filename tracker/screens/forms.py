@@ -1,6 +1,6 @@
 """The form that makes a screen link (Flask-WTF, so it carries a CSRF token).
 
-The label rule lives in :mod:`tracker.services.screens`; the form only words its problems.
+The label rule lives in :mod:`tracker.services.commands.screens`; the form only words its problems.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import ValidationError
 
-from tracker.services.screens import LABEL_MAX, ScreenProblem, label_problems
+from tracker.domain.screens import LABEL_MAX, ScreenProblem, label_problems
 
 
 def problem_message(problem: ScreenProblem) -> str:

@@ -1,7 +1,7 @@
 """Screen views: admins make and revoke links; a display opens the big screen with one.
 
 The admin views stay thin: check the permission, read the form, call one service of
-:mod:`tracker.services.screens`, commit once (or roll back and show the problems, writing
+:mod:`tracker.services.commands.screens`, commit once (or roll back and show the problems, writing
 nothing), then redirect or render. A new link's URL is shown once, in the response to the POST
 that made it: never flashed, never stored.
 
@@ -26,24 +26,24 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker import clock
-from tracker.admin.forms import MAX_ID
-from tracker.auth.access import current_who, require
+from tracker.access import current_who, require
 from tracker.domain.policy import Action
+from tracker.domain.refusal import Refused
 from tracker.extensions import db
+from tracker.forms import MAX_ID
 from tracker.i18n import local_time
 from tracker.models import ScreenLink
 from tracker.screens import bp
 from tracker.screens.forms import ScreenLinkForm, problem_message
-from tracker.services.progress import current_plan
-from tracker.services.screens import (
-    ScreenError,
+from tracker.services.commands.screens import (
     create_link,
     find_active_link,
     list_links,
-    load_screen,
     mark_used,
     revoke_link,
 )
+from tracker.services.queries.progress import current_plan
+from tracker.services.queries.screens import load_screen
 
 
 def _links_page(
@@ -80,7 +80,7 @@ def create() -> Response | str:
     if form.validate_on_submit():
         try:
             link, token = create_link(current_who(), label=form.label.data or "")
-        except ScreenError as error:
+        except Refused as error:
             db.session.rollback()
             errors = [problem_message(p) for p in error.problems]
         else:

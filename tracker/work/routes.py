@@ -4,78 +4,44 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from tracker.auth.access import current_who, item_target, milestone_target, require
+from tracker.access import current_who, item_target, milestone_target, require
 from tracker.clock import today
 from tracker.domain.policy import Action
-from tracker.domain.reporting import ItemReport, MilestoneReport
+from tracker.domain.refusal import StaleVersion, Who
+from tracker.domain.reporting import ItemReport, MilestoneReport, ReportState
 from tracker.domain.status import Status
-from tracker.extensions import db
-from tracker.models import Indicator, Item, Milestone, Report, User
-from tracker.services.attachments import (
-    AttachmentError,
-    attachment_directory,
-    attachment_message,
-    store_attachment,
+from tracker.forms import version_number
+from tracker.loaders import (
+    find_row,
+    item_by_code,
+    item_indicators,
+    milestone_by_id,
+    row_by_id,
+    the_plan,
 )
-from tracker.services.department_work import department_work
-from tracker.services.instructions import open_instructions_for_department
-from tracker.services.progress import current_plan
-from tracker.services.reminders import reminders_for_department
-from tracker.services.reports import (
-    ReportError,
-    StaleVersion,
+from tracker.messages import messages
+from tracker.models import Item, Milestone, Report
+from tracker.services.commands.reports import (
     approve_report,
-    pending_report,
-    pending_reports,
-    recent_changes,
     return_report,
     submit_item_report,
     submit_milestone_report,
 )
+from tracker.services.exports.attachments import attachment_directory, store_attachment
+from tracker.services.queries.department_work import department_work
+from tracker.services.queries.instructions import open_instructions_for_department
+from tracker.services.queries.reminders import reminders_for_department
+from tracker.services.queries.reports import pending_report, pending_reports, recent_changes
+from tracker.unit_of_work import Attempt, attempt
 from tracker.work import bp
 from tracker.work.forms import ApproveForm, ItemReportForm, MilestoneReportForm, ReturnForm
-from tracker.work.messages import problem_message
-
-
-def load_milestone(milestone_id: int) -> Milestone:
-    """The milestone with what its pages show, or 404."""
-    milestone = db.session.scalar(
-        sa.select(Milestone)
-        .where(Milestone.id == milestone_id)
-        .options(
-            so.joinedload(Milestone.item).joinedload(Item.lead_department),
-            so.joinedload(Milestone.department),
-        )
-    )
-    if milestone is None:
-        abort(404)
-    return milestone
-
-
-def load_item(code: str) -> Item:
-    plan = current_plan(current_app.config.get("TRACKER_PLAN_CODE"))
-    item = None
-    if plan is not None:
-        item = db.session.scalar(
-            sa.select(Item)
-            .where(Item.plan_id == plan.id, Item.code == code)
-            .options(
-                so.joinedload(Item.lead_department), so.selectinload(Item.supporting_departments)
-            )
-        )
-    if item is None:
-        abort(404)
-    return item
 
 
 def uploads(form_field: object) -> list[FileStorage]:
@@ -84,21 +50,34 @@ def uploads(form_field: object) -> list[FileStorage]:
     return [f for f in files if isinstance(f, FileStorage) and f.filename]
 
 
-def store_evidence(files: list[FileStorage], report: Report, actor: User) -> None:
+def store_evidence(files: list[FileStorage], report: Report, who: Who) -> None:
+    """Keep the report's evidence files; a refused file refuses the whole report."""
     for upload in files:
         store_attachment(
             upload,
             item=report.item,
             milestone=report.milestone,
             report=report,
-            user=actor,
+            user=who.actor,
             now=report.submitted_at,
             directory=attachment_directory(current_app),
         )
 
 
-def parse_version(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else -1
+def stale_panel(outcome: Attempt, item: Item, milestone: Milestone | None) -> StaleVersion | None:
+    """After a lost race: the version saved now and what changed, read after the rollback."""
+    if outcome.stale is None:
+        return None
+    target = milestone if milestone is not None else item
+    return StaleVersion(target.version, recent_changes(item=item, milestone=milestone))
+
+
+def submitted() -> Response:
+    flash(
+        _("Your report is submitted. It counts once the coordinating office approves it."),
+        "success",
+    )
+    return redirect(url_for("work.mine"))
 
 
 @bp.get("/my")
@@ -106,9 +85,9 @@ def mine() -> str:
     """My department: its milestones by due date with flags, instructions and returned reports."""
     require(Action.VIEW_BOARD)
     department = current_user.department
-    plan = current_plan(current_app.config.get("TRACKER_PLAN_CODE"))
-    if department is None or plan is None:
+    if department is None:
         return render_template("work/mine.html", work=None)
+    plan = the_plan()
     as_of = today()
     return render_template(
         "work/mine.html",
@@ -122,18 +101,12 @@ def mine() -> str:
 @bp.route("/milestones/<int:milestone_id>/report", methods=["GET", "POST"])
 def milestone_report(milestone_id: int) -> Response | str:
     """A department reports a milestone's status and progress, for review."""
-    milestone = load_milestone(milestone_id)
+    milestone = milestone_by_id(milestone_id)
     require(Action.UPDATE_MILESTONE, milestone_target(milestone))
     form = MilestoneReportForm()
     if request.method == "GET":
-        source = _returned_report(milestone, request.args.get("from"))
-        form.status.data = (source.status if source else None) or milestone.reported_status
-        form.progress.data = source.progress if source else milestone.progress
-        form.completed_on.data = source.completed_on if source else milestone.completed_on
-        form.note.data = source.note if source else ""
-        form.version.data = str(milestone.version)
-    errors: list[str] = []
-    stale: StaleVersion | None = None
+        _fill_from(form, milestone, _returned_report(milestone, request.args.get("from")))
+    outcome = Attempt()
     if form.validate_on_submit():
         proposed = MilestoneReport(
             status=Status(form.status.data),
@@ -141,77 +114,69 @@ def milestone_report(milestone_id: int) -> Response | str:
             completed_on=form.completed_on.data,
             note=form.note.data or "",
         )
-        actor = current_who()
-        try:
+        who = current_who()
+        with attempt() as outcome:
+            version = version_number(form.version.data)
             report = submit_milestone_report(
-                actor, milestone, proposed, version=parse_version(form.version.data), today=today()
+                who, milestone, proposed, version=-1 if version is None else version, today=today()
             )
-            store_evidence(uploads(form.evidence), report, actor.actor)
-            db.session.commit()
-        except StaleVersion as error:
-            db.session.rollback()
-            stale = error
-        except StaleDataError:
-            db.session.rollback()
-            current = load_milestone(milestone_id)
-            stale = StaleVersion(
-                current.version, recent_changes(item=current.item, milestone=current)
-            )
-        except ReportError as error:
-            db.session.rollback()
-            errors = [problem_message(p) for p in error.problems]
-        except AttachmentError as error:
-            db.session.rollback()
-            errors = [attachment_message(error)]
-        else:
-            flash(
-                _("Your report is submitted. It counts once the coordinating office approves it."),
-                "success",
-            )
-            return redirect(url_for("work.mine"))
-        if stale is not None:
-            milestone = load_milestone(milestone_id)
-            form.version.data = str(stale.current_version)
-    elif request.method == "POST":
-        errors = [str(e) for field in form for e in field.errors]
+            store_evidence(uploads(form.evidence), report, who)
+        if outcome.refused is None:
+            return submitted()
+    stale = stale_panel(outcome, milestone.item, milestone)
+    if stale is not None:
+        form.version.data = str(stale.current_version)
     return render_template(
         "work/milestone_report.html",
         milestone=milestone,
         form=form,
-        errors=errors,
+        errors=_errors(form, outcome),
         stale=stale,
         pending=pending_report(item=milestone.item, milestone=milestone),
     )
+
+
+def _fill_from(form: MilestoneReportForm, milestone: Milestone, source: Report | None) -> None:
+    """A new form starts from the milestone, or from the returned report being redone."""
+    form.status.data = (source.status if source else None) or milestone.reported_status
+    form.progress.data = source.progress if source else milestone.progress
+    form.completed_on.data = source.completed_on if source else milestone.completed_on
+    form.note.data = source.note if source else ""
+    form.version.data = str(milestone.version)
+
+
+def _errors(form: MilestoneReportForm | ItemReportForm, outcome: Attempt) -> list[str]:
+    """The form's own errors after a POST, else the service's refusal (not a lost race)."""
+    if request.method == "POST" and form.errors:
+        return [str(e) for field in form for e in field.errors]
+    if outcome.refused is None or outcome.stale is not None:
+        return []
+    return messages(outcome.refused)
 
 
 def _returned_report(milestone: Milestone, report_id: str | None) -> Report | None:
     """A returned report to start the new one from (``?from=ID``), if it is this milestone's."""
     if not report_id or not report_id.isdigit() or len(report_id) > 9:
         return None
-    report = db.session.get(Report, int(report_id))
-    if report is None or report.milestone_id != milestone.id or report.state != "returned":
+    report = find_row(Report, int(report_id))
+    if report is None or report.milestone_id != milestone.id:
         return None
-    return report
+    return report if report.state == ReportState.RETURNED else None
 
 
 @bp.route("/items/<code>/report", methods=["GET", "POST"])
 def item_report(code: str) -> Response | str:
     """The lead department summarises an item's progress, with a new indicator figure."""
-    item = load_item(code)
+    item = item_by_code(code)
     require(Action.UPDATE_ITEM, item_target(item))
-    indicators = list(
-        db.session.scalars(
-            sa.select(Indicator).where(Indicator.item_id == item.id).order_by(Indicator.position)
-        )
-    )
+    indicators = item_indicators(item)
     form = ItemReportForm()
     form.indicator.choices = [SelectChoice(0, "—")] + [
         SelectChoice(ind.id, f"{ind.name_zh} / {ind.name_en}") for ind in indicators
     ]
     if request.method == "GET":
         form.version.data = str(item.version)
-    errors: list[str] = []
-    stale: StaleVersion | None = None
+    outcome = Attempt()
     if form.validate_on_submit():
         indicator = next((i for i in indicators if i.id == form.indicator.data), None)
         proposed = ItemReport(
@@ -220,47 +185,29 @@ def item_report(code: str) -> Response | str:
             measured_on=form.measured_on.data,
             has_indicator=indicator is not None,
         )
-        actor = current_who()
-        try:
+        who = current_who()
+        with attempt() as outcome:
+            version = version_number(form.version.data)
             report = submit_item_report(
-                actor,
+                who,
                 item,
                 proposed,
                 indicator=indicator,
                 source=form.source.data or "",
-                version=parse_version(form.version.data),
+                version=-1 if version is None else version,
                 today=today(),
             )
-            store_evidence(uploads(form.evidence), report, actor.actor)
-            db.session.commit()
-        except (StaleVersion, StaleDataError) as error:
-            db.session.rollback()
-            item = load_item(code)
-            stale = (
-                error
-                if isinstance(error, StaleVersion)
-                else StaleVersion(item.version, recent_changes(item=item, milestone=None))
-            )
-            form.version.data = str(stale.current_version)
-        except ReportError as error:
-            db.session.rollback()
-            errors = [problem_message(p) for p in error.problems]
-        except AttachmentError as error:
-            db.session.rollback()
-            errors = [attachment_message(error)]
-        else:
-            flash(
-                _("Your report is submitted. It counts once the coordinating office approves it."),
-                "success",
-            )
-            return redirect(url_for("work.mine"))
-    elif request.method == "POST":
-        errors = [str(e) for field in form for e in field.errors]
+            store_evidence(uploads(form.evidence), report, who)
+        if outcome.refused is None:
+            return submitted()
+    stale = stale_panel(outcome, item, None)
+    if stale is not None:
+        form.version.data = str(stale.current_version)
     return render_template(
         "work/item_report.html",
         item=item,
         form=form,
-        errors=errors,
+        errors=_errors(form, outcome),
         stale=stale,
         indicators=indicators,
         pending=pending_report(item=item, milestone=None),
@@ -279,33 +226,22 @@ def reviews() -> str:
     )
 
 
-def load_report(report_id: int) -> Report:
-    report = db.session.get(Report, report_id)
-    if report is None:
-        abort(404)
-    return report
-
-
 @bp.post("/reports/<int:report_id>/approve")
 def approve(report_id: int) -> Response:
     """Approve a report: its figures now count on the board."""
     require(Action.REVIEW_UPDATES)
-    report = load_report(report_id)
-    form = ApproveForm()
-    if not form.validate_on_submit():
+    report = row_by_id(Report, report_id)
+    if not ApproveForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt() as outcome:
         approve_report(current_who(), report, today=today())
-        db.session.commit()
-    except (ReportError, StaleDataError) as error:
-        db.session.rollback()
-        problems = error.problems if isinstance(error, ReportError) else []
-        for message in [problem_message(p) for p in problems] or [
-            _("The report could not be approved.")
-        ]:
-            flash(message, "error")
-    else:
+    if outcome.refused is None:
         flash(_("The report is approved."), "success")
+    elif outcome.stale is not None:
+        flash(_("The report could not be approved."), "error")
+    else:
+        for message in messages(outcome.refused):
+            flash(message, "error")
     return redirect(url_for("work.reviews"))
 
 
@@ -313,18 +249,15 @@ def approve(report_id: int) -> Response:
 def send_back(report_id: int) -> Response:
     """Return a report to its department with the reason."""
     require(Action.REVIEW_UPDATES)
-    report = load_report(report_id)
+    report = row_by_id(Report, report_id)
     form = ReturnForm()
-    if form.validate_on_submit():
-        try:
-            return_report(current_who(), report, form.reason.data or "", today=today())
-            db.session.commit()
-        except ReportError as error:
-            db.session.rollback()
-            for problem in error.problems:
-                flash(problem_message(problem), "error")
-        else:
-            flash(_("The report is returned to the department."), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("Please give the reason for returning the report."), "error")
+        return redirect(url_for("work.reviews"))
+    with attempt() as outcome:
+        return_report(current_who(), report, form.reason.data or "", today=today())
+    if outcome.refused is None:
+        flash(_("The report is returned to the department."), "success")
+    for message in messages(outcome.refused) if outcome.refused else []:
+        flash(message, "error")
     return redirect(url_for("work.reviews"))

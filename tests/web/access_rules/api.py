@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from tests.web.access_rules.common import LOGIN, OK, World, answers, signed_in_only
+from tracker.domain.refusal import Who
 from tracker.extensions import db
 from tracker.models import Indicator
-from tracker.services.accounts import Who
-from tracker.services.tokens import create_token
+from tracker.services.commands.tokens import create_token
 
 TOKEN_ONLY = answers(401)
 

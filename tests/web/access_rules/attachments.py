@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from tests.web.access_rules.common import LOGIN, OK, World, answers
 from tracker.extensions import db
 from tracker.models import Report
-from tracker.services.attachments import attachment_directory, store_attachment
+from tracker.services.exports.attachments import attachment_directory, store_attachment
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

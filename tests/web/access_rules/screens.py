@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.web.access_rules.common import World, admin_only, answers
+from tracker.domain.refusal import Who
 from tracker.extensions import db
-from tracker.services.accounts import Who
-from tracker.services.screens import create_link
+from tracker.services.commands.screens import create_link
 
 EXPECTED = {
     ("GET", "/admin/screens"): admin_only(),

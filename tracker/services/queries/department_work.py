@@ -16,7 +16,7 @@ from tracker.domain.status import MilestoneState, Status, is_overdue, milestone_
 from tracker.extensions import db
 from tracker.models import Department, Item, Milestone, Plan, Report
 from tracker.models.plan import item_supporting_department
-from tracker.services.history import last_update_by_milestone
+from tracker.services.commands.history import last_update_by_milestone
 
 DUE_SOON_DAYS = 30
 

@@ -1,6 +1,6 @@
 """Everything the leadership board shows, assembled for one as-of day in a fixed number of queries.
 
-The roll-up comes from :mod:`tracker.services.progress`; this adds what a leader scans for
+The roll-up comes from :mod:`tracker.services.queries.progress`; this adds what a leader scans for
 before the monthly meeting: the next milestone and the age of the last approved update of each
 item, the department table, and the watch lists.
 """
@@ -19,8 +19,8 @@ from tracker.domain.rollup import ItemResult, MilestoneResult, Summary
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.models import Department, Group, Instruction, Item, Milestone, Plan, Report, Update
-from tracker.services.history import last_update_by_milestone
-from tracker.services.progress import PlanProgress, load_progress
+from tracker.services.commands.history import last_update_by_milestone
+from tracker.services.queries.progress import PlanProgress, load_progress
 
 DUE_SOON_DAYS = 30
 WATCH_LIMIT = 12

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker.domain.throttle import is_throttled, window_start
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
-from tracker.services import audit
+from tracker.services.commands import audit
 
 
 class Outcome(StrEnum):

@@ -1,57 +1,23 @@
 """Creating and changing accounts and departments; each change is audited.
 
 These functions check the business rules (a department lead needs a department, passwords
-follow the password rules) and raise :class:`AccountError` with a problem code the caller words
+follow the password rules) and raise :class:`Refused` with a problem code the caller words
 in the user's language. They flush, and leave the commit to the caller.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 
+from tracker.domain.accounts import USERNAME_MAX, AccountProblem
 from tracker.domain.passwords import PasswordProblem, password_problems
 from tracker.domain.policy import Role
+from tracker.domain.refusal import Refused, Who
 from tracker.extensions import db
 from tracker.models import Department, User
-from tracker.services import audit
-
-
-class AccountProblem(StrEnum):
-    """Why an account change was refused."""
-
-    USERNAME_TAKEN = "username_taken"
-    USERNAME_INVALID = "username_invalid"
-    UNKNOWN_ROLE = "unknown_role"
-    DEPARTMENT_REQUIRED = "department_required"
-    DEPARTMENT_INACTIVE = "department_inactive"
-    DEPARTMENT_CODE_TAKEN = "department_code_taken"
-    WRONG_PASSWORD = "wrong_password"  # noqa: S105  (a problem code, not a password)
-    LAST_ADMIN = "last_admin"
-
-
-class AccountError(Exception):
-    """A refused change, with every reason found."""
-
-    def __init__(self, problems: list[AccountProblem | PasswordProblem]) -> None:
-        self.problems = problems
-        super().__init__(", ".join(problems))
-
-
-@dataclass(frozen=True)
-class Who:
-    """Who is acting and from where, for the audit log."""
-
-    now: datetime
-    actor: User | None = None
-    address: str = ""
-
-
-USERNAME_MAX = 64
+from tracker.services.commands import audit
 
 
 def one_time_password() -> str:
@@ -102,7 +68,7 @@ def create_user(
     if password is not None:
         problems.extend(password_problems(password, username))
     if problems:
-        raise AccountError(problems)
+        raise Refused(problems)
     generated = None
     if password is None:
         generated = password = one_time_password()
@@ -152,7 +118,7 @@ def update_user(
     if losing_admin and _active_admins() <= 1:
         problems.append(AccountProblem.LAST_ADMIN)
     if problems:
-        raise AccountError(problems)
+        raise Refused(problems)
     new_department = department if role == Role.DEPT_LEAD else None
     changes = []
     if user.role != role:
@@ -227,7 +193,7 @@ def change_own_password(who: Who, user: User, *, current: str, new: str) -> None
         problems.append(AccountProblem.WRONG_PASSWORD)
     problems.extend(password_problems(new, user.username))
     if problems:
-        raise AccountError(problems)
+        raise Refused(problems)
     user.set_password(new)
     user.must_change_password = False
     user.session_version += 1
@@ -249,7 +215,7 @@ def create_department(
         sa.select(Department.id).where(sa.func.lower(Department.code) == code.lower())
     )
     if taken:
-        raise AccountError([AccountProblem.DEPARTMENT_CODE_TAKEN])
+        raise Refused([AccountProblem.DEPARTMENT_CODE_TAKEN])
     department = Department(
         code=code,
         name_zh=name_zh.strip(),

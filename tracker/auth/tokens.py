@@ -15,19 +15,14 @@ from werkzeug.wrappers import Response
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from tracker.auth.access import current_who, require
+from tracker.access import current_who, require
 from tracker.auth.forms import ProfileForm
 from tracker.domain.policy import Action
+from tracker.domain.refusal import Refused
+from tracker.domain.tokens import LABEL_MAX, TokenProblem
 from tracker.extensions import db
 from tracker.models import ApiToken, User
-from tracker.services.tokens import (
-    LABEL_MAX,
-    TokenError,
-    TokenProblem,
-    create_token,
-    revoke_token,
-    tokens_of,
-)
+from tracker.services.commands.tokens import create_token, revoke_token, tokens_of
 
 bp = Blueprint("api_tokens", __name__)
 
@@ -75,7 +70,7 @@ def create() -> str:
     if form.validate_on_submit():
         try:
             token, text = create_token(current_who(), current_user, label=form.label.data or "")
-        except TokenError as error:
+        except Refused as error:
             db.session.rollback()
             errors = [str(MESSAGES[p]) for p in error.problems]
         else:

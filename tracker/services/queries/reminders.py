@@ -33,9 +33,9 @@ from tracker.domain.reminders import (
 from tracker.domain.status import MilestoneState, Status, milestone_status
 from tracker.extensions import db
 from tracker.models import Department, Item, Milestone, Plan, User
-from tracker.services import audit
-from tracker.services.history import last_update_by_milestone
-from tracker.services.mailer import (
+from tracker.services.commands import audit
+from tracker.services.commands.history import last_update_by_milestone
+from tracker.services.exports.mailer import (
     MailError,
     SmtpSettings,
     addresses,

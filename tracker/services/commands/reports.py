@@ -8,83 +8,27 @@ the item's timeline shows them as pending, then approved or returned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.domain.policy import Role
+from tracker.domain.refusal import Refused, StaleVersion, Who
 from tracker.domain.reporting import (
     CurrentState,
     ItemReport,
     MilestoneReport,
-    ReportProblem,
+    ReportState,
+    ReviewProblem,
     item_report_problems,
     milestone_report_problems,
     normalize,
 )
 from tracker.domain.status import Status
 from tracker.extensions import db
-from tracker.models import Indicator, Item, Measurement, Milestone, Report, Update
-from tracker.services.accounts import Who
-from tracker.services.history import record_change
-
-
-class ReportState(StrEnum):
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
-    WITHDRAWN = "withdrawn"
-
-
-class ReviewProblem(StrEnum):
-    """Why a review action was refused."""
-
-    NOT_PENDING = "not_pending"
-    OWN_REPORT = "own_report"
-    CHANGED_SINCE = "changed_since"
-    REASON_REQUIRED = "reason_required"
-
-
-class ReportError(Exception):
-    """A refused report or review, with every reason found."""
-
-    def __init__(self, problems: list[ReportProblem | ReviewProblem]) -> None:
-        self.problems = problems
-        super().__init__(", ".join(problems))
-
-
-@dataclass
-class StaleVersion(Exception):  # noqa: N818  (reads as what happened: the version is stale)
-    """The form was based on an older version: show what is current and what changed since."""
-
-    current_version: int
-    recent: list[Update] = field(default_factory=list)
-
-
-def recent_changes(*, item: Item, milestone: Milestone | None, limit: int = 5) -> list[Update]:
-    """The latest history rows of a milestone (or of an item itself), newest first."""
-    query = sa.select(Update).where(Update.item_id == item.id)
-    if milestone is not None:
-        query = query.where(Update.milestone_id == milestone.id)
-    else:
-        query = query.where(Update.milestone_id.is_(None))
-    query = query.options(so.joinedload(Update.user)).order_by(Update.id.desc()).limit(limit)
-    return list(db.session.scalars(query))
-
-
-def pending_report(*, item: Item, milestone: Milestone | None) -> Report | None:
-    """The report waiting for review on this milestone (or on the item itself), if any."""
-    query = sa.select(Report).where(
-        Report.item_id == item.id, Report.state == ReportState.SUBMITTED
-    )
-    if milestone is not None:
-        query = query.where(Report.milestone_id == milestone.id)
-    else:
-        query = query.where(Report.milestone_id.is_(None))
-    return db.session.scalar(query.order_by(Report.id.desc()).limit(1))
+from tracker.models import Indicator, Item, Measurement, Milestone, Report
+from tracker.services.commands.history import record_change
+from tracker.services.queries.reports import pending_report, recent_changes
 
 
 def _withdraw_pending(who: Who, *, item: Item, milestone: Milestone | None, today: date) -> None:
@@ -124,7 +68,7 @@ def submit_milestone_report(
     )
     problems = milestone_report_problems(proposed, current, today)
     if problems:
-        raise ReportError(list(problems))
+        raise Refused(list(problems))
     proposed = normalize(proposed)
     item = milestone.item
     _withdraw_pending(who, item=item, milestone=milestone, today=today)
@@ -189,7 +133,7 @@ def submit_item_report(
         raise StaleVersion(item.version, recent_changes(item=item, milestone=None))
     problems = item_report_problems(proposed, today)
     if problems:
-        raise ReportError(list(problems))
+        raise Refused(list(problems))
     _withdraw_pending(who, item=item, milestone=None, today=today)
     report = Report(
         plan_id=item.plan_id,
@@ -250,9 +194,9 @@ def _touch(target: Item | Milestone, today: date) -> None:
 
 def _check_reviewable(who: Who, report: Report) -> None:
     if report.state != ReportState.SUBMITTED:
-        raise ReportError([ReviewProblem.NOT_PENDING])
+        raise Refused([ReviewProblem.NOT_PENDING])
     if report.author_id == who.actor.id and who.actor.role != Role.ADMIN:
-        raise ReportError([ReviewProblem.OWN_REPORT])
+        raise Refused([ReviewProblem.OWN_REPORT])
 
 
 def approve_report(who: Who, report: Report, *, today: date) -> None:
@@ -264,7 +208,7 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
     _check_reviewable(who, report)
     target = report.milestone if report.milestone_id is not None else report.item
     if target.version != report.base_version:
-        raise ReportError([ReviewProblem.CHANGED_SINCE])
+        raise Refused([ReviewProblem.CHANGED_SINCE])
     milestone = report.milestone
     if milestone is not None:
         milestone.reported_status = report.status or milestone.reported_status
@@ -305,7 +249,7 @@ def return_report(who: Who, report: Report, reason: str, *, today: date) -> None
     """Send a report back to its department with the reason (for example, a missing figure)."""
     _check_reviewable(who, report)
     if not reason.strip():
-        raise ReportError([ReviewProblem.REASON_REQUIRED])
+        raise Refused([ReviewProblem.REASON_REQUIRED])
     report.state = ReportState.RETURNED
     report.reviewed_by_id = who.actor.id
     report.reviewed_at = who.now
@@ -323,22 +267,3 @@ def return_report(who: Who, report: Report, reason: str, *, today: date) -> None
         report=report,
     )
     db.session.flush()
-
-
-def pending_reports() -> list[Report]:
-    """The review queue: every report waiting, oldest first, with what the page shows."""
-    return list(
-        db.session.scalars(
-            sa.select(Report)
-            .where(Report.state == ReportState.SUBMITTED)
-            .options(
-                so.joinedload(Report.item),
-                so.joinedload(Report.milestone),
-                so.joinedload(Report.author),
-                so.joinedload(Report.department),
-                so.joinedload(Report.indicator),
-                so.selectinload(Report.attachments),
-            )
-            .order_by(Report.submitted_at, Report.id)
-        ).unique()
-    )

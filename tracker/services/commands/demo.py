@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from tracker.domain.policy import Role
+from tracker.domain.refusal import Who
 from tracker.extensions import db
 from tracker.models import Department, User
-from tracker.services.accounts import Who, create_user, one_time_password
+from tracker.services.commands.accounts import create_user, one_time_password
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 :func:`store_attachment` checks an uploaded file (not empty, at most 10 MB, a PDF, PNG, JPEG,
 DOCX or XLSX by its content, with a name that agrees), writes it under a random name and adds
-its :class:`~tracker.models.Attachment` row. It raises :class:`AttachmentError` with a problem
-code the caller words with :func:`attachment_message`. It flushes and leaves the commit to the
-caller; if the caller rolls back instead, the files written in that transaction are removed,
+its :class:`~tracker.models.Attachment` row. A refused file raises
+:class:`~tracker.domain.refusal.Refused` naming the file (:mod:`tracker.messages` words it).
+It flushes and leaves the commit to the caller; if the caller rolls back instead, the files written in that transaction are removed,
 so a refused form leaves nothing on disk.
 """
 
@@ -15,24 +15,23 @@ import hashlib
 import re
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask
-from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from tracker.domain.filetypes import (
     CONTENT_TYPES,
     EXTENSIONS,
-    FileType,
+    AttachmentProblem,
     clean_filename,
     name_matches,
     sniff,
 )
+from tracker.domain.refusal import Refused
 from tracker.extensions import db
 from tracker.models import Attachment, Item, Milestone, Report, User
 
@@ -41,27 +40,6 @@ STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
 _CHUNK = 1024 * 1024
 # Files written in the session's current transaction, removed again if it is rolled back.
 _PENDING = "attachment_files_pending"
-
-
-class AttachmentProblem(StrEnum):
-    """Why a file was refused."""
-
-    EMPTY = "empty"
-    TOO_LARGE = "too_large"
-    TYPE_NOT_ALLOWED = "type_not_allowed"
-    NAME_MISMATCH = "name_mismatch"
-
-
-class AttachmentError(Exception):
-    """A refused file: which problem, which file, and (for a wrong name) what it really is."""
-
-    def __init__(
-        self, problem: AttachmentProblem, filename: str, detected: str | None = None
-    ) -> None:
-        self.problem = problem
-        self.filename = filename
-        self.detected = detected
-        super().__init__(f"{problem}: {filename}")
 
 
 def attachment_directory(app: Flask) -> Path:
@@ -114,14 +92,19 @@ def store_attachment(
     filename = clean_filename(upload.filename)
     data = _read_at_most(upload.stream, MAX_BYTES + 1)
     if not data:
-        raise AttachmentError(AttachmentProblem.EMPTY, filename)
+        raise Refused([AttachmentProblem.EMPTY], name=filename)
     if len(data) > MAX_BYTES:
-        raise AttachmentError(AttachmentProblem.TOO_LARGE, filename)
+        raise Refused([AttachmentProblem.TOO_LARGE], name=filename, size=MAX_BYTES >> 20)
     kind = sniff(data)
     if kind is None:
-        raise AttachmentError(AttachmentProblem.TYPE_NOT_ALLOWED, filename)
+        raise Refused([AttachmentProblem.TYPE_NOT_ALLOWED], name=filename)
     if not name_matches(filename, kind):
-        raise AttachmentError(AttachmentProblem.NAME_MISMATCH, filename, detected=kind.value)
+        raise Refused(
+            [AttachmentProblem.NAME_MISMATCH],
+            name=filename,
+            type=kind.value.upper(),
+            extension=EXTENSIONS[kind][0],
+        )
 
     stored_name = uuid.uuid4().hex
     directory.mkdir(parents=True, exist_ok=True)
@@ -145,25 +128,6 @@ def store_attachment(
     db.session.add(attachment)
     db.session.flush()
     return attachment
-
-
-def attachment_message(error: AttachmentError) -> str:
-    """The problem in words, in the user's language, naming the file."""
-    name = error.filename or _("(no name)")
-    if error.problem is AttachmentProblem.EMPTY:
-        return _("%(name)s: the file is empty, or no file was chosen.", name=name)
-    if error.problem is AttachmentProblem.TOO_LARGE:
-        return _("%(name)s: a file may be at most %(size)d MB.", name=name, size=MAX_BYTES >> 20)
-    if error.problem is AttachmentProblem.NAME_MISMATCH and error.detected:
-        extension = EXTENSIONS[FileType(error.detected)][0]
-        return _(
-            "%(name)s: the file is a %(type)s file, but its name does not end in %(extension)s. "
-            "Rename it and upload it again.",
-            name=name,
-            type=error.detected.upper(),
-            extension=extension,
-        )
-    return _("%(name)s: only PDF, PNG, JPEG, DOCX and XLSX files are accepted.", name=name)
 
 
 @sa.event.listens_for(so.Session, "after_commit")

@@ -25,9 +25,9 @@ from tracker.domain.policy import (
     Target,
     can,
 )
+from tracker.domain.refusal import Who
 from tracker.extensions import db, login_manager
 from tracker.models import Item, Milestone, User
-from tracker.services.accounts import Who
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "screens.show"})
 # Endpoints a user who must replace a one-time password may still reach.

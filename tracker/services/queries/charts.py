@@ -23,7 +23,7 @@ from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.i18n import SOURCE_LABELS, STATUS_COLOURS, STATUS_LABELS, localized
 from tracker.models import Indicator, Measurement, Milestone, Plan
-from tracker.services.progress import PlanProgress
+from tracker.services.queries.progress import PlanProgress
 
 
 def number(value: float) -> int | float:

@@ -6,7 +6,7 @@ user can tell tokens apart. A request with the token acts as its user, with the 
 nothing more; a revoked token, or one whose user is deactivated, opens nothing. Using a token
 notes the time, at most once a minute. Making and revoking tokens is audited.
 
-The service functions check the rules, raise :class:`TokenError` with problem codes the caller
+The service functions check the rules, raise :class:`Refused` with problem codes the caller
 words in the user's language, write, flush, and leave the commit to the caller.
 """
 
@@ -17,17 +17,16 @@ import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.domain.refusal import Refused, Who
+from tracker.domain.tokens import LABEL_MAX, TokenProblem
 from tracker.extensions import db
 from tracker.models import ApiToken, User
-from tracker.services import audit
-from tracker.services.accounts import Who
+from tracker.services.commands import audit
 
-LABEL_MAX = 100
 TOKEN_BYTES = 32
 PREFIX_LENGTH = 8
 # Tokens start with this, so a leaked one is easy to recognise (and to search for in code).
@@ -35,22 +34,6 @@ TOKEN_MARK = "pt_"  # noqa: S105  (a marker, not a secret)
 # A token as new_token() makes it; anything else is not even looked up.
 TOKEN_SHAPE = re.compile(r"pt_[A-Za-z0-9_-]{20,128}")
 TOUCH_INTERVAL = timedelta(minutes=1)
-
-
-class TokenProblem(StrEnum):
-    """Why a token could not be made."""
-
-    LABEL_REQUIRED = "label_required"
-    LABEL_TOO_LONG = "label_too_long"
-    USER_INACTIVE = "user_inactive"
-
-
-class TokenError(Exception):
-    """A refused change, with every reason found."""
-
-    def __init__(self, problems: list[TokenProblem]) -> None:
-        self.problems = problems
-        super().__init__(", ".join(problems))
 
 
 def new_token() -> str:
@@ -84,7 +67,7 @@ def create_token(who: Who, user: User, *, label: str) -> tuple[ApiToken, str]:
     if not user.active:
         problems.append(TokenProblem.USER_INACTIVE)
     if problems:
-        raise TokenError(problems)
+        raise Refused(problems)
     token = new_token()
     row = ApiToken(
         user_id=user.id,

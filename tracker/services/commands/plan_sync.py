@@ -27,7 +27,7 @@ from tracker.models import (
     Milestone,
     Plan,
 )
-from tracker.services.history import record_change
+from tracker.services.commands.history import record_change
 
 
 @dataclass

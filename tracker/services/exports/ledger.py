@@ -42,9 +42,9 @@ from tracker.extensions import db
 from tracker.i18n import STATUS_LABELS
 from tracker.models import Department, Indicator, Item, Milestone, Plan, Update
 from tracker.models.plan import item_supporting_department
-from tracker.services.board import COUNTED_FIELDS
-from tracker.services.charts import known_by, number, source_label
-from tracker.services.progress import PlanProgress
+from tracker.services.queries.board import COUNTED_FIELDS
+from tracker.services.queries.charts import known_by, number, source_label
+from tracker.services.queries.progress import PlanProgress
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ARCHIVE_LOCALE = "zh_CN"

@@ -1,0 +1,143 @@
+"""Look-ups by what a URL, a form or a command names: the plan, an item by code, a row by id.
+
+One place for every blueprint, the API and the CLI. Each answers 404 (``abort``) when
+nothing matches, including ids no integer column can hold and codes no item can have;
+the API's error handler turns that 404 into its problem document. ``find_*`` variants
+answer None instead, for forms and commands that word the miss themselves.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, current_app
+
+from tracker.extensions import db
+from tracker.models import (
+    ApiToken,
+    Department,
+    Indicator,
+    Instruction,
+    Item,
+    Milestone,
+    Plan,
+    Postponement,
+    Report,
+    ScreenLink,
+    User,
+)
+from tracker.models.types import MAX_ID
+
+CODE_MAX = 32
+
+Row = TypeVar("Row", ApiToken, Department, Instruction, Postponement, Report, ScreenLink, User)
+
+
+def valid_id(value: int | None) -> bool:
+    """Whether an id can name a row at all (PostgreSQL refuses to compare larger numbers)."""
+    return value is not None and 0 < value <= MAX_ID
+
+
+def find_plan(code: str | None = None) -> Plan | None:
+    """The plan named ``code``, else the configured plan, else the first one loaded."""
+    code = code or current_app.config.get("TRACKER_PLAN_CODE")
+    query = sa.select(Plan).order_by(Plan.id).limit(1)
+    if code:
+        query = sa.select(Plan).where(Plan.code == code)
+    return db.session.scalar(query)
+
+
+def the_plan() -> Plan:
+    """The plan the pages show, or 404 when none is loaded."""
+    plan = find_plan()
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def _usable_code(code: str) -> bool:
+    return 0 < len(code) <= CODE_MAX and code.isascii() and code.isprintable()
+
+
+def item_by_code(code: str, plan: Plan | None = None) -> Item:
+    """An item of the plan (default: the one shown) with its departments, milestones loaded."""
+    if not _usable_code(code):
+        abort(404)
+    plan = plan or the_plan()
+    item = db.session.scalar(
+        sa.select(Item)
+        .where(Item.plan_id == plan.id, Item.code == code)
+        .options(
+            so.joinedload(Item.plan),
+            so.joinedload(Item.group),
+            so.joinedload(Item.lead_department),
+            so.selectinload(Item.supporting_departments),
+        )
+    )
+    if item is None:
+        abort(404)
+    return item
+
+
+def milestone_by_id(milestone_id: int) -> Milestone:
+    """A milestone with its item, plan and departments loaded, or 404."""
+    if not valid_id(milestone_id):
+        abort(404)
+    milestone = db.session.scalar(
+        sa.select(Milestone)
+        .where(Milestone.id == milestone_id)
+        .options(
+            so.joinedload(Milestone.item).joinedload(Item.plan),
+            so.joinedload(Milestone.item).joinedload(Item.lead_department),
+            so.joinedload(Milestone.item).selectinload(Item.supporting_departments),
+            so.joinedload(Milestone.department),
+            so.joinedload(Milestone.assignee),
+        )
+    )
+    if milestone is None:
+        abort(404)
+    return milestone
+
+
+def indicator_by_id(indicator_id: int) -> Indicator:
+    """An indicator that belongs to an item (plan-wide ones take no reports), or 404."""
+    indicator = db.session.get(Indicator, indicator_id) if valid_id(indicator_id) else None
+    if indicator is None or indicator.item_id is None:
+        abort(404)
+    return indicator
+
+
+def item_indicators(item: Item) -> list[Indicator]:
+    """The item's indicators in their order, for report forms."""
+    return list(
+        db.session.scalars(
+            sa.select(Indicator).where(Indicator.item_id == item.id).order_by(Indicator.position)
+        )
+    )
+
+
+def find_row(model: type[Row], row_id: int | None) -> Row | None:
+    """The row of ``model`` with this id, or None (for 0, out-of-range or unknown ids)."""
+    if row_id is None or not valid_id(row_id):
+        return None
+    return db.session.get(model, row_id)
+
+
+def row_by_id(model: type[Row], row_id: int) -> Row:
+    """The row of ``model`` with this id, or 404."""
+    found = find_row(model, row_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def find_department_by_code(code: str) -> Department | None:
+    """A department by its code, for commands that name departments."""
+    return db.session.scalar(sa.select(Department).where(Department.code == code))
+
+
+def find_user_by_name(username: str) -> User | None:
+    """An account by its exact user name, for commands that name accounts."""
+    return db.session.scalar(sa.select(User).where(User.username == username))

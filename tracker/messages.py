@@ -1,0 +1,234 @@
+"""Every refusal in words: one registry for the pages, the API and the CLI.
+
+A command raises :class:`~tracker.domain.refusal.Refused` with problem codes; this module
+turns each code into a sentence in the user's language. Sentences name facts with
+``%(name)s`` placeholders, filled from the limits below, from the refusal's own context (a
+file name) and from what the caller knows (the milestone's due date, the plan's period).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from tracker.domain import assignment, instructions, passwords, postponements, screens
+from tracker.domain.accounts import AccountProblem
+from tracker.domain.assignment import AssignmentProblem
+from tracker.domain.filetypes import AttachmentProblem
+from tracker.domain.instructions import InstructionProblem
+from tracker.domain.passwords import PasswordProblem
+from tracker.domain.postponements import PostponementProblem
+from tracker.domain.refusal import Conflict, Refused
+from tracker.domain.reporting import ReportProblem, ReviewProblem
+from tracker.domain.screens import ScreenProblem
+from tracker.domain.tokens import TokenProblem
+
+if TYPE_CHECKING:
+    from tracker.models import Milestone, Plan
+
+_TEXTS: dict[StrEnum, object] = {
+    Conflict.STALE_VERSION: _l(
+        "Someone else changed this item while you were looking at it. "
+        "Check what it shows now and submit again."
+    ),
+    # Reports and their review
+    ReportProblem.PROGRESS_RANGE: _l("Progress is a whole number from 0 to 100."),
+    ReportProblem.NOTE_REQUIRED_FOR_STATUS: _l(
+        "Please explain in the note why the milestone is at risk or delayed."
+    ),
+    ReportProblem.NOTE_REQUIRED_FOR_DECREASE: _l(
+        "Please explain in the note why progress went down."
+    ),
+    ReportProblem.NOTE_TOO_LONG: _l("The note is too long (at most 4000 characters)."),
+    ReportProblem.COMPLETION_DATE_REQUIRED: _l(
+        "A milestone reported done needs its completion date."
+    ),
+    ReportProblem.COMPLETION_DATE_IN_FUTURE: _l("The completion date cannot be in the future."),
+    ReportProblem.COMPLETION_DATE_WITHOUT_DONE: _l(
+        "A completion date is only given when the milestone is done."
+    ),
+    ReportProblem.NOTHING_TO_REPORT: _l(
+        "Nothing changed: change the status or progress, or write a note on the current state."
+    ),
+    ReportProblem.SUMMARY_REQUIRED: _l("Please write a summary of the progress."),
+    ReportProblem.MEASUREMENT_INCOMPLETE: _l(
+        "A new figure needs the indicator, the value and the date it was measured."
+    ),
+    ReportProblem.MEASUREMENT_VALUE: _l("The value must be a number of zero or more."),
+    ReportProblem.MEASUREMENT_DATE_IN_FUTURE: _l("The measurement date cannot be in the future."),
+    ReviewProblem.NOT_PENDING: _l("This report is no longer waiting for review."),
+    ReviewProblem.OWN_REPORT: _l("You cannot review your own report."),
+    ReviewProblem.CHANGED_SINCE: _l(
+        "The milestone changed after this report was submitted. Return it so the department "
+        "can report on the current state."
+    ),
+    ReviewProblem.REASON_REQUIRED: _l("Please give the reason for returning the report."),
+    # Evidence files
+    AttachmentProblem.EMPTY: _l("%(name)s: the file is empty, or no file was chosen."),
+    AttachmentProblem.TOO_LARGE: _l("%(name)s: a file may be at most %(size)d MB."),
+    AttachmentProblem.TYPE_NOT_ALLOWED: _l(
+        "%(name)s: only PDF, PNG, JPEG, DOCX and XLSX files are accepted."
+    ),
+    AttachmentProblem.NAME_MISMATCH: _l(
+        "%(name)s: the file is a %(type)s file, but its name does not end in %(extension)s. "
+        "Rename it and upload it again."
+    ),
+    # Accounts and passwords
+    AccountProblem.USERNAME_TAKEN: _l("This user name is already taken."),
+    AccountProblem.USERNAME_INVALID: _l("A user name has 1 to 64 characters and no spaces."),
+    AccountProblem.UNKNOWN_ROLE: _l("Unknown role."),
+    AccountProblem.DEPARTMENT_REQUIRED: _l("A department lead needs a department."),
+    AccountProblem.DEPARTMENT_INACTIVE: _l("This department is deactivated."),
+    AccountProblem.DEPARTMENT_CODE_TAKEN: _l("This department code is already taken."),
+    AccountProblem.WRONG_PASSWORD: _l("The current password is not correct."),
+    AccountProblem.LAST_ADMIN: _l("The last active administrator cannot be removed."),
+    PasswordProblem.CONTAINS_USERNAME: _l("The password must not contain the user name."),
+    PasswordProblem.ONE_CHARACTER: _l("The password must not repeat a single character."),
+    PasswordProblem.TOO_SHORT: _l("The password needs at least %(num)d characters."),
+    PasswordProblem.TOO_LONG: _l("The password may have at most %(num)d characters."),
+    # API tokens and big-screen links
+    TokenProblem.LABEL_REQUIRED: _l("Please say what the token is for."),
+    TokenProblem.LABEL_TOO_LONG: _l("The label is too long (at most 100 characters)."),
+    TokenProblem.USER_INACTIVE: _l("This account is deactivated."),
+    ScreenProblem.LABEL_REQUIRED: _l(
+        "Give the link a label, for example the room where the display is."
+    ),
+    ScreenProblem.LABEL_TOO_LONG: _l("A label has at most %(max)d characters."),
+    # Instructions (批示)
+    InstructionProblem.TEXT_REQUIRED: _l("Please write some text."),
+    InstructionProblem.TEXT_TOO_LONG: _l("At most %(max)d characters, please."),
+    InstructionProblem.DUE_IN_PAST: _l("The reply-by date cannot be before today."),
+    InstructionProblem.CLOSED: _l("This instruction is closed; nothing more can be added to it."),
+    InstructionProblem.ALREADY_HANDLED: _l("This instruction is already marked handled."),
+    InstructionProblem.ALREADY_CLOSED: _l("This instruction is already closed."),
+    InstructionProblem.STALE_ITEM: _l(
+        "Someone else changed this item while you were looking at it. "
+        "Check what it shows now and submit again."
+    ),
+    # Assignment
+    AssignmentProblem.STALE: _l(
+        "Someone else saved a change after you opened this form. What is saved now is "
+        "shown below; your input is kept. Check it and save again to replace it."
+    ),
+    AssignmentProblem.LEAD_IS_SUPPORTING: _l(
+        "The lead department cannot also be a supporting department."
+    ),
+    AssignmentProblem.DEPARTMENT_INACTIVE: _l("This department is deactivated."),
+    AssignmentProblem.CODE_INVALID: _l(
+        "A code has 1 to 32 letters, digits, dots, dashes or underscores, "
+        "and starts with a letter or digit."
+    ),
+    AssignmentProblem.CODE_TAKEN: _l("This code is already used in the plan."),
+    AssignmentProblem.TITLE_REQUIRED: _l("Enter the Chinese title."),
+    AssignmentProblem.TITLE_TOO_LONG: _l(
+        "A title may have at most %(zh)d characters in Chinese and %(en)d in English."
+    ),
+    AssignmentProblem.DUE_OUTSIDE_PLAN: _l(
+        "The due date must lie within the plan's period, %(start)s to %(end)s."
+    ),
+    AssignmentProblem.WEIGHT_INVALID: _l("The weight must be above 0 and at most %(max)s."),
+    AssignmentProblem.ASSIGNEE_NOT_IN_DEPARTMENT: _l(
+        "The assignee must be a user of the milestone's department."
+    ),
+    AssignmentProblem.ASSIGNEE_INACTIVE: _l("This user is deactivated."),
+    AssignmentProblem.UNKNOWN_DIRECTION: _l("Choose up or down."),
+    # Postponements
+    PostponementProblem.STALE: _l(
+        "This milestone was changed after you opened the form; its due date is now "
+        "%(due)s. Check your request and send it again."
+    ),
+    PostponementProblem.MILESTONE_DONE: _l("This milestone is done; it cannot be postponed."),
+    PostponementProblem.ALREADY_PENDING: _l(
+        "This milestone already has a postponement request waiting for a decision."
+    ),
+    PostponementProblem.NOT_LATER: _l(
+        "The new due date must be later than the current due date, %(due)s."
+    ),
+    PostponementProblem.BEYOND_LIMIT: _l(
+        "The new due date may be at most %(date)s, two years after the plan's end."
+    ),
+    PostponementProblem.REASON_TOO_SHORT: _l("The reason needs %(min)d to %(max)d characters."),
+    PostponementProblem.REASON_TOO_LONG: _l("The reason needs %(min)d to %(max)d characters."),
+    PostponementProblem.ALREADY_DECIDED: _l("This request has already been decided."),
+    PostponementProblem.DUE_CHANGED: _l(
+        "The milestone's due date changed after the request was made; it is now %(due)s. "
+        "Reject the request and ask the department for a new one if still needed."
+    ),
+    PostponementProblem.NOTE_REQUIRED: _l("Say why the request is rejected."),
+    PostponementProblem.NOTE_TOO_LONG: _l("A note may have at most %(max)d characters."),
+}
+
+# The fixed limits a sentence names, by problem.
+_LIMITS: dict[StrEnum, dict[str, object]] = {
+    PasswordProblem.TOO_SHORT: {"num": passwords.MIN_LENGTH},
+    PasswordProblem.TOO_LONG: {"num": passwords.MAX_LENGTH},
+    ScreenProblem.LABEL_TOO_LONG: {"max": screens.LABEL_MAX},
+    InstructionProblem.TEXT_TOO_LONG: {"max": instructions.TEXT_MAX},
+    AssignmentProblem.TITLE_TOO_LONG: {
+        "zh": assignment.TITLE_ZH_MAX,
+        "en": assignment.TITLE_EN_MAX,
+    },
+    AssignmentProblem.WEIGHT_INVALID: {"max": f"{assignment.MAX_WEIGHT:g}"},
+    PostponementProblem.REASON_TOO_SHORT: {
+        "min": postponements.REASON_MIN,
+        "max": postponements.REASON_MAX,
+    },
+    PostponementProblem.REASON_TOO_LONG: {
+        "min": postponements.REASON_MIN,
+        "max": postponements.REASON_MAX,
+    },
+    PostponementProblem.NOTE_TOO_LONG: {"max": postponements.NOTE_MAX},
+}
+
+
+def message(problem: StrEnum, context: Mapping[str, object] | None = None) -> str:
+    """One problem in words, in the user's language, with the facts it names filled in."""
+    text = str(_TEXTS[problem])
+    facts = {**_LIMITS.get(problem, {}), **(context or {})}
+    if "name" in facts and not facts["name"]:
+        facts["name"] = _("(no name)")
+    return text % facts if "%(" in text else text
+
+
+def messages(refusal: Refused, **context: object) -> list[str]:
+    """Every problem of a refusal in words; ``context`` adds what only the caller knows."""
+    facts = {**refusal.context, **context}
+    return [message(problem, facts) for problem in refusal.problems]
+
+
+def plan_facts(plan: Plan) -> dict[str, object]:
+    """What sentences about a plan's period name."""
+    return {"start": plan.start.isoformat(), "end": plan.end.isoformat()}
+
+
+def milestone_facts(milestone: Milestone) -> dict[str, object]:
+    """What sentences about a milestone's due date name (postponements)."""
+    latest = postponements.latest_due(milestone.item.plan.end)
+    return {"due": milestone.due.isoformat(), "date": latest.isoformat()}
+
+
+# How history fields are named on pages and in the ledger; other fields show as stored.
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "progress": _l("Progress"),
+    "completed_on": _l("Completion date"),
+    "due": _l("Due date"),
+    "baseline_due": _l("Original due date"),
+    "start": _l("Start date"),
+    "report": _l("Report"),
+    "review": _l("Review"),
+    "lead_department": _l("Lead department"),
+    "supporting_departments": _l("Supporting departments"),
+    "department": _l("Department"),
+    "assignee": _l("Person responsible"),
+    "title_zh": _l("Title (Chinese)"),
+    "title_en": _l("Title (English)"),
+    "weight": _l("Weight"),
+    "focus": _l("Focus"),
+    "position": _l("Order"),
+    "created": _l("Created"),
+}

@@ -1,0 +1,67 @@
+"""Instructions (批示) read back for the item page and the department's page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.domain.instructions import PENDING_STATES, InstructionState
+from tracker.extensions import db
+from tracker.models import (
+    Instruction,
+    InstructionReply,
+    Item,
+    User,
+)
+
+
+def instructions_for_item(item_id: int) -> list[Instruction]:
+    """Every instruction on the item, newest first, with authors and replies loaded.
+
+    Two queries whatever the number of instructions and replies.
+    """
+    return list(
+        db.session.scalars(
+            sa.select(Instruction)
+            .where(Instruction.item_id == item_id)
+            .options(
+                so.joinedload(Instruction.author).joinedload(User.department),
+                so.joinedload(Instruction.handled_by),
+                so.joinedload(Instruction.closed_by),
+                so.selectinload(Instruction.replies)
+                .joinedload(InstructionReply.author)
+                .joinedload(User.department),
+            )
+            .order_by(Instruction.created_at.desc(), Instruction.id.desc())
+        )
+    )
+
+
+def open_instructions_for_department(department_id: int) -> list[Instruction]:
+    """Open and handled instructions on the items the department leads, with their item.
+
+    Open ones first (they wait for the department), then by due date (undated last), then
+    newest first. Authors and replies are loaded too, so a list of them costs two queries.
+    """
+    return list(
+        db.session.scalars(
+            sa.select(Instruction)
+            .join(Instruction.item)
+            .where(
+                Item.lead_department_id == department_id,
+                Instruction.state.in_([s.value for s in PENDING_STATES]),
+            )
+            .options(
+                so.contains_eager(Instruction.item),
+                so.joinedload(Instruction.author),
+                so.selectinload(Instruction.replies),
+            )
+            .order_by(
+                sa.case((Instruction.state == InstructionState.OPEN.value, 0), else_=1),
+                Instruction.due_on.is_(None),
+                Instruction.due_on,
+                Instruction.created_at.desc(),
+                Instruction.id.desc(),
+            )
+        )
+    )
