@@ -1,7 +1,8 @@
 """Administration views: departments, users and the audit log (admins only).
 
-Views stay thin: read the form, call one service of :mod:`tracker.services.commands.accounts`, commit
-once (or roll back and show the problems, writing nothing), then redirect or render. A
+Views stay thin: read the form, call one service of
+:mod:`tracker.services.commands.accounts`, commit once (or roll back and show the problems,
+writing nothing), then redirect or render. A
 one-time password is shown once, in the response to the POST that made it: never flashed,
 never put in a URL, never stored.
 """

@@ -4,8 +4,8 @@ The rules are plain functions of plain values (``*_problems``, :func:`moved_posi
 they are tested without a database. The service functions check them, raise
 :class:`Refused` with problem codes the caller words in the user's language, write,
 flush, and leave the commit to the caller. Every change is appended to the history through
-:func:`~tracker.services.commands.history.record_change` with origin ``admin``; departments are named
-there by code and people by user name, which stay meaningful if ids change.
+:func:`~tracker.services.commands.history.record_change` with origin ``admin``; departments
+are named there by code and people by user name, which stay meaningful if ids change.
 
 Forms that edit an item or a milestone pass the version the user saw; a different current
 version means someone changed it meanwhile, and the change is refused.

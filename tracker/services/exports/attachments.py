@@ -4,8 +4,8 @@
 DOCX or XLSX by its content, with a name that agrees), writes it under a random name and adds
 its :class:`~tracker.models.Attachment` row. A refused file raises
 :class:`~tracker.domain.refusal.Refused` naming the file (:mod:`tracker.messages` words it).
-It flushes and leaves the commit to the caller; if the caller rolls back instead, the files written in that transaction are removed,
-so a refused form leaves nothing on disk.
+It flushes and leaves the commit to the caller; if the caller rolls back instead, the files
+written in that transaction are removed, so a refused form leaves nothing on disk.
 """
 
 from __future__ import annotations
