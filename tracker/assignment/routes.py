@@ -1,10 +1,9 @@
 """Assignment views (admins): an item's lead and supporting departments, and its milestones.
 
 Views stay thin: load, check the permission, read the form, call one service of
-:mod:`tracker.services.commands.assignment`, commit once (or roll back and show the
-problems, writing nothing), then redirect or render. A form opened before someone else's change is refused with
-what is saved now beside the user's input, which is kept; saving again then overwrites.
-"""
+:mod:`tracker.services.commands.assignment`, commit once (or roll back and show the problems,
+writing nothing), then redirect or render. A form opened before someone else's change is refused
+with what is saved now beside the user's input, which is kept; saving again then overwrites."""
 
 from __future__ import annotations
 

@@ -2,10 +2,9 @@
 
 The forms live on the item page (``instructions/_panel.html``); these views only take POSTs.
 They stay thin: load → require → validate the form → call one service of
-:mod:`tracker.services.commands.instructions` → commit once → back to the item page. Bad
-input is shown again with its messages (status 200) and writes nothing; a step the instruction's state does
-not allow (closing twice, replying to a closed one) is flashed and sends the user back.
-"""
+:mod:`tracker.services.commands.instructions` → commit once → back to the item page. Bad input
+is shown again with its messages (status 200) and writes nothing; a step the instruction's state
+does not allow (closing twice, replying to a closed one) is flashed and sends the user back."""
 
 from __future__ import annotations
 
