@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker import access, api, cli, config, errors, i18n, models
+from tracker import access, api, cli, config, errors, headers, i18n, models
 from tracker.admin import bp as admin_bp
 from tracker.assignment import bp as assignment_bp
 from tracker.attachments import bp as attachments_bp
@@ -57,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tokens_bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -14,15 +15,40 @@ def _env_flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+class ConfigError(RuntimeError):
+    """A setting a deployment must give is missing: the app refuses to start, saying which."""
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        logging.getLogger(__name__).warning(message)
+
+
 def load_secret_key(instance_path: Path) -> str:
-    """Return ``TRACKER_SECRET_KEY``, or a key generated once and kept under ``instance/``.
+    """Return ``TRACKER_SECRET_KEY``, or in development a key kept under ``instance/``.
 
     Generating it on first run means a fresh clone works without a committed secret, and
-    sessions survive restarts because the key is stored, not regenerated.
+    sessions survive restarts because the key is stored, not regenerated. In production
+    several app machines must sign with one key, so a machine that would make its own
+    refuses to start instead.
     """
     key = os.environ.get("TRACKER_SECRET_KEY")
     if key:
         return key
+    if os.environ.get("TRACKER_ENV", "development").strip().lower() == "production":
+        raise ConfigError(
+            "TRACKER_SECRET_KEY is not set. With TRACKER_ENV=production every app machine "
+            "must be given the same secret key, for example: "
+            "TRACKER_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    _warn_once(
+        f"TRACKER_SECRET_KEY is not set: using the development key in {instance_path}. "
+        "Set TRACKER_SECRET_KEY (the same on every app machine) before going live."
+    )
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
