@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker import access, api, cli, config, errors, headers, i18n, models
+from tracker import access, api, cli, config, errors, headers, i18n, log_redaction, models
 from tracker.admin import bp as admin_bp
 from tracker.assignment import bp as assignment_bp
 from tracker.attachments import bp as attachments_bp
@@ -58,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     access.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    log_redaction.init_app_logging()
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tokens_bp)
