@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker import access, api, cli, config, errors, headers, i18n, log_redaction, models
+from tracker import access, api, cli, config, engines, errors, headers, i18n, log_redaction, models
 from tracker.admin import bp as admin_bp
 from tracker.assignment import bp as assignment_bp
 from tracker.attachments import bp as attachments_bp
@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Behind a reverse proxy the client address (used by sign-in throttling) is in a header.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
+    engines.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
