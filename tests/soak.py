@@ -379,7 +379,8 @@ def database(engine: str, workdir: Path) -> Iterator[str]:
     if engine == "sqlite":
         yield f"sqlite:///{workdir / 'soak.sqlite3'}"
         return
-    base = sa.engine.make_url(os.environ.get("TRACKER_SOAK_POSTGRES_URL", DEFAULT_POSTGRES))
+    given = os.environ.get("TRACKER_TEST_DATABASE_URL", "")
+    base = sa.engine.make_url(given if given.startswith("postgresql") else DEFAULT_POSTGRES)
     name = f"tracker_soak_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
