@@ -141,3 +141,14 @@ def find_department_by_code(code: str) -> Department | None:
 def find_user_by_name(username: str) -> User | None:
     """An account by its exact user name, for commands that name accounts."""
     return db.session.scalar(sa.select(User).where(User.username == username))
+
+
+def current_version(row: Item | Milestone) -> int | None:
+    """The version the database holds now for ``row``, None when it is gone.
+
+    A write that lost a race at flush time learns the current version only after the rollback;
+    this reads it by the row's identity, without reloading the (expired) row itself.
+    """
+    model = type(row)
+    (row_id,) = sa.inspect(row).identity
+    return db.session.scalar(sa.select(model.version).where(model.id == row_id))
