@@ -206,7 +206,7 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
     department reported on something that is no longer there; return it instead.
     """
     _check_reviewable(who, report)
-    target = report.milestone if report.milestone_id is not None else report.item
+    target: Milestone | Item = report.milestone or report.item
     if target.version != report.base_version:
         raise Refused([ReviewProblem.CHANGED_SINCE])
     milestone = report.milestone

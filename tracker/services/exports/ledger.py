@@ -31,7 +31,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -53,6 +53,9 @@ ARCHIVE_LOCALE = "zh_CN"
 # apostrophe at either end, unique regardless of case, and "History" is reserved.
 SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+# What a cell is given: text, a number, a day or a moment (a datetime is a date), or nothing.
+CellValue = str | float | date | None
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -163,7 +166,7 @@ def clean_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
-def excel_value(value: object) -> object:
+def excel_value(value: CellValue) -> CellValue:
     """A value as a cell holds it: clean text, local (naive) times, whole numbers as int."""
     if isinstance(value, str):
         text = clean_text(value)
@@ -273,7 +276,7 @@ def load_facts(plan: Plan, as_of: date) -> LedgerFacts:
 # ---- writing cells -------------------------------------------------------------------------
 
 
-def put(ws: Worksheet, row: int, column: int, value: object, fmt: str | None = None) -> Cell:
+def put(ws: Worksheet, row: int, column: int, value: CellValue, fmt: str | None = None) -> Cell:
     """Write one cell. Text always stays text: a title typed as "=..." is never a formula."""
     value = excel_value(value)
     cell = ws.cell(row=row, column=column, value=value)
@@ -284,7 +287,7 @@ def put(ws: Worksheet, row: int, column: int, value: object, fmt: str | None = N
     return cell
 
 
-def paint_status(cell: Cell, status: Status) -> None:
+def paint_status(cell: Cell | MergedCell, status: Status) -> None:
     fill, text = STATUS_FILLS[status]
     cell.fill = PatternFill("solid", fgColor=fill)
     cell.font = Font(color=text, bold=cell.font.bold)
@@ -308,7 +311,7 @@ def write_row(
     ws: Worksheet,
     row: int,
     columns: Sequence[Column],
-    values: Sequence[object],
+    values: Sequence[CellValue],
     *,
     emphasis: bool = False,
     indent: int = 0,
@@ -340,11 +343,16 @@ def page_setup(ws: Worksheet, title: str) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # openpyxl creates these parts with every sheet; its typing allows them to be absent.
+    fit, header, footer = ws.sheet_properties.pageSetUpPr, ws.oddHeader, ws.oddFooter
+    assert fit is not None
+    assert header is not None
+    assert footer is not None
+    fit.fitToPage = True
     ws.print_options.gridLines = False
     # Excel keeps at most 255 characters of a page header, and "&" starts a code there.
-    ws.oddHeader.center.text = clean_text(title)[:120].replace("&", "&&")
-    ws.oddFooter.center.text = "&P / &N"
+    header.center.text = clean_text(title)[:120].replace("&", "&&")
+    footer.center.text = "&P / &N"
 
 
 # ---- the sheets ------------------------------------------------------------------------------
@@ -352,7 +360,7 @@ def page_setup(ws: Worksheet, title: str) -> None:
 
 def item_row_values(
     item: Item, result: ItemResult, facts: LedgerFacts, notes: list[str]
-) -> list[object]:
+) -> list[CellValue]:
     completed = [m.completed_on for m in result.milestones if m.completed_on is not None]
     done = result.status is Status.DONE
     return [
@@ -375,7 +383,7 @@ def item_row_values(
 
 def milestone_row_values(
     milestone: Milestone, result: MilestoneResult, facts: LedgerFacts, as_of: date
-) -> list[object]:
+) -> list[CellValue]:
     notes = []
     if result.overdue:
         notes.append(_("overdue by %(num)d days", num=(as_of - result.due).days))
@@ -408,7 +416,9 @@ def write_group_sheet(
 ) -> None:
     """One group: each item (bold, shaded) followed by its milestones (indented, grouped)."""
     write_header(ws, ITEM_COLUMNS)
-    ws.sheet_properties.outlinePr.summaryBelow = False
+    outline = ws.sheet_properties.outlinePr
+    assert outline is not None  # openpyxl creates it with every sheet
+    outline.summaryBelow = False
     line = 1
     for item, result in rows:
         notes = []
@@ -422,7 +432,8 @@ def write_group_sheet(
             ws, line, ITEM_COLUMNS, item_row_values(item, result, facts, notes), emphasis=True
         )
         paint_status(ws.cell(line, STATUS_COLUMN), result.status)
-        milestones = {m.id: m for m in item.milestones}
+        # The roll-up keys milestones by whatever the caller gave: here, their ids.
+        milestones: dict[int | str, Milestone] = {m.id: m for m in item.milestones}
         for milestone_result in result.milestones:
             milestone = milestones[milestone_result.key]
             line += 1
@@ -507,7 +518,7 @@ def write_about_sheet(
     title.font = Font(bold=True, size=14)
     put(ws, 2, 1, plan.name_en).font = Font(italic=True, color="595959")
     summary = progress.result.summary
-    facts: list[tuple[Any, list[object], str | None]] = [
+    facts: list[tuple[Any, list[CellValue], str | None]] = [
         (_l("As of"), [as_of], DATE_FORMAT),
         (_l("Generated at"), [generated_at], DATETIME_FORMAT),
         (_l("Plan period"), [plan.start, plan.end], DATE_FORMAT),
@@ -606,6 +617,7 @@ def build_ledger(
     with archive_language():
         workbook = Workbook()
         about = workbook.active
+        assert isinstance(about, Worksheet)  # a new workbook starts with one worksheet
         taken: list[str] = []
         about.title = sheet_title(str(ABOUT_SHEET), taken)
         taken.append(about.title)

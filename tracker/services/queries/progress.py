@@ -135,8 +135,8 @@ def replayed_states(plan: Plan, as_of: date) -> dict[int, MilestoneState | None]
     changes: dict[int, list[Change]] = {}
     created: dict[int, date] = {}
     for milestone_id, order, field_name, old, new, effective_on, report_id in rows:
-        if field_name == "review":
-            continue
+        if milestone_id is None or field_name == "review":
+            continue  # (the query already skips plan-level rows; this tells the type checker)
         counts_from = approved_on.get(report_id) if report_id is not None else effective_on
         if counts_from is None:
             continue  # proposed in a report that was never approved
