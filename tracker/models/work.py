@@ -9,6 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.domain.reporting import ReportState
 from tracker.extensions import Model
 from tracker.models.people import Department, User
 from tracker.models.plan import Indicator, Item, Milestone
@@ -43,7 +44,7 @@ class Report(Model):
     )
     submitted_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
     base_version: so.Mapped[int]
-    state: so.Mapped[str] = so.mapped_column(sa.String(16), default="submitted")
+    state: so.Mapped[str] = so.mapped_column(sa.String(16), default=ReportState.SUBMITTED.value)
     status: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     progress: so.Mapped[int | None]
     completed_on: so.Mapped[date | None]

@@ -36,6 +36,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tracker.domain.reporting import ReportState
 from tracker.domain.rollup import ItemResult, MilestoneResult
 from tracker.domain.status import Status
 from tracker.extensions import db
@@ -232,7 +233,7 @@ def last_approved_updates(plan: Plan, as_of: date) -> dict[tuple[int, int | None
             Update.plan_id == plan.id,
             Update.effective_on <= as_of,
             sa.or_(
-                sa.and_(Update.field == "review", Update.new_value == "approved"),
+                sa.and_(Update.field == "review", Update.new_value == ReportState.APPROVED),
                 sa.and_(Update.report_id.is_(None), Update.field.in_(COUNTED_FIELDS)),
             ),
         )
@@ -297,14 +298,19 @@ def paint_status(cell: Cell | MergedCell, status: Status) -> None:
 def write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
     """The heading row: Chinese over English, bold, frozen, repeated on every printed page."""
     for index, column in enumerate(columns, start=1):
-        cell = put(ws, 1, index, heading(column.label))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        write_heading_cell(ws, 1, index, column.label)
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.row_dimensions[1].height = 32
     ws.print_title_rows = "1:1"
+
+
+def write_heading_cell(ws: Worksheet, row: int, column: int, label: Any) -> None:
+    """A column heading: Chinese over English, bold and shaded, centred."""
+    cell = put(ws, row, column, heading(label))
+    cell.font = Font(bold=True)
+    cell.fill = HEADER_FILL
+    cell.border = BORDER
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def write_row(
@@ -517,6 +523,16 @@ def write_about_sheet(
     title = put(ws, 1, 1, plan.name_zh or plan.name_en)
     title.font = Font(bold=True, size=14)
     put(ws, 2, 1, plan.name_en).font = Font(italic=True, color="595959")
+    line = write_about_facts(ws, plan, progress, as_of, generated_at)
+    line = write_about_notes(ws, line + 2, as_of, generated_at)
+    write_status_legend(ws, line + 1, progress)
+    page_setup(ws, plan.name_zh or plan.name_en)
+
+
+def write_about_facts(
+    ws: Worksheet, plan: Plan, progress: PlanProgress, as_of: date, generated_at: datetime
+) -> int:
+    """One labelled line per fact from row 4 on; return the last line written."""
     summary = progress.result.summary
     facts: list[tuple[Any, list[CellValue], str | None]] = [
         (_l("As of"), [as_of], DATE_FORMAT),
@@ -539,8 +555,11 @@ def write_about_sheet(
     ws.merge_cells(start_row=line, start_column=2, end_row=line, end_column=4)
     ws.cell(line, 2).alignment = TOP_WRAP
     ws.row_dimensions[line].height = 30
+    return line
 
-    line += 2
+
+def write_about_notes(ws: Worksheet, line: int, as_of: date, generated_at: datetime) -> int:
+    """How to read the figures, from ``line`` on; return the line after the last note."""
     put(ws, line, 1, heading(_l("Notes"))).font = Font(bold=True)
     ws.cell(line, 1).alignment = TOP_WRAP
     notes = [
@@ -569,25 +588,23 @@ def write_about_sheet(
         ws.merge_cells(start_row=line, start_column=2, end_row=line, end_column=4)
         ws.row_dimensions[line].height = 30
         line += 1
+    return line
 
-    line += 1
+
+def write_status_legend(ws: Worksheet, line: int, progress: PlanProgress) -> None:
+    """Each status in its colour, with how many items and milestones have it, and its meaning."""
     legend = [_l("Status legend"), _l("Items"), _l("Milestones"), _l("Meaning")]
     for index, label in enumerate(legend, start=1):
-        cell = put(ws, line, index, heading(label))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        write_heading_cell(ws, line, index, label)
     ws.row_dimensions[line].height = 32
     for status in Status:
         line += 1
         paint_status(put(ws, line, 1, str(STATUS_LABELS[status])), status)
-        put(ws, line, 2, summary.status_counts.get(status, 0), "0")
+        put(ws, line, 2, progress.result.summary.status_counts.get(status, 0), "0")
         put(ws, line, 3, progress.result.milestone_counts.get(status, 0), "0")
         put(ws, line, 4, str(STATUS_MEANINGS[status])).alignment = TOP_WRAP
         for column in range(1, 5):
             ws.cell(line, column).border = BORDER
-    page_setup(ws, plan.name_zh or plan.name_en)
 
 
 # ---- the workbook ----------------------------------------------------------------------------
