@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -403,17 +403,7 @@ def _read_plan(r: _Reader, data: Any) -> PlanSpec | None:
     )
     if header is None or r.problems:
         return None
-    return PlanSpec(
-        code=header.code,
-        name=header.name,
-        source=header.source,
-        start=header.start,
-        end=header.end,
-        report_date=header.report_date,
-        departments=departments,
-        groups=groups,
-        indicators=indicators,
-    )
+    return replace(header, departments=departments, groups=groups, indicators=indicators)
 
 
 def _declare_codes(r: _Reader, root: dict[str, Any]) -> set[str]:
@@ -449,20 +439,11 @@ def _declare_codes(r: _Reader, root: dict[str, Any]) -> set[str]:
     return {code for _, code in declared_items}
 
 
-@dataclass(frozen=True)
-class _PlanSection:
-    """The ``plan:`` section of the file: what the plan is and the dates it spans."""
+def _read_plan_section(r: _Reader, root: dict[str, Any]) -> PlanSpec | None:
+    """Read ``plan:`` and remember its dates, which every milestone's due date must fall in.
 
-    code: str
-    name: Text
-    source: Text
-    start: date
-    end: date
-    report_date: date
-
-
-def _read_plan_section(r: _Reader, root: dict[str, Any]) -> _PlanSection | None:
-    """Read ``plan:`` and remember its dates, which every milestone's due date must fall in."""
+    The plan comes back without its entries, which the caller reads next and adds.
+    """
     plan: dict[str, Any] | None = None
     if "plan" not in root:
         r.problem("plan", "missing required section")
@@ -483,7 +464,9 @@ def _read_plan_section(r: _Reader, root: dict[str, Any]) -> _PlanSection | None:
     r.plan_start, r.plan_end = start, end
     if code is None or name is None or start is None or end is None or report_date is None:
         return None
-    return _PlanSection(code, name, source or Text("", ""), start, end, report_date)
+    return PlanSpec(
+        code, name, source or Text("", ""), start, end, report_date, departments=(), groups=()
+    )
 
 
 def _read_groups(r: _Reader, root: dict[str, Any]) -> tuple[GroupSpec, ...]:

@@ -91,40 +91,31 @@ def _history_entries(item: Item) -> list[TimelineEntry]:
         code = milestone_codes.get(update.milestone_id) if update.milestone_id else None
         report = reports.get(update.report_id) if update.report_id else None
         if update.field == "review":
-            entries.append(_review_entry(update, code))
+            entries.append(_entry(update, "review", code, note=update.note, state=update.new_value))
         elif report is None:
             entries.append(_change_entry(update, code))
         else:
             entry = by_report.get(report.id)
             if entry is None:
-                entry = by_report[report.id] = _report_entry(update, report, code)
+                entry = _entry(update, "report", code, note=report.note, state=report.state)
+                by_report[report.id] = entry
                 entries.append(entry)
             if update.field != "report":
                 entry.changes.append(Change(update.field, update.old_value, update.new_value))
     return entries
 
 
-def _review_entry(update: Update, milestone_code: str | None) -> TimelineEntry:
+def _entry(
+    update: Update, kind: str, milestone_code: str | None, *, note: str, state: str | None
+) -> TimelineEntry:
+    """A report, opened by its first recorded row (its changes are added after), or a review."""
     return TimelineEntry(
         at=update.created_at,
-        kind="review",
+        kind=kind,
         user=update.user,
         milestone_code=milestone_code,
-        note=update.note,
-        state=update.new_value,
-        origin=update.origin,
-    )
-
-
-def _report_entry(update: Update, report: Report, milestone_code: str | None) -> TimelineEntry:
-    """A report's entry, opened by its first recorded row; its changes are added after."""
-    return TimelineEntry(
-        at=update.created_at,
-        kind="report",
-        user=update.user,
-        milestone_code=milestone_code,
-        note=report.note,
-        state=report.state,
+        note=note,
+        state=state,
         origin=update.origin,
     )
 
