@@ -92,7 +92,7 @@ def select_locale() -> str:
         session["lang"] = asked
         return asked
     remembered = session.get("lang")
-    if remembered in LANGUAGES:
+    if isinstance(remembered, str) and remembered in LANGUAGES:
         return remembered
     return "zh_CN"
 
