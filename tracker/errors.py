@@ -7,7 +7,8 @@ this module under ``/api/`` are routing errors: an unknown address or a wrong me
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from tracker.api.problems import answer, from_http_error
@@ -34,7 +35,7 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def handle_http_error(error: HTTPException) -> Response | tuple[object, int]:
+def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     """Answer any HTTP error with its status code kept."""
     code = error.code or 500
     if is_api_path() and code in ROUTING_CODES:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from flask import Response, g, request
@@ -47,7 +48,7 @@ TYPES: dict[str, tuple[int, object]] = {
 _BY_STATUS = {status: slug for slug, (status, _title) in TYPES.items()}
 
 # Which field a report problem is about, for the 422 ``errors`` list ("" for the whole body).
-PROBLEM_FIELDS = {
+PROBLEM_FIELDS: dict[StrEnum, str] = {
     ReportProblem.PROGRESS_RANGE: "progress",
     ReportProblem.NOTE_REQUIRED_FOR_STATUS: "note",
     ReportProblem.NOTE_REQUIRED_FOR_DECREASE: "note",

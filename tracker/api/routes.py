@@ -160,6 +160,7 @@ def measurement(indicator_id: int) -> Response:
     ``version`` (the item's) is optional; when given, a stale one answers 409.
     """
     indicator = indicator_by_id(indicator_id)
+    assert indicator.item is not None, "indicator_by_id answers only indicators of an item"
     owner = item_by_code(indicator.item.code)
     api_require(Action.UPDATE_ITEM, item_target(owner))
     sent = measurement_input(json_body())

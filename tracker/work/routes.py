@@ -46,7 +46,7 @@ from tracker.work.forms import ApproveForm, ItemReportForm, MilestoneReportForm,
 
 def uploads(form_field: object) -> list[FileStorage]:
     """The files actually chosen in a file field (browsers send an empty part for none)."""
-    files: Iterable[FileStorage] = getattr(form_field, "data", None) or []
+    files: Iterable[object] = getattr(form_field, "data", None) or []
     return [f for f in files if isinstance(f, FileStorage) and f.filename]
 
 
