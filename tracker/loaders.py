@@ -141,3 +141,11 @@ def find_department_by_code(code: str) -> Department | None:
 def find_user_by_name(username: str) -> User | None:
     """An account by its exact user name, for commands that name accounts."""
     return db.session.scalar(sa.select(User).where(User.username == username))
+
+
+def plan_milestone(milestone_id: int, plan: Plan | None = None) -> Milestone:
+    """A milestone of the plan (default: the one shown), or 404: pages that edit the plan."""
+    milestone = milestone_by_id(milestone_id)
+    if milestone.plan_id != (plan or the_plan()).id:
+        abort(404)
+    return milestone
