@@ -152,3 +152,11 @@ def current_version(row: Item | Milestone) -> int | None:
     model = type(row)
     (row_id,) = sa.inspect(row).identity
     return db.session.scalar(sa.select(model.version).where(model.id == row_id))
+
+
+def plan_milestone(milestone_id: int, plan: Plan | None = None) -> Milestone:
+    """A milestone of the plan (default: the one shown), or 404: pages that edit the plan."""
+    milestone = milestone_by_id(milestone_id)
+    if milestone.plan_id != (plan or the_plan()).id:
+        abort(404)
+    return milestone

@@ -339,15 +339,14 @@ def test_a_postponement_shows_from_the_day_it_was_approved(seeded: Flask) -> Non
     target = next(m for m in p3.milestones if m.due > date(2021, 3, 1))
     original = target.due
     request = request_postponement(
+        Who(utc(2021, 3, 1, 2), lead),
         target,
-        user=lead,
         requested_due=original + timedelta(days=92),
         reason="The MIIT centre asked to sign after its board meeting.",
         version=target.version,
-        now=utc(2021, 3, 1, 2),
     )
     db.session.commit()
-    approve_postponement(request, user=admin, now=utc(2021, 3, 2, 2), today=date(2021, 3, 2))
+    approve_postponement(Who(utc(2021, 3, 2, 2), admin), request)
     db.session.commit()
 
     before = milestone(charts_at(date(2021, 3, 1), today=date(2021, 4, 1)), target.code)
