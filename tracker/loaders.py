@@ -150,7 +150,9 @@ def current_version(row: Item | Milestone) -> int | None:
     this reads it by the row's identity, without reloading the (expired) row itself.
     """
     model = type(row)
-    (row_id,) = sa.inspect(row).identity
+    identity = so.attributes.instance_state(row).identity
+    assert identity is not None, "only rows that were loaded have a version to read"
+    (row_id,) = identity
     return db.session.scalar(sa.select(model.version).where(model.id == row_id))
 
 

@@ -204,29 +204,39 @@ _TEXTS: dict[tuple[type, str], object] = {
     for problem, text in group.items()
 }
 
-# The fixed limits a sentence names, by problem.
-_LIMITS: dict[tuple[type, str], dict[str, object]] = {
-    _key(problem): limits
-    for problem, limits in {
-        PasswordProblem.TOO_SHORT: {"num": passwords.MIN_LENGTH},
-        PasswordProblem.TOO_LONG: {"num": passwords.MAX_LENGTH},
-        ScreenProblem.LABEL_TOO_LONG: {"max": screens.LABEL_MAX},
-        InstructionProblem.TEXT_TOO_LONG: {"max": instructions.TEXT_MAX},
-        AssignmentProblem.TITLE_TOO_LONG: {
+# The fixed limits a sentence names, by problem (pairs, not a dict: members of different
+# problem enums can share a value, and StrEnum members with one value are one dict key).
+_LIMIT_ROWS: list[tuple[StrEnum, dict[str, object]]] = [
+    (PasswordProblem.TOO_SHORT, {"num": passwords.MIN_LENGTH}),
+    (PasswordProblem.TOO_LONG, {"num": passwords.MAX_LENGTH}),
+    (ScreenProblem.LABEL_TOO_LONG, {"max": screens.LABEL_MAX}),
+    (InstructionProblem.TEXT_TOO_LONG, {"max": instructions.TEXT_MAX}),
+    (
+        AssignmentProblem.TITLE_TOO_LONG,
+        {
             "zh": assignment.TITLE_ZH_MAX,
             "en": assignment.TITLE_EN_MAX,
         },
-        AssignmentProblem.WEIGHT_INVALID: {"max": f"{assignment.MAX_WEIGHT:g}"},
-        PostponementProblem.REASON_TOO_SHORT: {
+    ),
+    (AssignmentProblem.WEIGHT_INVALID, {"max": f"{assignment.MAX_WEIGHT:g}"}),
+    (
+        PostponementProblem.REASON_TOO_SHORT,
+        {
             "min": postponements.REASON_MIN,
             "max": postponements.REASON_MAX,
         },
-        PostponementProblem.REASON_TOO_LONG: {
+    ),
+    (
+        PostponementProblem.REASON_TOO_LONG,
+        {
             "min": postponements.REASON_MIN,
             "max": postponements.REASON_MAX,
         },
-        PostponementProblem.NOTE_TOO_LONG: {"max": postponements.NOTE_MAX},
-    }.items()
+    ),
+    (PostponementProblem.NOTE_TOO_LONG, {"max": postponements.NOTE_MAX}),
+]
+_LIMITS: dict[tuple[type, str], dict[str, object]] = {
+    _key(problem): limits for problem, limits in _LIMIT_ROWS
 }
 
 

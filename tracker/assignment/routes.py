@@ -206,7 +206,7 @@ def _milestone_conflicts(milestone: Milestone, form: MilestoneEditForm) -> list[
     """What is saved now beside what the user sent, for the fields that differ."""
     department = find_department(form.department.data)
     assignee = find_user(form.assignee.data)
-    weight = form.weight.data
+    weight: object = form.weight.data  # text as typed, or the number a saved form holds
     rows = [
         (FIELD_LABELS["title_zh"], milestone.title_zh, form.title_zh.data or ""),
         (FIELD_LABELS["title_en"], milestone.title_en, form.title_en.data or ""),
@@ -243,7 +243,7 @@ def _milestone_fields(form: MilestoneNewForm | MilestoneEditForm) -> dict[str, A
         "title_zh": form.title_zh.data or "",
         "title_en": form.title_en.data or "",
         "due": form.due.data,
-        "weight": float(form.weight.data),
+        "weight": float(str(form.weight.data)),
         "department": department,
         "assignee": find_user(form.assignee.data),
     }

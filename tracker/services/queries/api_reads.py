@@ -87,5 +87,7 @@ def updates_page(
         query = query.where(Item.id == item.id)
     if since is not None:
         query = query.where(Update.effective_on >= since)
-    rows = [(update, code, milestone) for update, code, milestone in db.session.execute(query)]
+    rows: list[tuple[Update, str, str | None]] = [
+        (update, code, milestone) for update, code, milestone in db.session.execute(query)
+    ]
     return rows[:limit], len(rows) > limit

@@ -41,9 +41,8 @@ def selectable_departments(*current: Department) -> list[Department]:
 
     A deactivated department keeps a role it has, so the form must still be able to show it.
     """
-    condition = Department.active
-    if current:
-        condition = sa.or_(Department.active, Department.id.in_([d.id for d in current]))
+    named = Department.id.in_([d.id for d in current])
+    condition = sa.or_(Department.active, named) if current else Department.active
     return list(
         db.session.scalars(sa.select(Department).where(condition).order_by(Department.code))
     )
