@@ -34,9 +34,3 @@ class ProfileForm(FlaskForm):
         validators=[DataRequired()],
     )
     submit = SubmitField(_l("Save"))
-
-
-class LogoutForm(FlaskForm):
-    """An empty form: signing out is a POST with a CSRF token, so no other site can do it."""
-
-    submit = SubmitField(_l("Sign out"))
