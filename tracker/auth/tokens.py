@@ -29,6 +29,8 @@ bp = Blueprint("api_tokens", __name__)
 
 
 class TokenForm(FlaskForm):
+    """What a new token is for; the service checks the same rule and words it alike."""
+
     label = StringField(
         _l("What the token is for"),
         validators=[

@@ -16,6 +16,8 @@ from tracker.messages import message
 
 
 class ScreenLinkForm(FlaskForm):
+    """A new screen link: only its label, which names the display."""
+
     label = StringField(
         _l("Label"),
         description=_l("Where the link is used, for example: Meeting room 3, big screen."),
@@ -24,6 +26,7 @@ class ScreenLinkForm(FlaskForm):
     submit = SubmitField(_l("Create link"))
 
     def validate_label(self, field: StringField) -> None:
+        """The service's label rule, checked early to show its words next to the field."""
         problems = label_problems(field.data or "")
         if problems:
             raise ValidationError(message(problems[0]))

@@ -18,6 +18,8 @@ from tracker.services.commands import audit
 
 
 class Outcome(StrEnum):
+    """How a sign-in attempt ended; the page words the last two alike."""
+
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
     THROTTLED = "throttled"
@@ -25,6 +27,8 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class SignInResult:
+    """The outcome, and the user when it is ``OK``."""
+
     outcome: Outcome
     user: User | None = None
 

@@ -50,6 +50,7 @@ class Filters:
 
     @classmethod
     def from_args(cls, args: dict[str, str]) -> Filters:
+        """The filters a URL asks for; unknown values are ignored, not refused."""
         status = args.get("status") or None
         return cls(
             department=args.get("department") or None,
@@ -59,11 +60,14 @@ class Filters:
 
     @property
     def active(self) -> bool:
+        """Whether anything is narrowed (empty groups are then left out)."""
         return any((self.department, self.status, self.group))
 
 
 @dataclass(frozen=True)
 class ItemLine:
+    """An item's row on the board: its figures, what is next, and how fresh it is."""
+
     item: Item
     result: ItemResult
     next_milestone: Milestone | None
@@ -76,6 +80,8 @@ class ItemLine:
 
 @dataclass(frozen=True)
 class Section:
+    """A group of items with its summary."""
+
     group: Group
     summary: Summary
     lines: list[ItemLine]
@@ -83,6 +89,8 @@ class Section:
 
 @dataclass(frozen=True)
 class WatchEntry:
+    """A milestone on a watch list, with the days that put it there."""
+
     milestone: Milestone
     item: Item
     result: MilestoneResult
@@ -91,12 +99,16 @@ class WatchEntry:
 
 @dataclass(frozen=True)
 class DepartmentLine:
+    """A department's row in the department table."""
+
     department: Department
     score: DepartmentScore
 
 
 @dataclass
 class Board:
+    """Everything the board page shows for one as-of day."""
+
     progress: PlanProgress
     as_of: date
     today: date
@@ -110,14 +122,17 @@ class Board:
 
     @property
     def plan(self) -> Plan:
+        """The plan shown."""
         return self.progress.plan
 
     @property
     def days_left(self) -> int:
+        """Days from the as-of day to the plan's end; 0 at the end and after."""
         return max(0, (self.plan.end - self.as_of).days)
 
     @property
     def is_past(self) -> bool:
+        """Whether the board shows a day before today (rebuilt from history)."""
         return self.as_of < self.today
 
 
