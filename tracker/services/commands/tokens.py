@@ -66,8 +66,7 @@ def create_token(who: Who, user: User, *, label: str) -> tuple[ApiToken, str]:
     problems = label_problems(label)
     if not user.active:
         problems.append(TokenProblem.USER_INACTIVE)
-    if problems:
-        raise Refused(problems)
+    Refused.unless_clean(problems)
     token = new_token()
     row = ApiToken(
         user_id=user.id,
@@ -78,14 +77,7 @@ def create_token(who: Who, user: User, *, label: str) -> tuple[ApiToken, str]:
     )
     db.session.add(row)
     db.session.flush()
-    audit.record(
-        "api_token_created",
-        now=who.now,
-        actor=who.actor,
-        address=who.address,
-        target=user,
-        detail=f"token {row.id} {row.prefix}… {row.label}",
-    )
+    audit.note(who, "api_token_created", target=user, detail=_described(row))
     return row, token
 
 
@@ -94,16 +86,14 @@ def revoke_token(who: Who, token: ApiToken) -> bool:
     if not token.active:
         return False
     token.revoked_at = who.now
-    audit.record(
-        "api_token_revoked",
-        now=who.now,
-        actor=who.actor,
-        address=who.address,
-        target=token.user,
-        detail=f"token {token.id} {token.prefix}… {token.label}",
-    )
+    audit.note(who, "api_token_revoked", target=token.user, detail=_described(token))
     db.session.flush()
     return True
+
+
+def _described(token: ApiToken) -> str:
+    """A token as the audit log names it: never the token itself, only what tells it apart."""
+    return f"token {token.id} {token.prefix}… {token.label}"
 
 
 def find_active_token(token: str) -> ApiToken | None:
