@@ -5,6 +5,7 @@ its exports so a download matches the page it was started from.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
@@ -28,6 +29,6 @@ def requested_as_of(default: date) -> date:
         ) from None
 
 
-def board_args() -> dict[str, str]:
+def board_args() -> dict[str, Any]:
     """The board's own query parameters, to carry into its links (nothing else is echoed)."""
     return {key: request.args[key][:40] for key in BOARD_PARAMETERS if key in request.args}
