@@ -26,17 +26,16 @@ from tracker.models import ApiToken, Plan
 from tracker.services.commands.accounts import create_user, deactivate_user
 from tracker.services.commands.demo import create_demo_accounts
 from tracker.services.commands.plan_sync import sync_plan
-from tracker.services.commands.tokens import all_tokens, create_token, revoke_token
-from tracker.services.exports.mailer import MailError, smtp_settings
-from tracker.services.queries.accounts import all_users
-from tracker.services.queries.reminders import (
+from tracker.services.commands.reminders import (
     MailState,
     listing_lines,
     outcome_line,
-    reminders_by_department,
-    reminders_for_department,
     send_reminders,
 )
+from tracker.services.commands.tokens import all_tokens, create_token, revoke_token
+from tracker.services.exports.mailer import MailError, smtp_settings
+from tracker.services.queries.accounts import all_users
+from tracker.services.queries.reminders import reminders_by_department, reminders_for_department
 from tracker.unit_of_work import unit_of_work
 
 DEFAULT_PLAN = Path(__file__).resolve().parent / "plans" / "shinan-2020.yaml"
@@ -288,7 +287,7 @@ def remind_command(as_of: date | None, department_code: str | None) -> None:
         for line in listing_lines(entry):
             click.echo(line)
     with unit_of_work():
-        outcomes = send_reminders(plan, lists, settings=settings, now=utcnow(), address="cli")
+        outcomes = send_reminders(_who(), plan, lists, settings=settings)
     click.echo("")
     if settings is None:
         click.echo("Mail is off (TRACKER_SMTP_HOST is not set): nothing was sent.")

@@ -41,13 +41,13 @@ from tracker.services.commands.accounts import (
     update_department,
     update_user,
 )
+from tracker.services.commands.reminders import set_department_email
 from tracker.services.queries.accounts import (
     all_users,
     choosable_departments,
     departments_with_user_counts,
 )
 from tracker.services.queries.audit import audit_page, recorded_actions
-from tracker.services.queries.reminders import set_department_email
 from tracker.unit_of_work import Attempt, attempt, unit_of_work
 
 PER_PAGE = 50
@@ -125,9 +125,7 @@ def _flash_saved(changes: list[str], saved: str) -> None:
 
 def _save_email(who: Who, department: Department, email: str | None) -> bool:
     """Set where the department's reminders go; True when it changed (audited)."""
-    return set_department_email(
-        department, email or "", now=who.now, actor=who.actor, address=who.address
-    )
+    return set_department_email(who, department, email or "")
 
 
 @bp.get("/departments")

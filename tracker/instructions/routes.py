@@ -59,7 +59,6 @@ _STATE_PROBLEMS = {
 def _template_globals(state: BlueprintSetupState) -> None:
     """What the partials need besides their page's context, so other pages can include them."""
     state.app.jinja_env.globals.update(
-        item_target=item_target,
         district_today=today,
         instruction_overdue=is_overdue,
         InstructionState=InstructionState,

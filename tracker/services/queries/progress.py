@@ -68,14 +68,6 @@ class PlanProgress:
         return sum(len(section.rows) for section in self.sections)
 
 
-def current_plan(code: str | None = None) -> Plan | None:
-    """The plan to show: the one named in configuration, else the first one loaded."""
-    query = sa.select(Plan).order_by(Plan.id).limit(1)
-    if code:
-        query = sa.select(Plan).where(Plan.code == code)
-    return db.session.scalar(query)
-
-
 def milestone_state(milestone: Milestone) -> MilestoneState:
     """The domain's view of a stored milestone."""
     return MilestoneState(
