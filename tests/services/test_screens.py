@@ -21,13 +21,11 @@ from tracker.services.commands.screens import (
     TOKEN_SHAPE,
     create_link,
     find_active_link,
-    hash_token,
     list_links,
-    mark_used,
-    needs_touch,
     new_token,
     revoke_link,
 )
+from tracker.services.commands.tokens import hash_token, mark_used, needs_touch
 from tracker.services.queries.screens import OVERDUE_SHOWN, days_left, load_screen
 
 NOW = datetime(2021, 1, 15, 1, 0, tzinfo=UTC)

@@ -35,13 +35,8 @@ from tracker.messages import messages
 from tracker.models import ScreenLink
 from tracker.screens import bp
 from tracker.screens.forms import ScreenLinkForm
-from tracker.services.commands.screens import (
-    create_link,
-    find_active_link,
-    list_links,
-    mark_used,
-    revoke_link,
-)
+from tracker.services.commands.screens import create_link, find_active_link, list_links, revoke_link
+from tracker.services.commands.tokens import mark_used
 from tracker.services.queries.screens import load_screen
 from tracker.unit_of_work import attempt, unit_of_work
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -28,7 +27,7 @@ from tracker.domain.screens import label_problems
 from tracker.extensions import db
 from tracker.models import ScreenLink
 from tracker.services.commands import audit
-from tracker.services.commands.tokens import hash_token, needs_touch
+from tracker.services.commands.tokens import hash_token
 
 TOKEN_BYTES = 32
 # A token as new_token() makes it; anything else cannot name a link and is not even looked up.
@@ -78,15 +77,6 @@ def find_active_link(token: str) -> ScreenLink | None:
     if link is None or not hmac.compare_digest(link.token_hash, digest) or not link.active:
         return None
     return link
-
-
-def mark_used(link: ScreenLink, now: datetime) -> bool:
-    """Note that the screen was opened; True when this was written (at most once a minute)."""
-    if not needs_touch(link.last_used_at, now):
-        return False
-    link.last_used_at = now
-    db.session.flush()
-    return True
 
 
 def list_links() -> list[ScreenLink]:

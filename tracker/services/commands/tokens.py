@@ -24,7 +24,7 @@ import sqlalchemy.orm as so
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.tokens import LABEL_MAX, TokenProblem
 from tracker.extensions import db
-from tracker.models import ApiToken, User
+from tracker.models import ApiToken, ScreenLink, User
 from tracker.services.commands import audit
 
 TOKEN_BYTES = 32
@@ -115,11 +115,14 @@ def find_active_token(token: str) -> ApiToken | None:
     return row
 
 
-def mark_used(token: ApiToken, now: datetime) -> bool:
-    """Note that the token was used; True when this was written (at most once a minute)."""
-    if not needs_touch(token.last_used_at, now):
+def mark_used(secret: ApiToken | ScreenLink, now: datetime) -> bool:
+    """Note that an API token or a screen link was used; True when this was written.
+
+    Written at most once a minute, so a polling client does not write on every request.
+    """
+    if not needs_touch(secret.last_used_at, now):
         return False
-    token.last_used_at = now
+    secret.last_used_at = now
     db.session.flush()
     return True
 

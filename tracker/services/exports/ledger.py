@@ -36,14 +36,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tracker.domain.reporting import ReportState
 from tracker.domain.rollup import ItemResult, MilestoneResult
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.i18n import STATUS_LABELS
-from tracker.models import Department, Indicator, Item, Milestone, Plan, Update
+from tracker.models import Department, Indicator, Item, Milestone, Plan
 from tracker.models.plan import item_supporting_department
-from tracker.services.queries.board import COUNTED_FIELDS
+from tracker.services.queries.board import last_approved_updates, latest_by_item
 from tracker.services.queries.charts import known_by, number, source_label
 from tracker.services.queries.progress import PlanProgress
 
@@ -209,37 +208,6 @@ class LedgerFacts:
     last_update: dict[tuple[int, int | None], date]  # (item id, milestone id or None) -> day
     indicators: list[Indicator]
     item_last_update: dict[int, date]  # item id -> its last day, on itself or a milestone
-
-
-def latest_by_item(last_update: dict[tuple[int, int | None], date]) -> dict[int, date]:
-    """Per item, the latest of its own and its milestones' last update days."""
-    latest: dict[int, date] = {}
-    for (item_id, _milestone_id), day in last_update.items():
-        latest[item_id] = max(day, latest.get(item_id, day))
-    return latest
-
-
-def last_approved_updates(plan: Plan, as_of: date) -> dict[tuple[int, int | None], date]:
-    """Per item and milestone, the last day an approved change counted, up to ``as_of``.
-
-    A report's changes count from the day it was approved (its review row); a change made
-    without a report (the plan file, an admin) counts from its own day when it touched the
-    status, progress or completion date. Pending, returned and withdrawn reports never count.
-    The rule is the board's, so the ledger and the board agree on "last update".
-    """
-    rows = db.session.execute(
-        sa.select(Update.item_id, Update.milestone_id, sa.func.max(Update.effective_on))
-        .where(
-            Update.plan_id == plan.id,
-            Update.effective_on <= as_of,
-            sa.or_(
-                sa.and_(Update.field == "review", Update.new_value == ReportState.APPROVED),
-                sa.and_(Update.report_id.is_(None), Update.field.in_(COUNTED_FIELDS)),
-            ),
-        )
-        .group_by(Update.item_id, Update.milestone_id)
-    ).all()
-    return {(item_id, milestone_id): day for item_id, milestone_id, day in rows}
 
 
 def load_facts(plan: Plan, as_of: date) -> LedgerFacts:

@@ -138,19 +138,7 @@ class Board:
 
 def _last_updates(plan: Plan, as_of: date) -> dict[int, date]:
     """Per item, the last day an approved change counted (up to ``as_of``)."""
-    rows = db.session.execute(
-        sa.select(Update.item_id, sa.func.max(Update.effective_on))
-        .where(
-            Update.plan_id == plan.id,
-            Update.effective_on <= as_of,
-            sa.or_(
-                sa.and_(Update.field == "review", Update.new_value == ReportState.APPROVED),
-                sa.and_(Update.report_id.is_(None), Update.field.in_(COUNTED_FIELDS)),
-            ),
-        )
-        .group_by(Update.item_id)
-    ).all()
-    return {item_id: day for item_id, day in rows}  # noqa: C416  (Row to tuple)
+    return latest_by_item(last_approved_updates(plan, as_of))
 
 
 def _recent_approved(plan: Plan, as_of: date) -> list[Report]:
@@ -365,3 +353,34 @@ def indicators_with_figures(item: Item) -> list[Indicator]:
             .order_by(Indicator.position)
         )
     )
+
+
+def latest_by_item(last_update: dict[tuple[int, int | None], date]) -> dict[int, date]:
+    """Per item, the latest of its own and its milestones' last update days."""
+    latest: dict[int, date] = {}
+    for (item_id, _milestone_id), day in last_update.items():
+        latest[item_id] = max(day, latest.get(item_id, day))
+    return latest
+
+
+def last_approved_updates(plan: Plan, as_of: date) -> dict[tuple[int, int | None], date]:
+    """Per item and milestone, the last day an approved change counted, up to ``as_of``.
+
+    A report's changes count from the day it was approved (its review row); a change made
+    without a report (the plan file, an admin) counts from its own day when it touched the
+    status, progress or completion date. Pending, returned and withdrawn reports never count.
+    The rule is the board's, so the ledger and the board agree on "last update".
+    """
+    rows = db.session.execute(
+        sa.select(Update.item_id, Update.milestone_id, sa.func.max(Update.effective_on))
+        .where(
+            Update.plan_id == plan.id,
+            Update.effective_on <= as_of,
+            sa.or_(
+                sa.and_(Update.field == "review", Update.new_value == ReportState.APPROVED),
+                sa.and_(Update.report_id.is_(None), Update.field.in_(COUNTED_FIELDS)),
+            ),
+        )
+        .group_by(Update.item_id, Update.milestone_id)
+    ).all()
+    return {(item_id, milestone_id): day for item_id, milestone_id, day in rows}
