@@ -15,10 +15,12 @@ run: $(VENV)/.installed $(COMPILED)
 	$(FLASK) seed --if-empty --demo
 	$(BIN)/python run.py
 
-## test: create .venv with the test extras, lint, and run the whole suite
+## test: create .venv with the test extras, lint, type-check (mypy, set up in setup.cfg), and run
+## the whole suite
 test: $(VENV)/.installed-test $(COMPILED) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 ## browser-deps: Debian's Chromium and CJK fonts for tests/browser (Playwright drives
@@ -37,6 +39,7 @@ browser-deps:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -89,6 +89,7 @@ def require(action: Action, target: Target = None) -> None:
 
 
 def forbid() -> NoReturn:
+    """Stop the request with 403: for views whose rule is more than one ``require``."""
     abort(403)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -19,21 +21,22 @@ from tracker.domain.policy import ROLES
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.reminders import DUE_SOON_DAYS, STALE_AFTER_DAYS, parse_day
 from tracker.extensions import db
-from tracker.models import ApiToken, Department, Plan, User
+from tracker.loaders import find_department_by_code, find_plan, find_row, find_user_by_name
+from tracker.models import ApiToken, Plan
 from tracker.services.commands.accounts import create_user, deactivate_user
 from tracker.services.commands.demo import create_demo_accounts
 from tracker.services.commands.plan_sync import sync_plan
-from tracker.services.commands.tokens import all_tokens, create_token, revoke_token
-from tracker.services.exports.mailer import MailError, smtp_settings
-from tracker.services.queries.progress import current_plan
-from tracker.services.queries.reminders import (
+from tracker.services.commands.reminders import (
     MailState,
     listing_lines,
     outcome_line,
-    reminders_by_department,
-    reminders_for_department,
     send_reminders,
 )
+from tracker.services.commands.tokens import all_tokens, create_token, revoke_token
+from tracker.services.exports.mailer import MailError, smtp_settings
+from tracker.services.queries.accounts import all_users
+from tracker.services.queries.reminders import reminders_by_department, reminders_for_department
+from tracker.unit_of_work import unit_of_work
 
 DEFAULT_PLAN = Path(__file__).resolve().parent / "plans" / "shinan-2020.yaml"
 
@@ -75,12 +78,8 @@ def seed_command(path: Path, if_empty: bool, demo: bool) -> None:
         click.echo("The database already holds a plan; nothing loaded.")
         return
 
-    try:
-        report = sync_plan(spec, now=datetime.now(UTC), note=f"plan file {path.name}")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    with unit_of_work():
+        report = sync_plan(spec, now=utcnow(), note=f"plan file {path.name}")
 
     if report.unchanged:
         click.echo(f"{path.name}: plan {spec.code} is already up to date.")
@@ -96,8 +95,8 @@ def seed_command(path: Path, if_empty: bool, demo: bool) -> None:
 
 def _create_demo_accounts() -> None:
     """Create the demo accounts that do not exist yet and print their passwords once."""
-    created = create_demo_accounts(Who(now=utcnow(), address="cli"))
-    db.session.commit()
+    with unit_of_work():
+        created = create_demo_accounts(_who())
     if not created:
         click.echo("Demo accounts exist already; their passwords were shown when they were made.")
         return
@@ -127,9 +126,7 @@ def users_create(
     """Create an account (the first admin, or accounts for scripts)."""
     department = None
     if department_code:
-        department = db.session.scalar(
-            sa.select(Department).where(Department.code == department_code)
-        )
+        department = find_department_by_code(department_code)
         if department is None:
             _fail(f"Unknown department {department_code!r}.")
     password = None
@@ -138,19 +135,15 @@ def users_create(
         problems = password_problems(password, username)
         if problems:
             _fail("Password refused: " + ", ".join(p.replace("_", " ") for p in problems) + ".")
-    try:
+    with _committed():
         user, generated = create_user(
-            Who(now=utcnow(), address="cli"),
+            _who(),
             username=username,
             role=role,
             department=department,
             display_name=display_name,
             password=password,
         )
-    except Refused as error:
-        db.session.rollback()
-        _fail("Refused: " + ", ".join(p.replace("_", " ") for p in error.problems) + ".")
-    db.session.commit()
     click.echo(f"Created {user.username} ({role}).")
     if generated:
         click.echo(f"One-time password (must be changed at first sign-in): {generated}")
@@ -159,10 +152,7 @@ def users_create(
 @users.command("list")
 def users_list() -> None:
     """List every account with its role, department and state."""
-    rows = db.session.scalars(
-        sa.select(User).options(sa.orm.joinedload(User.department)).order_by(User.username)
-    ).all()
-    for user in rows:
+    for user in all_users(case_sensitive=True):
         department = user.department.code if user.department else "-"
         state = "active" if user.active else "inactive"
         last = user.last_login_at.isoformat(timespec="minutes") if user.last_login_at else "never"
@@ -173,15 +163,11 @@ def users_list() -> None:
 @click.argument("username")
 def users_deactivate(username: str) -> None:
     """Deactivate an account; its sessions end at once."""
-    user = db.session.scalar(sa.select(User).where(User.username == username))
+    user = find_user_by_name(username)
     if user is None:
         _fail(f"No user {username!r}.")
-    try:
-        changed = deactivate_user(Who(now=utcnow(), address="cli"), user)
-    except Refused as error:
-        db.session.rollback()
-        _fail("Refused: " + ", ".join(p.replace("_", " ") for p in error.problems) + ".")
-    db.session.commit()
+    with _committed():
+        changed = deactivate_user(_who(), user)
     click.echo(f"Deactivated {username}." if changed else f"{username} was already inactive.")
 
 
@@ -193,15 +179,11 @@ tokens = AppGroup("tokens", help="Create, list and revoke personal API tokens.")
 @click.option("--label", default="command line", help="What the token is for.")
 def tokens_create(username: str, label: str) -> None:
     """Make an API token for USERNAME and print it (only now: it is stored hashed)."""
-    user = db.session.scalar(sa.select(User).where(User.username == username))
+    user = find_user_by_name(username)
     if user is None:
         _fail(f"No user {username!r}.")
-    try:
-        token, text = create_token(Who(now=utcnow(), address="cli"), user, label=label)
-    except Refused as error:
-        db.session.rollback()
-        _fail("Refused: " + ", ".join(p.replace("_", " ") for p in error.problems) + ".")
-    db.session.commit()
+    with _committed():
+        token, text = create_token(_who(), user, label=label)
     click.echo(f"Created token {token.id} for {user.username} ({token.label}).")
     click.echo("It is shown only now; send it as Authorization: Bearer TOKEN")
     click.echo(text)
@@ -222,19 +204,35 @@ def tokens_list() -> None:
 @click.argument("token_id", type=click.IntRange(min=1, max=2**31 - 1))
 def tokens_revoke(token_id: int) -> None:
     """Revoke token TOKEN_ID (see `tokens list`); programs using it are refused at once."""
-    token = db.session.get(ApiToken, token_id)
+    token = find_row(ApiToken, token_id)
     if token is None:
         _fail(f"No token {token_id}.")
-    changed = revoke_token(Who(now=utcnow(), address="cli"), token)
-    db.session.commit()
+    with _committed():
+        changed = revoke_token(_who(), token)
     click.echo(
         f"Revoked token {token_id}." if changed else f"Token {token_id} was already revoked."
     )
 
 
+def _who() -> Who:
+    """The command line as the actor of a change: the system itself, from "cli"."""
+    return Who(now=utcnow(), address="cli")
+
+
 def _fail(message: str) -> NoReturn:
+    """Say what went wrong on standard error and end with status 1."""
     click.echo(message, err=True)
     raise click.exceptions.Exit(1)
+
+
+@contextmanager
+def _committed() -> Iterator[None]:
+    """One unit of work: committed, or rolled back with the refusal's problems printed."""
+    try:
+        with unit_of_work():
+            yield
+    except Refused as error:
+        _fail("Refused: " + ", ".join(p.replace("_", " ") for p in error.problems) + ".")
 
 
 def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -263,7 +261,7 @@ def remind_command(as_of: date | None, department_code: str | None) -> None:
     Each department with something to report and an e-mail address gets one message in
     Chinese when TRACKER_SMTP_HOST is set; without it the lists are only printed.
     """
-    plan = current_plan(current_app.config.get("TRACKER_PLAN_CODE"))
+    plan = find_plan()
     if plan is None:
         _fail("No plan is loaded: run `flask --app tracker seed` first.")
     try:
@@ -272,9 +270,7 @@ def remind_command(as_of: date | None, department_code: str | None) -> None:
         _fail(f"Mail settings refused: {error}")
     day = as_of or today()
     if department_code:
-        department = db.session.scalar(
-            sa.select(Department).where(Department.code == department_code)
-        )
+        department = find_department_by_code(department_code)
         if department is None:
             raise click.BadParameter(
                 f"no department {department_code!r}", param_hint="'--department'"
@@ -290,8 +286,8 @@ def remind_command(as_of: date | None, department_code: str | None) -> None:
         click.echo("")
         for line in listing_lines(entry):
             click.echo(line)
-    outcomes = send_reminders(plan, lists, settings=settings, now=utcnow(), address="cli")
-    db.session.commit()
+    with unit_of_work():
+        outcomes = send_reminders(_who(), plan, lists, settings=settings)
     click.echo("")
     if settings is None:
         click.echo("Mail is off (TRACKER_SMTP_HOST is not set): nothing was sent.")

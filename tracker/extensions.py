@@ -1,5 +1,7 @@
 """Flask extensions, created once here and bound to the app in :func:`tracker.create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -25,6 +27,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Every model subclasses ``Model``. At run time it is Flask-SQLAlchemy's ``db.Model`` (Base plus
+# the app-bound table naming); mypy cannot follow a base class read off an instance attribute,
+# so the type checker sees the declarative Base it is built from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.domain.status import Status
 from tracker.extensions import babel
+from tracker.messages import FIELD_LABELS
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 _ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
@@ -42,26 +43,6 @@ ROLE_LABELS = {
     "leader": _l("District leader"),
     "dept_lead": _l("Department lead"),
     "viewer": _l("Viewer"),
-}
-
-# How history rows name the field that changed.
-FIELD_LABELS = {
-    "status": _l("Status"),
-    "progress": _l("Progress"),
-    "completed_on": _l("Completion date"),
-    "due": _l("Due date"),
-    "start": _l("Start date"),
-    "report": _l("Report"),
-    "review": _l("Review"),
-    "lead_department": _l("Lead department"),
-    "supporting_departments": _l("Supporting departments"),
-    "department": _l("Department"),
-    "assignee": _l("Person responsible"),
-    "title_zh": _l("Title (Chinese)"),
-    "title_en": _l("Title (English)"),
-    "weight": _l("Weight"),
-    "focus": _l("Focus"),
-    "created": _l("Created"),
 }
 
 REPORT_STATE_LABELS = {
@@ -92,7 +73,7 @@ def select_locale() -> str:
         session["lang"] = asked
         return asked
     remembered = session.get("lang")
-    if remembered in LANGUAGES:
+    if isinstance(remembered, str) and remembered in LANGUAGES:
         return remembered
     return "zh_CN"
 

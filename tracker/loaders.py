@@ -13,10 +13,12 @@ from typing import TypeVar
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, current_app
+from sqlalchemy.sql.base import ExecutableOption as ORMOption
 
 from tracker.extensions import db
 from tracker.models import (
     ApiToken,
+    Attachment,
     Department,
     Indicator,
     Instruction,
@@ -32,6 +34,8 @@ from tracker.models.types import MAX_ID
 
 CODE_MAX = 32
 
+# What the 404 look-ups return: the models loaded with their related rows.
+Loaded = TypeVar("Loaded", Attachment, Item, Milestone)
 Row = TypeVar("Row", ApiToken, Department, Instruction, Postponement, Report, ScreenLink, User)
 
 
@@ -61,44 +65,43 @@ def _usable_code(code: str) -> bool:
     return 0 < len(code) <= CODE_MAX and code.isascii() and code.isprintable()
 
 
-def item_by_code(code: str, plan: Plan | None = None) -> Item:
-    """An item of the plan (default: the one shown) with its departments, milestones loaded."""
+# What every view naming an item needs; the item's own page adds its milestones and facts.
+_ITEM = (
+    so.joinedload(Item.plan),
+    so.joinedload(Item.group),
+    so.joinedload(Item.lead_department),
+    so.selectinload(Item.supporting_departments),
+)
+_ITEM_IN_FULL = (
+    so.selectinload(Item.milestones).joinedload(Milestone.department),
+    so.selectinload(Item.facts),
+)
+
+
+def item_by_code(code: str, plan: Plan | None = None, *, in_full: bool = False) -> Item:
+    """An item of the plan (default: the one shown) with its departments loaded, or 404.
+
+    ``in_full`` loads its milestones (with their departments) and facts as well, in a fixed
+    number of queries, for pages that show the whole item.
+    """
     if not _usable_code(code):
         abort(404)
     plan = plan or the_plan()
-    item = db.session.scalar(
-        sa.select(Item)
-        .where(Item.plan_id == plan.id, Item.code == code)
-        .options(
-            so.joinedload(Item.plan),
-            so.joinedload(Item.group),
-            so.joinedload(Item.lead_department),
-            so.selectinload(Item.supporting_departments),
-        )
-    )
-    if item is None:
-        abort(404)
-    return item
+    query = sa.select(Item).where(Item.plan_id == plan.id, Item.code == code)
+    return _found(query.options(*_ITEM, *(_ITEM_IN_FULL if in_full else ())))
 
 
 def milestone_by_id(milestone_id: int) -> Milestone:
     """A milestone with its item, plan and departments loaded, or 404."""
-    if not valid_id(milestone_id):
-        abort(404)
-    milestone = db.session.scalar(
-        sa.select(Milestone)
-        .where(Milestone.id == milestone_id)
-        .options(
-            so.joinedload(Milestone.item).joinedload(Item.plan),
-            so.joinedload(Milestone.item).joinedload(Item.lead_department),
-            so.joinedload(Milestone.item).selectinload(Item.supporting_departments),
-            so.joinedload(Milestone.department),
-            so.joinedload(Milestone.assignee),
-        )
+    return _by_id(
+        Milestone,
+        milestone_id,
+        so.joinedload(Milestone.item).joinedload(Item.plan),
+        so.joinedload(Milestone.item).joinedload(Item.lead_department),
+        so.joinedload(Milestone.item).selectinload(Item.supporting_departments),
+        so.joinedload(Milestone.department),
+        so.joinedload(Milestone.assignee),
     )
-    if milestone is None:
-        abort(404)
-    return milestone
 
 
 def indicator_by_id(indicator_id: int) -> Indicator:
@@ -141,3 +144,49 @@ def find_department_by_code(code: str) -> Department | None:
 def find_user_by_name(username: str) -> User | None:
     """An account by its exact user name, for commands that name accounts."""
     return db.session.scalar(sa.select(User).where(User.username == username))
+
+
+def current_version(row: Item | Milestone) -> int | None:
+    """The version the database holds now for ``row``, None when it is gone.
+
+    A write that lost a race at flush time learns the current version only after the rollback;
+    this reads it by the row's identity, without reloading the (expired) row itself.
+    """
+    model = type(row)
+    identity = so.attributes.instance_state(row).identity
+    assert identity is not None, "only rows that were loaded have a version to read"
+    (row_id,) = identity
+    return db.session.scalar(sa.select(model.version).where(model.id == row_id))
+
+
+def plan_milestone(milestone_id: int, plan: Plan | None = None) -> Milestone:
+    """A milestone of the plan (default: the one shown), or 404: pages that edit the plan."""
+    milestone = milestone_by_id(milestone_id)
+    if milestone.plan_id != (plan or the_plan()).id:
+        abort(404)
+    return milestone
+
+
+def attachment_by_id(attachment_id: int) -> Attachment:
+    """An evidence file with its report and its item's departments (what decides who reads it)."""
+    return _by_id(
+        Attachment,
+        attachment_id,
+        so.joinedload(Attachment.report),
+        so.joinedload(Attachment.item).selectinload(Item.supporting_departments),
+    )
+
+
+def _found(query: sa.Select[Loaded]) -> Loaded:
+    """The row the query finds, or 404."""
+    found = db.session.scalar(query)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _by_id(model: type[Loaded], row_id: int, *options: ORMOption) -> Loaded:
+    """The row of ``model`` with this id and what ``options`` load with it, or 404."""
+    if not valid_id(row_id):
+        abort(404)
+    return _found(sa.select(model).where(model.id == row_id).options(*options))

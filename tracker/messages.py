@@ -30,12 +30,18 @@ from tracker.domain.tokens import TokenProblem
 if TYPE_CHECKING:
     from tracker.models import Milestone, Plan
 
-_TEXTS: dict[StrEnum, object] = {
+# Problem enums are StrEnums, and two may share a value (AssignmentProblem.STALE and
+# PostponementProblem.STALE are both "stale"): as keys of one dict they would be one key with
+# one text. So the texts come in groups without shared values, and the registry below is keyed
+# by (enum, value).
+_CONFLICT_TEXTS: dict[StrEnum, object] = {
     Conflict.STALE_VERSION: _l(
         "Someone else changed this item while you were looking at it. "
         "Check what it shows now and submit again."
     ),
-    # Reports and their review
+}
+# Reports and their review
+_REPORT_TEXTS: dict[StrEnum, object] = {
     ReportProblem.PROGRESS_RANGE: _l("Progress is a whole number from 0 to 100."),
     ReportProblem.NOTE_REQUIRED_FOR_STATUS: _l(
         "Please explain in the note why the milestone is at risk or delayed."
@@ -67,7 +73,9 @@ _TEXTS: dict[StrEnum, object] = {
         "can report on the current state."
     ),
     ReviewProblem.REASON_REQUIRED: _l("Please give the reason for returning the report."),
-    # Evidence files
+}
+# Evidence files
+_ATTACHMENT_TEXTS: dict[StrEnum, object] = {
     AttachmentProblem.EMPTY: _l("%(name)s: the file is empty, or no file was chosen."),
     AttachmentProblem.TOO_LARGE: _l("%(name)s: a file may be at most %(size)d MB."),
     AttachmentProblem.TYPE_NOT_ALLOWED: _l(
@@ -77,7 +85,9 @@ _TEXTS: dict[StrEnum, object] = {
         "%(name)s: the file is a %(type)s file, but its name does not end in %(extension)s. "
         "Rename it and upload it again."
     ),
-    # Accounts and passwords
+}
+# Accounts and passwords
+_ACCOUNT_TEXTS: dict[StrEnum, object] = {
     AccountProblem.USERNAME_TAKEN: _l("This user name is already taken."),
     AccountProblem.USERNAME_INVALID: _l("A user name has 1 to 64 characters and no spaces."),
     AccountProblem.UNKNOWN_ROLE: _l("Unknown role."),
@@ -90,15 +100,21 @@ _TEXTS: dict[StrEnum, object] = {
     PasswordProblem.ONE_CHARACTER: _l("The password must not repeat a single character."),
     PasswordProblem.TOO_SHORT: _l("The password needs at least %(num)d characters."),
     PasswordProblem.TOO_LONG: _l("The password may have at most %(num)d characters."),
-    # API tokens and big-screen links
+}
+# API tokens and big-screen links
+_TOKEN_TEXTS: dict[StrEnum, object] = {
     TokenProblem.LABEL_REQUIRED: _l("Please say what the token is for."),
     TokenProblem.LABEL_TOO_LONG: _l("The label is too long (at most 100 characters)."),
     TokenProblem.USER_INACTIVE: _l("This account is deactivated."),
+}
+_SCREEN_TEXTS: dict[StrEnum, object] = {
     ScreenProblem.LABEL_REQUIRED: _l(
         "Give the link a label, for example the room where the display is."
     ),
     ScreenProblem.LABEL_TOO_LONG: _l("A label has at most %(max)d characters."),
-    # Instructions (批示)
+}
+# Instructions (批示)
+_INSTRUCTION_TEXTS: dict[StrEnum, object] = {
     InstructionProblem.TEXT_REQUIRED: _l("Please write some text."),
     InstructionProblem.TEXT_TOO_LONG: _l("At most %(max)d characters, please."),
     InstructionProblem.DUE_IN_PAST: _l("The reply-by date cannot be before today."),
@@ -109,7 +125,9 @@ _TEXTS: dict[StrEnum, object] = {
         "Someone else changed this item while you were looking at it. "
         "Check what it shows now and submit again."
     ),
-    # Assignment
+}
+# Assignment
+_ASSIGNMENT_TEXTS: dict[StrEnum, object] = {
     AssignmentProblem.STALE: _l(
         "Someone else saved a change after you opened this form. What is saved now is "
         "shown below; your input is kept. Check it and save again to replace it."
@@ -136,7 +154,9 @@ _TEXTS: dict[StrEnum, object] = {
     ),
     AssignmentProblem.ASSIGNEE_INACTIVE: _l("This user is deactivated."),
     AssignmentProblem.UNKNOWN_DIRECTION: _l("Choose up or down."),
-    # Postponements
+}
+# Postponements
+_POSTPONEMENT_TEXTS: dict[StrEnum, object] = {
     PostponementProblem.STALE: _l(
         "This milestone was changed after you opened the form; its due date is now "
         "%(due)s. Check your request and send it again."
@@ -162,33 +182,68 @@ _TEXTS: dict[StrEnum, object] = {
     PostponementProblem.NOTE_TOO_LONG: _l("A note may have at most %(max)d characters."),
 }
 
-# The fixed limits a sentence names, by problem.
-_LIMITS: dict[StrEnum, dict[str, object]] = {
-    PasswordProblem.TOO_SHORT: {"num": passwords.MIN_LENGTH},
-    PasswordProblem.TOO_LONG: {"num": passwords.MAX_LENGTH},
-    ScreenProblem.LABEL_TOO_LONG: {"max": screens.LABEL_MAX},
-    InstructionProblem.TEXT_TOO_LONG: {"max": instructions.TEXT_MAX},
-    AssignmentProblem.TITLE_TOO_LONG: {
-        "zh": assignment.TITLE_ZH_MAX,
-        "en": assignment.TITLE_EN_MAX,
-    },
-    AssignmentProblem.WEIGHT_INVALID: {"max": f"{assignment.MAX_WEIGHT:g}"},
-    PostponementProblem.REASON_TOO_SHORT: {
-        "min": postponements.REASON_MIN,
-        "max": postponements.REASON_MAX,
-    },
-    PostponementProblem.REASON_TOO_LONG: {
-        "min": postponements.REASON_MIN,
-        "max": postponements.REASON_MAX,
-    },
-    PostponementProblem.NOTE_TOO_LONG: {"max": postponements.NOTE_MAX},
+
+def _key(problem: StrEnum) -> tuple[type, str]:
+    """A problem as a registry key: its enum and its value, never its value alone."""
+    return type(problem), problem.value
+
+
+_TEXTS: dict[tuple[type, str], object] = {
+    _key(problem): text
+    for group in (
+        _CONFLICT_TEXTS,
+        _REPORT_TEXTS,
+        _ATTACHMENT_TEXTS,
+        _ACCOUNT_TEXTS,
+        _TOKEN_TEXTS,
+        _SCREEN_TEXTS,
+        _INSTRUCTION_TEXTS,
+        _ASSIGNMENT_TEXTS,
+        _POSTPONEMENT_TEXTS,
+    )
+    for problem, text in group.items()
+}
+
+# The fixed limits a sentence names, by problem (pairs, not a dict: members of different
+# problem enums can share a value, and StrEnum members with one value are one dict key).
+_LIMIT_ROWS: list[tuple[StrEnum, dict[str, object]]] = [
+    (PasswordProblem.TOO_SHORT, {"num": passwords.MIN_LENGTH}),
+    (PasswordProblem.TOO_LONG, {"num": passwords.MAX_LENGTH}),
+    (ScreenProblem.LABEL_TOO_LONG, {"max": screens.LABEL_MAX}),
+    (InstructionProblem.TEXT_TOO_LONG, {"max": instructions.TEXT_MAX}),
+    (
+        AssignmentProblem.TITLE_TOO_LONG,
+        {
+            "zh": assignment.TITLE_ZH_MAX,
+            "en": assignment.TITLE_EN_MAX,
+        },
+    ),
+    (AssignmentProblem.WEIGHT_INVALID, {"max": f"{assignment.MAX_WEIGHT:g}"}),
+    (
+        PostponementProblem.REASON_TOO_SHORT,
+        {
+            "min": postponements.REASON_MIN,
+            "max": postponements.REASON_MAX,
+        },
+    ),
+    (
+        PostponementProblem.REASON_TOO_LONG,
+        {
+            "min": postponements.REASON_MIN,
+            "max": postponements.REASON_MAX,
+        },
+    ),
+    (PostponementProblem.NOTE_TOO_LONG, {"max": postponements.NOTE_MAX}),
+]
+_LIMITS: dict[tuple[type, str], dict[str, object]] = {
+    _key(problem): limits for problem, limits in _LIMIT_ROWS
 }
 
 
 def message(problem: StrEnum, context: Mapping[str, object] | None = None) -> str:
     """One problem in words, in the user's language, with the facts it names filled in."""
-    text = str(_TEXTS[problem])
-    facts = {**_LIMITS.get(problem, {}), **(context or {})}
+    text = str(_TEXTS[_key(problem)])
+    facts = {**_LIMITS.get(_key(problem), {}), **(context or {})}
     if "name" in facts and not facts["name"]:
         facts["name"] = _("(no name)")
     return text % facts if "%(" in text else text
@@ -224,9 +279,9 @@ FIELD_LABELS = {
     "lead_department": _l("Lead department"),
     "supporting_departments": _l("Supporting departments"),
     "department": _l("Department"),
-    "assignee": _l("Person responsible"),
-    "title_zh": _l("Title (Chinese)"),
-    "title_en": _l("Title (English)"),
+    "assignee": _l("Assignee"),
+    "title_zh": _l("Chinese title"),
+    "title_en": _l("English title"),
     "weight": _l("Weight"),
     "focus": _l("Focus"),
     "position": _l("Order"),

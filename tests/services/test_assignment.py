@@ -20,16 +20,16 @@ from tracker.domain.assignment import (
     title_problems,
     weight_problems,
 )
-from tracker.domain.refusal import Refused
+from tracker.domain.refusal import Refused, Who
 from tracker.extensions import db
 from tracker.models import Item, Milestone, Update, User
 from tracker.services.commands.assignment import (
     create_milestone,
     move_milestone,
-    ordered_milestones,
     set_item_departments,
     update_milestone,
 )
+from tracker.services.queries.assignment import ordered_milestones
 
 NOW = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)
 TODAY = date(2021, 3, 1)
@@ -146,19 +146,19 @@ def admin_history(**where: object) -> list[tuple[str, str | None, str | None]]:
     ]
 
 
-def who(user: User) -> dict[str, object]:
-    return {"user": user, "now": NOW, "today": TODAY}
+def who(user: User) -> Who:
+    return Who(now=NOW, actor=user)
 
 
 def test_change_lead_and_supporting_departments(admin: User) -> None:
     p2 = item("P2")
     version = p2.version
     changes = set_item_departments(
+        who(admin),
         p2,
         lead=department("fgj"),
         supporting=[department("swj"), department("kjj")],
         version=version,
-        **who(admin),
     )
     db.session.commit()
     assert changes == ["lead_department", "supporting_departments"]
@@ -184,7 +184,7 @@ def test_changing_only_supporting_departments_moves_the_version(admin: User) -> 
     p2 = item("P2")
     version = p2.version
     set_item_departments(
-        p2, lead=department("swj"), supporting=[department("kjj")], version=version, **who(admin)
+        who(admin), p2, lead=department("swj"), supporting=[department("kjj")], version=version
     )
     db.session.commit()
     after = item("P2")
@@ -197,11 +197,11 @@ def test_unchanged_departments_write_nothing(admin: User) -> None:
     p2 = item("P2")
     version = p2.version
     changes = set_item_departments(
+        who(admin),
         p2,
         lead=department("swj"),
         supporting=[department("wlj"), department("kjj")],
         version=version,
-        **who(admin),
     )
     db.session.commit()
     assert changes == []
@@ -213,11 +213,11 @@ def test_lead_cannot_also_support_and_stale_versions_are_refused(admin: User) ->
     p2 = item("P2")
     with pytest.raises(Refused) as refused:
         set_item_departments(
+            who(admin),
             p2,
             lead=department("swj"),
             supporting=[department("swj")],
             version=p2.version - 1,
-            **who(admin),
         )
     assert refused.value.problems == [
         AssignmentProblem.STALE,
@@ -235,12 +235,12 @@ def test_only_active_departments_can_be_newly_named(admin: User) -> None:
     for lead, supporting in ((closed, []), (department("swj"), [closed])):
         with pytest.raises(Refused) as refused:
             set_item_departments(
-                p2, lead=lead, supporting=supporting, version=p2.version, **who(admin)
+                who(admin), p2, lead=lead, supporting=supporting, version=p2.version
             )
         assert refused.value.problems == [AssignmentProblem.DEPARTMENT_INACTIVE]
     # wlj already supports P2: deactivated since, it may stay while kjj is dropped.
     set_item_departments(
-        p2, lead=department("swj"), supporting=[department("wlj")], version=p2.version, **who(admin)
+        who(admin), p2, lead=department("swj"), supporting=[department("wlj")], version=p2.version
     )
     db.session.commit()
     assert [d.code for d in item("P2").supporting_departments] == ["wlj"]
@@ -256,7 +256,7 @@ def new_milestone(admin: User, **overrides: object) -> Milestone:
         "department": department("gxj"),
         "assignee": None,
     }
-    created = create_milestone(item("T1"), **(values | overrides), **who(admin))  # type: ignore[arg-type]
+    created = create_milestone(who(admin), item("T1"), **(values | overrides))  # type: ignore[arg-type]
     db.session.commit()
     return created
 
@@ -336,7 +336,7 @@ def edit(admin: User, code: str, **overrides: object) -> list[str]:
         "assignee": target.assignee,
         "version": target.version,
     }
-    changes = update_milestone(target, **(values | overrides), **who(admin))  # type: ignore[arg-type]
+    changes = update_milestone(who(admin), target, **(values | overrides))  # type: ignore[arg-type]
     db.session.commit()
     return changes
 
@@ -425,10 +425,10 @@ def codes_in_order(code: str) -> list[str]:
 
 def test_move_milestones_up_and_down(admin: User) -> None:
     assert codes_in_order("T1") == ["T1-1", "T1-2", "T1-3", "T1-4", "T1-5"]
-    assert move_milestone(milestone("T1-3"), "up", **who(admin)) is True
+    assert move_milestone(who(admin), milestone("T1-3"), "up") is True
     db.session.commit()
     assert codes_in_order("T1") == ["T1-1", "T1-3", "T1-2", "T1-4", "T1-5"]
-    assert move_milestone(milestone("T1-1"), "down", **who(admin)) is True
+    assert move_milestone(who(admin), milestone("T1-1"), "down") is True
     db.session.commit()
     assert codes_in_order("T1") == ["T1-3", "T1-1", "T1-2", "T1-4", "T1-5"]
     assert admin_history(milestone_id=milestone("T1-3").id) == [
@@ -439,12 +439,12 @@ def test_move_milestones_up_and_down(admin: User) -> None:
 
 def test_move_at_the_edge_changes_nothing(admin: User) -> None:
     version = milestone("T1-1").version
-    assert move_milestone(milestone("T1-1"), "up", **who(admin)) is False
-    assert move_milestone(milestone("T1-5"), "down", **who(admin)) is False
+    assert move_milestone(who(admin), milestone("T1-1"), "up") is False
+    assert move_milestone(who(admin), milestone("T1-5"), "down") is False
     db.session.commit()
     assert codes_in_order("T1") == ["T1-1", "T1-2", "T1-3", "T1-4", "T1-5"]
     assert milestone("T1-1").version == version
     assert admin_history() == []
     with pytest.raises(Refused) as refused:
-        move_milestone(milestone("T1-1"), "left", **who(admin))
+        move_milestone(who(admin), milestone("T1-1"), "left")
     assert refused.value.problems == [AssignmentProblem.UNKNOWN_DIRECTION]

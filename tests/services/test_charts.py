@@ -25,11 +25,12 @@ from tests.querycount import count_queries
 from tracker.domain.refusal import Who
 from tracker.domain.reporting import ItemReport
 from tracker.extensions import db
+from tracker.loaders import find_plan
 from tracker.models import Indicator, IndicatorTarget, Item, Measurement, Milestone
 from tracker.services.commands.postponements import approve_postponement, request_postponement
 from tracker.services.commands.reports import approve_report, submit_item_report
 from tracker.services.queries.charts import board_charts, known_by, number
-from tracker.services.queries.progress import current_plan, load_progress
+from tracker.services.queries.progress import load_progress
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +46,7 @@ MEETING = date(2020, 9, 25)
 
 def charts_at(as_of: date, *, today: date | None = None) -> dict[str, Any]:
     """The charts as the board shows them; a ``today`` after ``as_of`` replays the history."""
-    plan = current_plan()
+    plan = find_plan()
     assert plan is not None
     return board_charts(plan, load_progress(plan, as_of, 10.0, today=today))
 
@@ -260,7 +261,7 @@ def test_a_plan_without_indicators_or_measurements_still_has_charts(app: Flask) 
 
 
 def test_timeline_lists_every_item_with_its_milestones_in_plan_order(seeded: Flask) -> None:
-    plan = current_plan()
+    plan = find_plan()
     assert plan is not None
     progress = load_progress(plan, MEETING, 10.0)
     charts = board_charts(plan, progress)
@@ -339,15 +340,14 @@ def test_a_postponement_shows_from_the_day_it_was_approved(seeded: Flask) -> Non
     target = next(m for m in p3.milestones if m.due > date(2021, 3, 1))
     original = target.due
     request = request_postponement(
+        Who(utc(2021, 3, 1, 2), lead),
         target,
-        user=lead,
         requested_due=original + timedelta(days=92),
         reason="The MIIT centre asked to sign after its board meeting.",
         version=target.version,
-        now=utc(2021, 3, 1, 2),
     )
     db.session.commit()
-    approve_postponement(request, user=admin, now=utc(2021, 3, 2, 2), today=date(2021, 3, 2))
+    approve_postponement(Who(utc(2021, 3, 2, 2), admin), request)
     db.session.commit()
 
     before = milestone(charts_at(date(2021, 3, 1), today=date(2021, 4, 1)), target.code)
@@ -396,7 +396,7 @@ def test_labels_and_names_follow_the_language(seeded: Flask) -> None:
 
 
 def test_query_count_does_not_grow_with_ten_times_the_measurements(seeded: Flask) -> None:
-    plan = current_plan()
+    plan = find_plan()
     assert plan is not None
     as_of = date(2022, 12, 31)
     db.session.expire_all()

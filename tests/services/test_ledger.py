@@ -22,6 +22,7 @@ from tracker.domain.refusal import Who
 from tracker.domain.reporting import MilestoneReport
 from tracker.domain.status import Status
 from tracker.extensions import db
+from tracker.loaders import find_plan
 from tracker.models import Group, Indicator, IndicatorTarget, Item, Measurement, Milestone
 from tracker.services.commands.history import record_change
 from tracker.services.commands.reports import approve_report, submit_milestone_report
@@ -34,7 +35,7 @@ from tracker.services.exports.ledger import (
     ledger_filename,
     sheet_title,
 )
-from tracker.services.queries.progress import current_plan, load_progress
+from tracker.services.queries.progress import load_progress
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TODAY = date(2021, 1, 5)
@@ -52,7 +53,7 @@ def zh(message: object) -> str:
 
 
 def ledger_bytes(as_of: date, *, today: date = TODAY, generated: datetime = GENERATED) -> bytes:
-    plan = current_plan()
+    plan = find_plan()
     assert plan is not None
     progress = load_progress(plan, as_of, 10.0, today=today)
     return build_ledger(plan, progress, as_of, generated_at=generated, zone=ZONE)
@@ -117,7 +118,7 @@ def test_excel_values_are_clean_text_local_times_and_whole_numbers() -> None:
 
 
 def test_filename_names_plan_and_day(seeded: Flask) -> None:
-    plan = current_plan()
+    plan = find_plan()
     assert ledger_filename(plan, date(2020, 9, 25)) == "台账-shinan-2020-2020-09-25.xlsx"
 
 

@@ -18,7 +18,7 @@ from tracker.domain.postponements import (
     rejection_problems,
     request_problems,
 )
-from tracker.domain.refusal import Refused
+from tracker.domain.refusal import Refused, Who
 from tracker.extensions import db
 from tracker.models import Milestone, Postponement, Update, User
 from tracker.services.commands.postponements import (
@@ -151,12 +151,11 @@ def admin(seeded: Flask) -> User:
 def ask(code: str, user: User, requested: date, reason: str = REASON) -> Postponement:
     target = milestone(code)
     postponement = request_postponement(
+        Who(NOW, user),
         target,
-        user=user,
         requested_due=requested,
         reason=reason,
         version=target.version,
-        now=NOW,
     )
     db.session.commit()
     return postponement
@@ -196,12 +195,11 @@ def test_request_against_a_stale_version_is_refused(wlj_lead: User) -> None:
     target = milestone("P3-2")
     with pytest.raises(Refused) as refused:
         request_postponement(
+            Who(NOW, wlj_lead),
             target,
-            user=wlj_lead,
             requested_due=date(2021, 9, 30),
             reason=REASON,
             version=target.version - 1,
-            now=NOW,
         )
     assert refused.value.problems == [PostponementProblem.STALE]
 
@@ -218,7 +216,7 @@ def test_approval_moves_due_keeps_baseline_counts_and_writes_history(
 ) -> None:
     postponement = ask("P3-2", wlj_lead, date(2021, 9, 30))
     version = milestone("P3-2").version
-    approve_postponement(postponement, user=admin, now=NOW, today=TODAY, note="Agreed.")
+    approve_postponement(Who(NOW, admin), postponement, note="Agreed.")
     db.session.commit()
     after = milestone("P3-2")
     assert after.due == date(2021, 9, 30)
@@ -242,7 +240,7 @@ def test_approval_moves_due_keeps_baseline_counts_and_writes_history(
     # A second postponement counts on, from the new date; the baseline still stays.
     second = ask("P3-2", wlj_lead, date(2021, 12, 31))
     assert second.due_before == date(2021, 9, 30)
-    approve_postponement(second, user=admin, now=NOW, today=TODAY)
+    approve_postponement(Who(NOW, admin), second)
     db.session.commit()
     again = milestone("P3-2")
     assert (again.due, again.baseline_due, again.postponement_count) == (
@@ -258,11 +256,11 @@ def test_approval_moves_due_keeps_baseline_counts_and_writes_history(
 
 def test_a_request_is_decided_only_once(wlj_lead: User, admin: User) -> None:
     postponement = ask("P3-2", wlj_lead, date(2021, 9, 30))
-    approve_postponement(postponement, user=admin, now=NOW, today=TODAY)
+    approve_postponement(Who(NOW, admin), postponement)
     db.session.commit()
     for decide in (
-        lambda: approve_postponement(postponement, user=admin, now=NOW, today=TODAY),
-        lambda: reject_postponement(postponement, user=admin, now=NOW, note="No."),
+        lambda: approve_postponement(Who(NOW, admin), postponement),
+        lambda: reject_postponement(Who(NOW, admin), postponement, note="No."),
     ):
         with pytest.raises(Refused) as refused:
             decide()
@@ -281,7 +279,7 @@ def test_approval_is_refused_when_the_due_date_moved_since_the_request(
     target.due = target.baseline_due = date(2021, 7, 31)  # re-planned meanwhile
     db.session.commit()
     with pytest.raises(Refused) as refused:
-        approve_postponement(postponement, user=admin, now=NOW, today=TODAY)
+        approve_postponement(Who(NOW, admin), postponement)
     assert refused.value.problems == [PostponementProblem.DUE_CHANGED]
     db.session.rollback()
     assert milestone("P3-2").due == date(2021, 7, 31)
@@ -291,10 +289,10 @@ def test_approval_is_refused_when_the_due_date_moved_since_the_request(
 def test_rejection_needs_a_note_and_leaves_the_milestone(wlj_lead: User, admin: User) -> None:
     postponement = ask("P3-2", wlj_lead, date(2021, 9, 30))
     with pytest.raises(Refused) as refused:
-        reject_postponement(postponement, user=admin, now=NOW, note=" ")
+        reject_postponement(Who(NOW, admin), postponement, note=" ")
     assert refused.value.problems == [PostponementProblem.NOTE_REQUIRED]
     db.session.rollback()
-    reject_postponement(postponement, user=admin, now=NOW, note="Sign in June as planned.")
+    reject_postponement(Who(NOW, admin), postponement, note="Sign in June as planned.")
     db.session.commit()
     decided = db.session.get(Postponement, postponement.id)
     assert decided is not None
@@ -317,8 +315,8 @@ def test_queue_lists_pending_oldest_first_and_latest_decisions(wlj_lead: User, a
     pending, decided = decision_queue()
     assert [p.id for p in pending] == [third.id, first.id, second.id]
     assert decided == []
-    reject_postponement(first, user=admin, now=NOW, note="No.")
-    approve_postponement(third, user=admin, now=NOW + timedelta(minutes=5), today=TODAY)
+    reject_postponement(Who(NOW, admin), first, note="No.")
+    approve_postponement(Who(NOW + timedelta(minutes=5), admin), third)
     db.session.commit()
     pending, decided = decision_queue()
     assert [p.id for p in pending] == [second.id]

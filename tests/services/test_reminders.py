@@ -15,10 +15,17 @@ from flask import Flask, render_template
 
 from tests.factories import department
 from tests.querycount import count_queries
+from tracker.domain.refusal import Who
 from tracker.domain.reminders import ReminderKind
 from tracker.extensions import db
 from tracker.models import AuditEvent, Department, Milestone, Plan
 from tracker.services.commands.history import record_change
+from tracker.services.commands.reminders import (
+    MailState,
+    reminder_mail,
+    send_reminders,
+    set_department_email,
+)
 from tracker.services.exports.mailer import (
     MailError,
     SmtpSettings,
@@ -29,12 +36,8 @@ from tracker.services.exports.mailer import (
 )
 from tracker.services.queries.reminders import (
     DepartmentReminders,
-    MailState,
-    reminder_mail,
     reminders_by_department,
     reminders_for_department,
-    send_reminders,
-    set_department_email,
 )
 
 AS_OF = date(2020, 12, 25)  # Mr. Li runs the reminder list on the 25th
@@ -376,7 +379,7 @@ def test_each_department_with_an_address_gets_its_own_mail_in_chinese(
     entries = reminders_by_department(plan(), AS_OF)
     outcomes = {
         o.reminders.department.code: o
-        for o in send_reminders(plan(), entries, settings=SETTINGS, now=NOW)
+        for o in send_reminders(Who(NOW), plan(), entries, settings=SETTINGS)
     }
     db.session.commit()
 
@@ -421,7 +424,7 @@ def test_mail_text_is_chinese_even_for_an_english_session(
 def test_without_smtp_nothing_is_sent(seeded: Flask, fake_smtp: type[FakeSMTP]) -> None:
     set_emails(gxj="gxj@shinan.example")
     entries = reminders_by_department(plan(), AS_OF)
-    outcomes = send_reminders(plan(), entries, settings=None, now=NOW)
+    outcomes = send_reminders(Who(NOW), plan(), entries, settings=None)
     assert fake_smtp.instances == []
     states = {o.reminders.department.code: o.state for o in outcomes}
     assert states["gxj"] is MailState.MAIL_OFF
@@ -434,7 +437,7 @@ def test_nothing_to_report_sends_nothing(seeded: Flask, fake_smtp: type[FakeSMTP
     set_emails(gxj="gxj@shinan.example")
     entry = reminders_for_department(plan(), department("gxj").id, date(2020, 9, 25))
     assert entry.count == 0
-    (outcome,) = send_reminders(plan(), [entry], settings=SETTINGS, now=NOW)
+    (outcome,) = send_reminders(Who(NOW), plan(), [entry], settings=SETTINGS)
     assert outcome.state is MailState.NOTHING_TO_REPORT
     assert fake_smtp.instances == []
 
@@ -444,7 +447,7 @@ def test_deactivated_department_is_not_mailed(seeded: Flask, fake_smtp: type[Fak
     department("gxj").active = False
     db.session.commit()
     entry = reminders_for_department(plan(), department("gxj").id, AS_OF)
-    (outcome,) = send_reminders(plan(), [entry], settings=SETTINGS, now=NOW)
+    (outcome,) = send_reminders(Who(NOW), plan(), [entry], settings=SETTINGS)
     assert outcome.state is MailState.INACTIVE
     assert fake_smtp.all_sent() == []
 
@@ -453,7 +456,7 @@ def test_a_refused_mailbox_fails_only_its_mail(seeded: Flask, fake_smtp: type[Fa
     set_emails(gxj="gxj@shinan.example", kjj="gone@shinan.example")
     fake_smtp.refuse = {"gone@shinan.example"}
     outcomes = send_reminders(
-        plan(), reminders_by_department(plan(), AS_OF), settings=SETTINGS, now=NOW
+        Who(NOW), plan(), reminders_by_department(plan(), AS_OF), settings=SETTINGS
     )
     states = {o.reminders.department.code: (o.state, o.error) for o in outcomes}
     assert states["gxj"] == (MailState.SENT, "")
@@ -468,7 +471,7 @@ def test_unreachable_server_fails_every_mail_but_the_run_is_audited(
     set_emails(gxj="gxj@shinan.example", kjj="kjj@shinan.example")
     fake_smtp.unreachable = True
     outcomes = send_reminders(
-        plan(), reminders_by_department(plan(), AS_OF), settings=SETTINGS, now=NOW
+        Who(NOW), plan(), reminders_by_department(plan(), AS_OF), settings=SETTINGS
     )
     failed = [o.reminders.department.code for o in outcomes if o.state is MailState.FAILED]
     assert failed == ["gxj", "kjj"]
@@ -481,10 +484,10 @@ def test_unreachable_server_fails_every_mail_but_the_run_is_audited(
 
 def test_set_department_email_is_normalised_and_audited(seeded: Flask) -> None:
     gxj = department("gxj")
-    assert set_department_email(gxj, " a@shinan.example ;b@shinan.example ", now=NOW, actor=None)
+    assert set_department_email(Who(NOW), gxj, " a@shinan.example ;b@shinan.example ")
     assert gxj.email == "a@shinan.example,b@shinan.example"
-    assert not set_department_email(gxj, "a@shinan.example, b@shinan.example", now=NOW, actor=None)
-    assert set_department_email(gxj, "", now=NOW, actor=None)
+    assert not set_department_email(Who(NOW), gxj, "a@shinan.example, b@shinan.example")
+    assert set_department_email(Who(NOW), gxj, "")
     assert gxj.email == ""
     db.session.commit()
     details = db.session.scalars(

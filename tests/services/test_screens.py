@@ -15,19 +15,17 @@ from tests.factories import create_user
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.screens import LABEL_MAX, ScreenProblem, label_problems
 from tracker.extensions import db
+from tracker.loaders import find_plan
 from tracker.models import AuditEvent, ScreenLink, User
 from tracker.services.commands.screens import (
     TOKEN_SHAPE,
     create_link,
     find_active_link,
-    hash_token,
     list_links,
-    mark_used,
-    needs_touch,
     new_token,
     revoke_link,
 )
-from tracker.services.queries.progress import current_plan
+from tracker.services.commands.tokens import hash_token, mark_used, needs_touch
 from tracker.services.queries.screens import OVERDUE_SHOWN, days_left, load_screen
 
 NOW = datetime(2021, 1, 15, 1, 0, tzinfo=UTC)
@@ -188,7 +186,7 @@ def test_links_are_listed_active_first_newest_first(admin: User) -> None:
 
 
 def test_screen_as_of_the_report_date(seeded: Flask) -> None:
-    plan = current_plan()
+    plan = find_plan()
     assert plan is not None
     screen = load_screen(plan, date(2020, 9, 25), 10.0)
     assert screen.progress.item_count == 13
@@ -198,7 +196,7 @@ def test_screen_as_of_the_report_date(seeded: Flask) -> None:
 
 
 def test_overdue_milestones_longest_overdue_first(seeded: Flask) -> None:
-    plan = current_plan()
+    plan = find_plan()
     assert plan is not None
     screen = load_screen(plan, date(2021, 1, 15), 10.0)
     assert [(o.milestone.code, o.item.code, o.days_overdue) for o in screen.overdue] == [
@@ -218,7 +216,7 @@ def test_overdue_milestones_longest_overdue_first(seeded: Flask) -> None:
 
 
 def test_many_overdue_milestones_are_cut_to_what_the_screen_holds(seeded: Flask) -> None:
-    plan = current_plan()
+    plan = find_plan()
     assert plan is not None
     screen = load_screen(plan, date(2022, 12, 31), 10.0)
     assert len(screen.overdue) == 31
@@ -244,6 +242,6 @@ def test_the_migration_upgrades_a_database_that_holds_data(seeded: Flask, admin:
     link, token = create_link(who(boss), label="After the upgrade")
     db.session.commit()
     assert find_active_link(token) is link
-    plan = current_plan()
+    plan = find_plan()
     assert plan is not None
     assert load_screen(plan, date(2021, 1, 15), 10.0).progress.item_count == 13

@@ -24,10 +24,13 @@ DEPARTMENT_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
 
 
 def role_choices() -> list[SelectChoice]:
+    """Every role in its words, in the order the policy lists them."""
     return [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
 
 
 class _DepartmentFields(FlaskForm):
+    """What creating and editing a department share."""
+
     name_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("English name"), validators=[DataRequired(), Length(max=200)])
     coordinating = BooleanField(_l("Coordinating department"))
@@ -41,6 +44,7 @@ class _DepartmentFields(FlaskForm):
     )
 
     def validate_email(self, field: StringField) -> None:
+        """Every address of the list must look like one, so reminders are not lost."""
         wrong = [part for part in split_addresses(field.data or "") if not ADDRESS.match(part)]
         if wrong:
             raise ValidationError(
@@ -49,6 +53,8 @@ class _DepartmentFields(FlaskForm):
 
 
 class DepartmentForm(_DepartmentFields):
+    """A new department: its code is fixed from now on."""
+
     code = StringField(
         _l("Code"),
         validators=[
@@ -67,11 +73,15 @@ class DepartmentForm(_DepartmentFields):
 
 
 class DepartmentEditForm(_DepartmentFields):
+    """An existing department: everything but its code, and whether it is active."""
+
     active = BooleanField(_l("Active"))
     submit = SubmitField(_l("Save"))
 
 
 class _UserFields(FlaskForm):
+    """What creating and editing an account share."""
+
     display_name = StringField(_l("Display name"), validators=[Length(max=120)])
     role = SelectField(
         _l("Role"), choices=role_choices(), invalid_choice_message=_l("Unknown role.")
@@ -85,15 +95,20 @@ class _UserFields(FlaskForm):
     )
 
     def validate_department(self, field: SelectField) -> None:
+        """A department deleted or unknown since the page was shown gets a clear message."""
         if field.data and find_department(field.data) is None:
             raise ValidationError(_l("Unknown department."))
 
 
 class UserForm(_UserFields):
+    """A new account; its one-time password is made by the service."""
+
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=USERNAME_MAX)])
     submit = SubmitField(_l("Create user"))
 
 
 class UserEditForm(_UserFields):
+    """An existing account: everything but its user name, and whether it is active."""
+
     active = BooleanField(_l("Active"))
     submit = SubmitField(_l("Save"))

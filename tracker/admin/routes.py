@@ -1,21 +1,17 @@
 """Administration views: departments, users and the audit log (admins only).
 
-Views stay thin: read the form, call one service of
-:mod:`tracker.services.commands.accounts`, commit once (or roll back and show the problems,
-writing nothing), then redirect or render. A
-one-time password is shown once, in the response to the POST that made it: never flashed,
-never put in a URL, never stored.
+Views stay thin: read the form, make one service call of
+:mod:`tracker.services.commands.accounts` inside :func:`~tracker.unit_of_work.attempt` (one
+commit, or a rollback that writes nothing and leaves the problems to show), then redirect or
+render. A one-time password is shown once, in the response to the POST that made it: never
+flashed, never put in a URL, never stored.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
-from typing import TypeVar
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
@@ -32,12 +28,12 @@ from tracker.admin.forms import (
     UserForm,
 )
 from tracker.domain.policy import Action
-from tracker.domain.refusal import Refused
-from tracker.extensions import db
-from tracker.forms import MAX_ID, find_department
+from tracker.domain.refusal import Who
+from tracker.forms import find_department
 from tracker.i18n import localized
-from tracker.messages import message as problem_message
-from tracker.models import AuditEvent, Department, User
+from tracker.loaders import row_by_id
+from tracker.messages import messages
+from tracker.models import Department, User
 from tracker.services.commands.accounts import (
     create_department,
     create_user,
@@ -45,7 +41,14 @@ from tracker.services.commands.accounts import (
     update_department,
     update_user,
 )
-from tracker.services.queries.reminders import set_department_email
+from tracker.services.commands.reminders import set_department_email
+from tracker.services.queries.accounts import (
+    all_users,
+    choosable_departments,
+    departments_with_user_counts,
+)
+from tracker.services.queries.audit import audit_page, recorded_actions
+from tracker.unit_of_work import Attempt, attempt, unit_of_work
 
 PER_PAGE = 50
 
@@ -74,17 +77,6 @@ TARGET_TYPES = {
     "screenlink": _l("Screen link"),
 }
 
-Model = TypeVar("Model", User, Department)
-
-
-def _get_or_404(model: type[Model], object_id: int) -> Model:
-    if not 0 < object_id <= MAX_ID:
-        abort(404)
-    found = db.session.get(model, object_id)
-    if found is None:
-        abort(404)
-    return found
-
 
 def utc_iso(value: datetime | None) -> str:
     """A moment in UTC, ISO 8601 to the second (SQLite hands back naive UTC values)."""
@@ -94,21 +86,15 @@ def utc_iso(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _problems(error: Refused) -> list[str]:
-    db.session.rollback()
-    return [problem_message(p) for p in error.problems]
+def _errors(outcome: Attempt) -> list[str]:
+    """The refusal of a write in words, or nothing when it was committed."""
+    return messages(outcome.refused) if outcome.refused else []
 
 
 def _department_choices(current: Department | None = None) -> list[SelectChoice]:
     """Active departments (and the user's current one, even if deactivated), by code."""
-    condition = Department.active
-    if current is not None:
-        condition = sa.or_(Department.active, Department.id == current.id)
-    departments = db.session.scalars(
-        sa.select(Department).where(condition).order_by(Department.code)
-    )
     choices = [SelectChoice(NO_DEPARTMENT, "—")]
-    for department in departments:
+    for department in choosable_departments(current):
         label = f"{department.code} · {localized(department, 'name')}"
         if not department.active:
             label = _("%(department)s (deactivated)", department=label)
@@ -126,91 +112,92 @@ def _one_time_password_page(user: User, password: str, *, created: bool) -> Resp
     return response
 
 
+def _flash_saved(changes: list[str], saved: str) -> None:
+    """Say what became of an edit form: saved, or nothing to save."""
+    if changes:
+        flash(saved, "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+
+
 # Departments
 
 
-def _save_email(department: Department, email: str | None) -> bool:
+def _save_email(who: Who, department: Department, email: str | None) -> bool:
     """Set where the department's reminders go; True when it changed (audited)."""
-    who = current_who()
-    return set_department_email(
-        department, email or "", now=who.now, actor=who.actor, address=who.address
-    )
+    return set_department_email(who, department, email or "")
 
 
 @bp.get("/departments")
 def departments() -> str:
+    """Every department with how many accounts it has."""
     require(Action.MANAGE_DEPARTMENTS)
-    user_count = (
-        sa.select(sa.func.count(User.id))
-        .where(User.department_id == Department.id)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(sa.select(Department, user_count).order_by(Department.code)).all()
-    return render_template("admin/departments.html", rows=rows)
+    return render_template("admin/departments.html", rows=departments_with_user_counts())
 
 
 @bp.route("/departments/new", methods=["GET", "POST"])
 def department_new() -> Response | str:
+    """Make a department, with where its reminders go."""
     require(Action.MANAGE_DEPARTMENTS)
     form = DepartmentForm()
-    errors: list[str] = []
+    outcome = Attempt()
     if form.validate_on_submit():
-        try:
+        who = current_who()
+        with attempt() as outcome:
             department = create_department(
-                current_who(),
+                who,
                 code=form.code.data or "",
                 name_zh=form.name_zh.data or "",
                 name_en=form.name_en.data or "",
                 coordinating=bool(form.coordinating.data),
             )
-        except Refused as error:
-            errors = _problems(error)
-        else:
-            _save_email(department, form.email.data)
-            db.session.commit()
+            _save_email(who, department, form.email.data)
+        if outcome.refused is None:
             flash(_("Department %(code)s is created.", code=department.code), "success")
             return redirect(url_for("admin.departments"))
-    return render_template("admin/department_form.html", form=form, errors=errors, department=None)
+    return render_template(
+        "admin/department_form.html", form=form, errors=_errors(outcome), department=None
+    )
+
+
+def _department_data(department: Department) -> dict[str, object]:
+    """What the edit form shows first: the department as saved."""
+    return {
+        "name_zh": department.name_zh,
+        "name_en": department.name_en,
+        "coordinating": department.is_coordinating,
+        "active": department.active,
+        "email": department.email,
+    }
 
 
 @bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
 def department_edit(department_id: int) -> Response | str:
+    """Rename, flag, (de)activate a department or change where its reminders go."""
     require(Action.MANAGE_DEPARTMENTS)
-    department = _get_or_404(Department, department_id)
-    initial = None
-    if request.method == "GET":
-        initial = {
-            "name_zh": department.name_zh,
-            "name_en": department.name_en,
-            "coordinating": department.is_coordinating,
-            "active": department.active,
-            "email": department.email,
-        }
-    form = DepartmentEditForm(data=initial)
-    errors: list[str] = []
+    department = row_by_id(Department, department_id)
+    form = DepartmentEditForm(
+        data=_department_data(department) if request.method == "GET" else None
+    )
+    outcome = Attempt()
     if form.validate_on_submit():
-        try:
+        who = current_who()
+        with attempt() as outcome:
             changes = update_department(
-                current_who(),
+                who,
                 department,
                 name_zh=form.name_zh.data or "",
                 name_en=form.name_en.data or "",
                 coordinating=bool(form.coordinating.data),
                 active=bool(form.active.data),
             )
-        except Refused as error:
-            errors = _problems(error)
-        else:
-            if _save_email(department, form.email.data):
+            if _save_email(who, department, form.email.data):
                 changes.append("e-mail")
-            db.session.commit()
-            if changes:
-                flash(_("Department %(code)s is saved.", code=department.code), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
+        if outcome.refused is None:
+            _flash_saved(changes, _("Department %(code)s is saved.", code=department.code))
             return redirect(url_for("admin.departments"))
     return render_template(
-        "admin/department_form.html", form=form, errors=errors, department=department
+        "admin/department_form.html", form=form, errors=_errors(outcome), department=department
     )
 
 
@@ -219,23 +206,20 @@ def department_edit(department_id: int) -> Response | str:
 
 @bp.get("/users")
 def users() -> str:
+    """Every account by user name, with its role, department and last sign-in."""
     require(Action.MANAGE_USERS)
-    rows = db.session.scalars(
-        sa.select(User)
-        .options(so.joinedload(User.department))
-        .order_by(sa.func.lower(User.username))
-    ).all()
-    return render_template("admin/users.html", users=rows, utc_iso=utc_iso)
+    return render_template("admin/users.html", users=all_users(), utc_iso=utc_iso)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new() -> Response | str:
+    """Make an account; its one-time password is shown in this response only."""
     require(Action.MANAGE_USERS)
     form = UserForm()
     form.department.choices = _department_choices()
-    errors: list[str] = []
+    outcome = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             user, password = create_user(
                 current_who(),
                 username=form.username.data or "",
@@ -243,32 +227,32 @@ def user_new() -> Response | str:
                 department=find_department(form.department.data),
                 display_name=form.display_name.data or "",
             )
-        except Refused as error:
-            errors = _problems(error)
-        else:
-            db.session.commit()
+        if outcome.refused is None:
             assert password is not None  # no password was given, so one was made
             return _one_time_password_page(user, password, created=True)
-    return render_template("admin/user_form.html", form=form, errors=errors, user=None)
+    return render_template("admin/user_form.html", form=form, errors=_errors(outcome), user=None)
+
+
+def _user_data(user: User) -> dict[str, object]:
+    """What the edit form shows first: the account as saved."""
+    return {
+        "display_name": user.display_name,
+        "role": user.role,
+        "department": user.department_id or NO_DEPARTMENT,
+        "active": user.active,
+    }
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int) -> Response | str:
+    """Change an account's role, department, name or active state."""
     require(Action.MANAGE_USERS)
-    user = _get_or_404(User, user_id)
-    initial = None
-    if request.method == "GET":
-        initial = {
-            "display_name": user.display_name,
-            "role": user.role,
-            "department": user.department_id or NO_DEPARTMENT,
-            "active": user.active,
-        }
-    form = UserEditForm(data=initial)
+    user = row_by_id(User, user_id)
+    form = UserEditForm(data=_user_data(user) if request.method == "GET" else None)
     form.department.choices = _department_choices(user.department)
-    errors: list[str] = []
+    outcome = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             changes = update_user(
                 current_who(),
                 user,
@@ -277,33 +261,24 @@ def user_edit(user_id: int) -> Response | str:
                 display_name=form.display_name.data or "",
                 active=bool(form.active.data),
             )
-        except Refused as error:
-            errors = _problems(error)
-        else:
-            db.session.commit()
-            if changes:
-                flash(_("User %(username)s is saved.", username=user.username), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
+        if outcome.refused is None:
+            _flash_saved(changes, _("User %(username)s is saved.", username=user.username))
             if not allowed(Action.MANAGE_USERS):  # an admin who just gave up the role
                 return redirect(url_for("board.index"))
             return redirect(url_for("admin.users"))
     return render_template(
-        "admin/user_form.html",
-        form=form,
-        errors=errors,
-        user=user,
-        utc_iso=utc_iso,
+        "admin/user_form.html", form=form, errors=_errors(outcome), user=user, utc_iso=utc_iso
     )
 
 
 @bp.post("/users/<int:user_id>/reset-password")
 def user_reset_password(user_id: int) -> Response:
+    """Give the account a new one-time password, shown in this response only."""
     require(Action.MANAGE_USERS)
-    user = _get_or_404(User, user_id)
+    user = row_by_id(User, user_id)
     # An empty form: the CSRF token is checked for every POST (CSRFProtect), as for signing out.
-    password = reset_password(current_who(), user)
-    db.session.commit()
+    with unit_of_work():
+        password = reset_password(current_who(), user)
     if user.id == current_user.id:
         # Resetting one's own password ends one's sessions; keep this one (it must change it).
         login_user(user)
@@ -315,34 +290,21 @@ def user_reset_password(user_id: int) -> Response:
 
 @bp.get("/audit")
 def audit() -> str:
+    """The audit log, newest first, optionally one action only, a page at a time."""
     require(Action.VIEW_AUDIT)
-    present = set(db.session.scalars(sa.select(AuditEvent.action).distinct()))
-    actions = [*AUDIT_ACTIONS, *sorted(present - set(AUDIT_ACTIONS))]
+    actions = [*AUDIT_ACTIONS, *sorted(recorded_actions() - set(AUDIT_ACTIONS))]
     action = request.args.get("action", "")
     if action not in actions:
         action = ""
-    query = sa.select(AuditEvent)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = request.args.get("page", 1, type=int)
-    if not 1 <= page <= pages:
-        page = 1
-    events = db.session.scalars(
-        query.options(so.joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    shown = audit_page(action, request.args.get("page", 1, type=int), PER_PAGE)
     return render_template(
         "admin/audit.html",
-        events=events,
+        events=shown.events,
         actions=actions,
         action=action,
-        page=page,
-        pages=pages,
-        total=total,
+        page=shown.page,
+        pages=shown.pages,
+        total=shown.total,
         action_labels=AUDIT_ACTIONS,
         target_types=TARGET_TYPES,
         utc_iso=utc_iso,

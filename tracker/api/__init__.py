@@ -7,19 +7,24 @@ adds no rule of its own. The OpenAPI 3.1 description is at ``/api/v1/openapi.jso
 """
 
 from flask import Blueprint, Flask
+from werkzeug.exceptions import HTTPException
 
+from tracker.api.problems import ApiProblem, api_error
+from tracker.domain.refusal import Refused
 from tracker.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from tracker.api import routes  # noqa: E402, F401  (registers the views on bp)
-from tracker.api.openapi import init_app as init_errors  # noqa: E402
+# One handler answers whatever ends an API view: a problem raised by the API itself, a
+# loader's 404, a refused command (422) or a lost race (409). Unknown addresses and wrong
+# methods under /api/ never reach a view; tracker.errors answers those.
+for _ended_by in (ApiProblem, HTTPException, Refused):
+    bp.register_error_handler(_ended_by, api_error)
+
+from tracker.api import openapi, routes  # noqa: E402, F401  (registers the views on bp)
 
 
 def init_app(app: Flask) -> None:
-    """Register the API; it uses no CSRF token (it takes no cookie), and answers unknown
-    ``/api/`` addresses with problem documents.
-    """
+    """Register the API; it uses no CSRF token (it takes no cookie)."""
     app.register_blueprint(bp)
     csrf.exempt(bp)
-    init_errors(app)

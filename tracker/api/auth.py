@@ -2,9 +2,10 @@
 
 Every API view is wrapped by :func:`api_view`, which answers in the caller's language
 (``Accept-Language``: Chinese unless English is preferred), refuses bodies over 1 MB before
-reading more than that, finds the token's user (401 otherwise, never a redirect to the sign-in
-page), and turns an :class:`~tracker.api.problems.ApiProblem` into a problem document. The
-session cookie is never looked at: the token is the only credential.
+reading more than that, and finds the token's user (401 otherwise, never a redirect to the
+sign-in page). What a view raises is answered by the blueprint's error handler
+(:func:`tracker.api.problems.api_error`). The session cookie is never looked at: the token is
+the only credential.
 """
 
 from __future__ import annotations
@@ -16,25 +17,19 @@ from typing import Any
 from flask import Response, g, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
 
-from tracker.access import actor_for
-from tracker.api.problems import ApiProblem, from_http_error, problem_response
+from tracker.access import actor_for, client_address
+from tracker.api.problems import ApiProblem, api_locale, content_language
+from tracker.api.schemas import parse_json_object
 from tracker.clock import utcnow
 from tracker.domain.policy import Action, Target, can
 from tracker.domain.refusal import Who
-from tracker.extensions import db
 from tracker.models import User
-from tracker.services.commands.tokens import find_active_token, mark_used
+from tracker.services.commands.tokens import find_active_token, mark_used, needs_touch
+from tracker.unit_of_work import unit_of_work
 
 MAX_BODY = 1024 * 1024
 CHALLENGE = 'Bearer realm="plan-tracker"'
-
-
-def api_locale() -> str:
-    """``en`` when the caller prefers English, else Chinese (the default)."""
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh")
-    return "en" if best == "en" else "zh_CN"
 
 
 def read_body() -> bytes:
@@ -49,6 +44,16 @@ def read_body() -> bytes:
         raise ApiProblem("too-large", _l("The body may be at most 1 MB."))
     g.body = data
     return data
+
+
+def json_body() -> dict[str, Any]:
+    """The body as a JSON object: 415 unless it is sent as JSON, 400 unless it is an object."""
+    mimetype = request.mimetype
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise ApiProblem(
+            "unsupported-media-type", _l("Send the body as JSON (Content-Type: application/json).")
+        )
+    return parse_json_object(read_body())
 
 
 def bearer_user() -> User:
@@ -66,17 +71,16 @@ def bearer_user() -> User:
             _l("Send a valid API token: Authorization: Bearer TOKEN."),
             headers={"WWW-Authenticate": CHALLENGE},
         )
-    if mark_used(token, utcnow()):
-        db.session.commit()
+    now = utcnow()
+    if needs_touch(token.last_used_at, now):  # commit only when a use is noted
+        with unit_of_work():
+            mark_used(token, now)
     return token.user
 
 
-def current_api_user() -> User:
-    return g.api_user
-
-
 def api_who() -> Who:
-    return Who(now=utcnow(), actor=g.api_user, address=request.remote_addr or "")
+    """The token's user acting now from this client, for the services and the history."""
+    return Who(now=utcnow(), actor=g.api_user, address=client_address())
 
 
 def api_require(action: Action, target: Target = None) -> None:
@@ -85,35 +89,21 @@ def api_require(action: Action, target: Target = None) -> None:
         raise ApiProblem("forbidden", _l("Your role or department may not do this."))
 
 
-def answer(problem: ApiProblem) -> Response:
-    with force_locale(api_locale()):
-        response = problem_response(problem)
-    response.headers["Content-Language"] = "en" if api_locale() == "en" else "zh"
-    return response
-
-
 def api_view(*, public: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Wrap an API view: language, body size, token (unless ``public``), problems."""
+    """Wrap an API view: language, body size, token (unless ``public``)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             locale = api_locale()
             with force_locale(locale):
-                try:
-                    if request.method == "POST":
-                        read_body()
-                    if not public:
-                        g.api_user = bearer_user()
-                    response = view(*args, **kwargs)
-                except ApiProblem as problem:
-                    db.session.rollback()
-                    response = problem_response(problem)
-                except HTTPException as error:
-                    db.session.rollback()
-                    response = problem_response(from_http_error(error))
+                if request.method == "POST":
+                    read_body()
+                if not public:
+                    g.api_user = bearer_user()
+                response = view(*args, **kwargs)
             if isinstance(response, Response):
-                response.headers.setdefault("Content-Language", "en" if locale == "en" else "zh")
+                response.headers.setdefault("Content-Language", content_language(locale))
             return response
 
         return wrapper

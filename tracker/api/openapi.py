@@ -1,30 +1,40 @@
 """The OpenAPI 3.1 description of the API, served at ``/api/v1/openapi.json``, and a page that
 lists it for people (``/api/v1/docs``, server-rendered, no script from elsewhere).
 
-Both are public: they describe the API and hold no data. A test validates the document and
-checks that every ``/api/`` route is in it; another fuzzes the API from it.
+Both are public: they describe the API and hold no data. The request bodies and query
+parameters are published from the declarations the views read them with
+(:mod:`tracker.api.schemas`); the answers' schemas are listed here. A test validates the
+document and checks that every ``/api/`` route is in it; another fuzzes the API from it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Response, jsonify, render_template
 
-from tracker import errors
 from tracker.api import bp
-from tracker.api.auth import MAX_BODY, answer, api_view
-from tracker.api.problems import TYPES, from_http_error
-from tracker.api.routes import DEFAULT_MEASUREMENT_NOTE, UPDATES_DEFAULT_LIMIT, UPDATES_MAX_LIMIT
-from tracker.api.schemas import SOURCE_MAX
-from tracker.domain.status import STATUSES
-from tracker.forms import MAX_ID
+from tracker.api.auth import MAX_BODY, api_view
+from tracker.api.problems import TYPES
+from tracker.api.schemas import (
+    AS_OF,
+    BODIES,
+    CODE,
+    CURSOR,
+    DATE,
+    ID,
+    ITEM,
+    LIMIT,
+    MEASUREMENT,
+    MILESTONE_UPDATE,
+    NULLABLE_DATE,
+    SINCE,
+    STATUS,
+    Body,
+    Query,
+)
 
-DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
-TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}
-STATUS = {"type": "string", "enum": list(STATUSES)}
 BILINGUAL = {
     "type": "object",
     "required": ["zh", "en"],
@@ -37,16 +47,17 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def obj(properties: dict[str, Any], *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
-    """An object whose properties are all present (except ``optional``), and no others."""
+def obj(properties: dict[str, Any]) -> dict[str, Any]:
+    """An object whose properties are all present, and no others."""
     return {
         "type": "object",
-        "required": [name for name in properties if name not in optional],
+        "required": list(properties),
         "properties": properties,
         "additionalProperties": False,
     }
 
 
+# What the API answers with (the request bodies come from their declarations).
 SUMMARY = {
     "progress": {"type": "number", "description": "Weighted progress in percent (0–100)."},
     "expected_progress": {
@@ -211,46 +222,6 @@ SCHEMAS: dict[str, Any] = {
             "base_version": {"type": "integer"},
         }
     ),
-    "MilestoneUpdate": obj(
-        {
-            "status": STATUS,
-            "progress": {"type": "integer", "minimum": 0, "maximum": 100},
-            "note": {
-                **TEXT,
-                "maxLength": 4000,
-                "description": "Required when the status is at_risk or delayed, when progress "
-                "goes down, and when nothing else changes.",
-            },
-            "completed_on": {
-                **NULLABLE_DATE,
-                "description": "Required for status done; never in the future.",
-            },
-            "version": {
-                "type": "integer",
-                "description": "The milestone's `version` you read; another one answers 409.",
-            },
-        },
-        optional=("note", "completed_on"),
-    ),
-    "MeasurementInput": obj(
-        {
-            "value": {"type": "number", "minimum": 0},
-            "date": {**DATE, "description": "When it was measured; never in the future."},
-            "source": {**TEXT, "maxLength": SOURCE_MAX},
-            "note": {
-                **TEXT,
-                "maxLength": 4000,
-                "description": "The report's summary; defaults to the source, else to "
-                f"“{DEFAULT_MEASUREMENT_NOTE}”.",
-            },
-            "version": {
-                "type": "integer",
-                "description": "The item's `version` you read, to refuse (409) a figure sent "
-                "against an item that changed since; omit it to report on the current one.",
-            },
-        },
-        optional=("source", "note", "version"),
-    ),
 }
 
 ERRORS = {
@@ -263,34 +234,23 @@ ERRORS = {
     415: "The body is not JSON.",
     422: "Invalid values; `errors` lists each field with a code.",
 }
+READ = (422,)
+WRITE = (400, 403, 409, 413, 415, 422)
 
-
-def responses(ok: int, schema: dict[str, Any], *codes: int) -> dict[str, Any]:
-    described: dict[str, Any] = {
-        str(ok): {
-            "description": "Created" if ok == 201 else "OK",
-            "content": {"application/json": {"schema": schema}},
-        }
-    }
-    for code in sorted({401, 404, *codes}):
-        described[str(code)] = {
-            "description": ERRORS[code],
-            "content": {"application/problem+json": {"schema": ref("Problem")}},
-        }
-    return described
-
-
-def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
-
-
-ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+INFO = {
+    "title": "Plan Tracker API",
+    "version": "1.0.0",
+    "description": (
+        "Progress of the plan 《工业互联网·市南在行动》 for other systems, and reports "
+        "from departments' own tools. Send a personal token (made on the profile page "
+        "or with `flask --app tracker tokens create NAME`) as `Authorization: Bearer "
+        "TOKEN`; it acts with its user's role. Reports sent here wait for review like "
+        "those sent on the pages. Errors are RFC 9457 problems whose `title` and "
+        "`detail` follow `Accept-Language` (zh or en; Chinese by default). Bodies may "
+        f"be at most {MAX_BODY // 1024 // 1024} MB. This document and the page "
+        "/api/v1/docs need no token."
+    ),
+}
 
 
 def path_id(name: str) -> dict[str, Any]:
@@ -301,168 +261,171 @@ def list_of(key: str, name: str) -> dict[str, Any]:
     return obj({key: {"type": "array", "items": ref(name)}})
 
 
-def body(name: str) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the API: where it is, what it takes and what it answers.
+
+    ``problems`` are the error statuses beyond 401 and 404, which every operation that needs
+    a token may answer; a ``public`` one needs no token and answers only ``answer``.
+    """
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    answer: dict[str, Any]
+    parameters: tuple[dict[str, Any] | Query, ...] = ()
+    body: Body | None = None
+    problems: tuple[int, ...] = ()
+    public: bool = False
+    media: str = "application/json"
+
+    def document(self) -> dict[str, Any]:
+        """The operation object of the document."""
+        described: dict[str, Any] = {"operationId": self.operation_id, "summary": self.summary}
+        if self.public:
+            described["security"] = []
+        if self.parameters:
+            described["parameters"] = [
+                p.document() if isinstance(p, Query) else p for p in self.parameters
+            ]
+        if self.body is not None:
+            content = {"application/json": {"schema": ref(self.body.name)}}
+            described["requestBody"] = {"required": True, "content": content}
+        described["responses"] = self.responses()
+        return described
+
+    def responses(self) -> dict[str, Any]:
+        """The success answer, then each problem it may answer, by status."""
+        ok = 201 if self.method == "post" else 200
+        described: dict[str, Any] = {
+            str(ok): {
+                "description": "Created" if ok == 201 else "OK",
+                "content": {self.media: {"schema": self.answer}},
+            }
+        }
+        codes = () if self.public else sorted({401, 404, *self.problems})
+        for code in codes:
+            described[str(code)] = {
+                "description": ERRORS[code],
+                "content": {"application/problem+json": {"schema": ref("Problem")}},
+            }
+        return described
+
+
+OPERATIONS = (
+    Operation(
+        "get",
+        "/api/v1/plan",
+        "getPlan",
+        "The plan with groups, items and milestones, rolled up",
+        ref("Plan"),
+        parameters=(AS_OF,),
+        problems=READ,
+    ),
+    Operation(
+        "get",
+        "/api/v1/items/{code}",
+        "getItem",
+        "One item with its milestones, as of today",
+        ref("Item"),
+        parameters=({"name": "code", "in": "path", "required": True, "schema": CODE},),
+    ),
+    Operation(
+        "get",
+        "/api/v1/milestones/{milestone_id}",
+        "getMilestone",
+        "One milestone, as of today",
+        ref("Milestone"),
+        parameters=(path_id("milestone_id"),),
+    ),
+    Operation(
+        "post",
+        "/api/v1/milestones/{milestone_id}/updates",
+        "postMilestoneUpdate",
+        "Report a milestone's status and progress (pending review)",
+        ref("Report"),
+        parameters=(path_id("milestone_id"),),
+        body=MILESTONE_UPDATE,
+        problems=WRITE,
+    ),
+    Operation(
+        "get",
+        "/api/v1/departments",
+        "listDepartments",
+        "Every department",
+        list_of("departments", "Department"),
+    ),
+    Operation(
+        "get",
+        "/api/v1/indicators",
+        "listIndicators",
+        "Indicators with baseline, targets and approved measurements",
+        list_of("indicators", "Indicator"),
+    ),
+    Operation(
+        "post",
+        "/api/v1/indicators/{indicator_id}/measurements",
+        "postMeasurement",
+        "Report a new figure (an item report of the indicator's item, pending review)",
+        ref("Report"),
+        parameters=(path_id("indicator_id"),),
+        body=MEASUREMENT,
+        problems=WRITE,
+    ),
+    Operation(
+        "get",
+        "/api/v1/updates",
+        "listUpdates",
+        "The history, one row per changed field, oldest first (id order)",
+        obj(
+            {
+                "updates": {"type": "array", "items": ref("Update")},
+                "next_cursor": {"type": ["string", "null"]},
+            }
+        ),
+        parameters=(SINCE, ITEM, LIMIT, CURSOR),
+        problems=READ,
+    ),
+    Operation(
+        "get",
+        "/api/v1/openapi.json",
+        "getOpenApi",
+        "This document",
+        {"type": "object"},
+        public=True,
+    ),
+    Operation(
+        "get",
+        "/api/v1/docs",
+        "getDocs",
+        "This document as a page for people",
+        {"type": "string"},
+        public=True,
+        media="text/html",
+    ),
+)
+
+
+def paths() -> dict[str, dict[str, Any]]:
+    """Every operation, by path and method."""
+    described: dict[str, dict[str, Any]] = {}
+    for operation in OPERATIONS:
+        described.setdefault(operation.path, {})[operation.method] = operation.document()
+    return described
 
 
 def spec() -> dict[str, Any]:
     """The OpenAPI 3.1 document."""
-    read = (422,)
-    write = (400, 403, 409, 413, 415, 422)
     return {
         "openapi": "3.1.0",
-        "info": {
-            "title": "Plan Tracker API",
-            "version": "1.0.0",
-            "description": (
-                "Progress of the plan 《工业互联网·市南在行动》 for other systems, and reports "
-                "from departments' own tools. Send a personal token (made on the profile page "
-                "or with `flask --app tracker tokens create NAME`) as `Authorization: Bearer "
-                "TOKEN`; it acts with its user's role. Reports sent here wait for review like "
-                "those sent on the pages. Errors are RFC 9457 problems whose `title` and "
-                "`detail` follow `Accept-Language` (zh or en; Chinese by default). Bodies may "
-                f"be at most {MAX_BODY // 1024 // 1024} MB. This document and the page "
-                "/api/v1/docs need no token."
-            ),
-        },
+        "info": INFO,
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "paths": {
-            "/api/v1/plan": {
-                "get": {
-                    "operationId": "getPlan",
-                    "summary": "The plan with groups, items and milestones, rolled up",
-                    "parameters": [
-                        query(
-                            "as_of",
-                            DATE,
-                            "The day to roll up at (default today); a past day is rebuilt "
-                            "from the history, counting only approved reports.",
-                        )
-                    ],
-                    "responses": responses(200, ref("Plan"), *read),
-                }
-            },
-            "/api/v1/items/{code}": {
-                "get": {
-                    "operationId": "getItem",
-                    "summary": "One item with its milestones, as of today",
-                    "parameters": [
-                        {
-                            "name": "code",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"},
-                        }
-                    ],
-                    "responses": responses(200, ref("Item")),
-                }
-            },
-            "/api/v1/milestones/{milestone_id}": {
-                "get": {
-                    "operationId": "getMilestone",
-                    "summary": "One milestone, as of today",
-                    "parameters": [path_id("milestone_id")],
-                    "responses": responses(200, ref("Milestone")),
-                }
-            },
-            "/api/v1/milestones/{milestone_id}/updates": {
-                "post": {
-                    "operationId": "postMilestoneUpdate",
-                    "summary": "Report a milestone's status and progress (pending review)",
-                    "parameters": [path_id("milestone_id")],
-                    "requestBody": body("MilestoneUpdate"),
-                    "responses": responses(201, ref("Report"), *write),
-                }
-            },
-            "/api/v1/departments": {
-                "get": {
-                    "operationId": "listDepartments",
-                    "summary": "Every department",
-                    "responses": responses(200, list_of("departments", "Department")),
-                }
-            },
-            "/api/v1/indicators": {
-                "get": {
-                    "operationId": "listIndicators",
-                    "summary": "Indicators with baseline, targets and approved measurements",
-                    "responses": responses(200, list_of("indicators", "Indicator")),
-                }
-            },
-            "/api/v1/indicators/{indicator_id}/measurements": {
-                "post": {
-                    "operationId": "postMeasurement",
-                    "summary": "Report a new figure (an item report of the indicator's item, "
-                    "pending review)",
-                    "parameters": [path_id("indicator_id")],
-                    "requestBody": body("MeasurementInput"),
-                    "responses": responses(201, ref("Report"), *write),
-                }
-            },
-            "/api/v1/updates": {
-                "get": {
-                    "operationId": "listUpdates",
-                    "summary": "The history, one row per changed field, oldest first (id order)",
-                    "parameters": [
-                        query("since", DATE, "Only changes that count from this day on."),
-                        query(
-                            "item",
-                            {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"},
-                            "Only this item's rows (its code).",
-                        ),
-                        query(
-                            "limit",
-                            {"type": "integer", "minimum": 1, "maximum": UPDATES_MAX_LIMIT},
-                            f"Rows per page (default {UPDATES_DEFAULT_LIMIT}).",
-                        ),
-                        query(
-                            "cursor",
-                            {"type": "string"},
-                            "The `next_cursor` of the previous page (opaque).",
-                        ),
-                    ],
-                    "responses": responses(
-                        200,
-                        obj(
-                            {
-                                "updates": {"type": "array", "items": ref("Update")},
-                                "next_cursor": {"type": ["string", "null"]},
-                            }
-                        ),
-                        *read,
-                    ),
-                }
-            },
-            "/api/v1/openapi.json": {
-                "get": {
-                    "operationId": "getOpenApi",
-                    "summary": "This document",
-                    "security": [],
-                    "responses": {
-                        "200": {
-                            "description": "OK",
-                            "content": {"application/json": {"schema": {"type": "object"}}},
-                        }
-                    },
-                }
-            },
-            "/api/v1/docs": {
-                "get": {
-                    "operationId": "getDocs",
-                    "summary": "This document as a page for people",
-                    "security": [],
-                    "responses": {
-                        "200": {
-                            "description": "OK",
-                            "content": {"text/html": {"schema": {"type": "string"}}},
-                        }
-                    },
-                }
-            },
-        },
+        "paths": paths(),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **{body.name: body.schema() for body in BODIES}},
         },
     }
 
@@ -489,16 +452,3 @@ def docs() -> str:
         operations=operations,
         problem_types=[(slug, status, title) for slug, (status, title) in TYPES.items()],
     )
-
-
-def api_routing_error(error: HTTPException) -> Response | tuple[object, int]:
-    """Unknown addresses and wrong methods under ``/api/`` answer as problems too."""
-    if request.path.startswith("/api/"):
-        return answer(from_http_error(error))
-    return errors.handle_http_error(error)
-
-
-def init_app(app: Flask) -> None:
-    """Answer routing errors under ``/api/`` with problem documents (others as before)."""
-    app.register_error_handler(404, api_routing_error)
-    app.register_error_handler(405, api_routing_error)

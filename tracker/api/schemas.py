@@ -1,37 +1,64 @@
 """Reading API input and writing API output.
 
-Input is checked for shape only (JSON object, known fields, types, dates written YYYY-MM-DD);
-whether a report is acceptable is decided by the domain rules, exactly as for the pages.
+Every input (a JSON body, a query parameter) is declared once here: its published JSON schema
+together with the reader that checks it. Views read requests with these declarations and the
+OpenAPI document (:mod:`tracker.api.openapi`) publishes them, so the two cannot drift apart.
+
+Readers check shape only (JSON object, known fields, types, dates written YYYY-MM-DD); whether
+a report is acceptable is decided by the domain rules, exactly as for the pages. A schema may
+therefore publish bounds its reader leaves to those rules (a progress from 0 to 100, a note of
+at most 4000 characters), which refuse with their own codes and sentences.
+
 Output is plain JSON built from the models and the roll-up results; titles and names come in
 both languages, ``{"zh": …, "en": …}``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 
 from tracker.api.problems import ApiProblem, FieldError, invalid
 from tracker.domain.reminders import parse_day
+from tracker.domain.reporting import NOTE_MAX, ItemReport, MilestoneReport
 from tracker.domain.rollup import ItemResult, MilestoneResult, Summary
-from tracker.domain.status import STATUSES
+from tracker.domain.status import STATUSES, Status
+from tracker.loaders import CODE_MAX
 from tracker.models import Department, Group, Indicator, Item, Milestone, Plan, Report, Update
-
-# Ids are 32-bit in the database; a larger one names nothing (and is never sent to it).
+from tracker.models.types import MAX_ID
+from tracker.services.queries.api_reads import UpdateRow
+from tracker.services.queries.progress import PlanProgress
 
 SOURCE_MAX = 200
 TEXT_MAX = 4000 * 4  # well over any rule's limit; the rules word the real ones
 # Dates the API accepts at all: the plan runs 2020–2022; this leaves room on both sides.
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
+UPDATES_DEFAULT_LIMIT = 50
+UPDATES_MAX_LIMIT = 200
+CURSOR_MAX = 24
+# The note of a figure sent without note or source: the item-report rule wants a summary.
+DEFAULT_MEASUREMENT_NOTE = "通过接口报送的指标数据 (figure sent through the API)"
+
+# Schema pieces, shared with the published output schemas.
+DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}
+STATUS = {"type": "string", "enum": list(STATUSES)}
+CODE = {"type": "string", "pattern": f"^[A-Za-z0-9_-]{{1,{CODE_MAX}}}$"}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
-# Input.
+# Reading values: each reader notes what is wrong in ``errors`` and answers None for it.
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
@@ -85,6 +112,7 @@ def parse_date(raw: object, name: str, errors: list[FieldError]) -> date | None:
 def parse_text(
     raw: object, name: str, errors: list[FieldError], *, limit: int = TEXT_MAX
 ) -> str | None:
+    """A string the database can store, of at most ``limit`` characters."""
     if not isinstance(raw, str):
         errors.append(FieldError(name, "type", _l("This must be a string.")))
         return None
@@ -113,6 +141,7 @@ def parse_int(raw: object, name: str, errors: list[FieldError]) -> int | None:
 
 
 def parse_number(raw: object, name: str, errors: list[FieldError]) -> float | None:
+    """A JSON number as a float (too large ones as infinity, for the rules to refuse)."""
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         errors.append(FieldError(name, "type", _l("This must be a number.")))
         return None
@@ -123,9 +152,24 @@ def parse_number(raw: object, name: str, errors: list[FieldError]) -> float | No
     return value
 
 
+def parse_status(raw: object, name: str, errors: list[FieldError]) -> str | None:
+    """One of the status names, else an error listing them."""
+    if raw in STATUSES:
+        return str(raw)
+    errors.append(
+        FieldError(
+            name,
+            "unknown_status",
+            _l("Unknown status. Use one of: %(statuses)s.", statuses=", ".join(STATUSES)),
+        )
+    )
+    return None
+
+
 def check_fields(
     body: dict[str, Any], required: set[str], optional: set[str], errors: list[FieldError]
 ) -> None:
+    """Note each required field missing and each field not known, in name order."""
     for name in sorted(required - body.keys()):
         errors.append(FieldError(name, "required", _l("This field is required.")))
     for name in sorted(body.keys() - required - optional):
@@ -134,74 +178,291 @@ def check_fields(
         )
 
 
+# Declaring bodies: fields with their published schema and their reader.
+
+Reader = Callable[[object, str, list[FieldError]], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a JSON body: the schema the document publishes and the reader of its shape.
+
+    An absent field, and a null one when the schema allows null, takes ``default`` unread.
+    """
+
+    name: str
+    schema: dict[str, Any]
+    read: Reader
+    required: bool = True
+    default: object = None
+
+    @property
+    def nullable(self) -> bool:
+        kind = self.schema["type"]
+        return "null" in kind if isinstance(kind, list) else kind == "null"
+
+    def value(self, body: dict[str, Any], errors: list[FieldError]) -> Any:
+        """The field's value in ``body``, read (errors go to ``errors``) or defaulted."""
+        if self.name not in body or (body[self.name] is None and self.nullable):
+            return self.default
+        return self.read(body[self.name], self.name, errors)
+
+
+def integer_field(
+    name: str, *, required: bool = True, nullable: bool = False, **published: Any
+) -> Field:
+    """An integer; bounds in ``published`` are documented and left to the rules."""
+    kind: str | list[str] = ["integer", "null"] if nullable else "integer"
+    return Field(name, {"type": kind, **published}, parse_int, required)
+
+
+def number_field(name: str, **published: Any) -> Field:
+    """A number; bounds in ``published`` are documented and left to the rules."""
+    return Field(name, {"type": "number", **published}, parse_number)
+
+
+def date_field(
+    name: str, *, required: bool = True, nullable: bool = False, **published: Any
+) -> Field:
+    """A YYYY-MM-DD date between 2000 and 2100."""
+    return Field(name, {**(NULLABLE_DATE if nullable else DATE), **published}, parse_date, required)
+
+
+def text_field(name: str, *, limit: int | None = None, **published: Any) -> Field:
+    """Optional text (default empty): at most ``limit`` characters checked here; a
+    ``maxLength`` in ``published`` instead is a rule's limit, checked and worded by the rule.
+    """
+    schema = {**TEXT, **({"maxLength": limit} if limit else {}), **published}
+
+    def read(raw: object, field: str, errors: list[FieldError]) -> str | None:
+        return parse_text(raw, field, errors, limit=limit or TEXT_MAX)
+
+    return Field(name, schema, read, required=False, default="")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A JSON body the API takes: its component name in the document and its fields, in the
+    order they are read (and their problems listed).
+    """
+
+    name: str
+    fields: tuple[Field, ...]
+
+    def schema(self) -> dict[str, Any]:
+        """The published JSON schema: these fields, the required ones present, no others."""
+        return {
+            "type": "object",
+            "required": [f.name for f in self.fields if f.required],
+            "properties": {f.name: f.schema for f in self.fields},
+            "additionalProperties": False,
+        }
+
+    def read(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Each field's value by name; 422 listing every problem when any is found."""
+        errors: list[FieldError] = []
+        required = {f.name for f in self.fields if f.required}
+        check_fields(body, required, {f.name for f in self.fields} - required, errors)
+        values = {f.name: f.value(body, errors) for f in self.fields}
+        if errors:
+            raise invalid(errors)
+        return values
+
+
+MILESTONE_UPDATE = Body(
+    "MilestoneUpdate",
+    (
+        Field("status", STATUS, parse_status),
+        integer_field("progress", minimum=0, maximum=100),
+        integer_field(
+            "version",
+            description="The milestone's `version` you read; another one answers 409.",
+        ),
+        text_field(
+            "note",
+            maxLength=NOTE_MAX,
+            description="Required when the status is at_risk or delayed, when progress "
+            "goes down, and when nothing else changes.",
+        ),
+        date_field(
+            "completed_on",
+            required=False,
+            nullable=True,
+            description="Required for status done; never in the future.",
+        ),
+    ),
+)
+
+MEASUREMENT = Body(
+    "MeasurementInput",
+    (
+        number_field("value", minimum=0),
+        date_field("date", description="When it was measured; never in the future."),
+        text_field("source", limit=SOURCE_MAX),
+        text_field(
+            "note",
+            maxLength=NOTE_MAX,
+            description="The report's summary; defaults to the source, else to "
+            f"“{DEFAULT_MEASUREMENT_NOTE}”.",
+        ),
+        integer_field(
+            "version",
+            required=False,
+            nullable=True,
+            description="The item's `version` you read, to refuse (409) a figure sent "
+            "against an item that changed since; omit it to report on the current one.",
+        ),
+    ),
+)
+
+BODIES = (MILESTONE_UPDATE, MEASUREMENT)
+
+
 @dataclass(frozen=True)
 class MilestoneUpdateInput:
+    """A milestone update as sent: the report and the milestone version it was based on."""
+
     status: str
     progress: int
+    version: int
     note: str
     completed_on: date | None
-    version: int
+
+    def report(self) -> MilestoneReport:
+        return MilestoneReport(
+            status=Status(self.status),
+            progress=self.progress,
+            completed_on=self.completed_on,
+            note=self.note,
+        )
 
 
 def milestone_update_input(body: dict[str, Any]) -> MilestoneUpdateInput:
     """``{"status", "progress", "version", "note"?, "completed_on"?}``; 422 for wrong shapes."""
-    errors: list[FieldError] = []
-    check_fields(body, {"status", "progress", "version"}, {"note", "completed_on"}, errors)
-    status = body.get("status")
-    if "status" in body and status not in STATUSES:
-        errors.append(
-            FieldError(
-                "status",
-                "unknown_status",
-                _l("Unknown status. Use one of: %(statuses)s.", statuses=", ".join(STATUSES)),
-            )
-        )
-    progress = parse_int(body["progress"], "progress", errors) if "progress" in body else None
-    version = parse_int(body["version"], "version", errors) if "version" in body else None
-    note = parse_text(body.get("note", ""), "note", errors)
-    completed_on = None
-    if body.get("completed_on") is not None:
-        completed_on = parse_date(body["completed_on"], "completed_on", errors)
-    if errors:
-        raise invalid(errors)
-    return MilestoneUpdateInput(
-        status=str(status),
-        progress=int(progress or 0),
-        note=note or "",
-        completed_on=completed_on,
-        version=int(version or 0),
-    )
+    return MilestoneUpdateInput(**MILESTONE_UPDATE.read(body))
 
 
 @dataclass(frozen=True)
 class MeasurementInput:
+    """A figure as sent; ``version`` (the item's) is None when not given."""
+
     value: float
     measured_on: date
     source: str
     note: str
     version: int | None
 
+    def report(self) -> ItemReport:
+        """The item report carrying the figure; its note defaults to the source, else to a
+        fixed text (the item-report rule wants a summary).
+        """
+        return ItemReport(
+            note=self.note.strip() or self.source.strip() or DEFAULT_MEASUREMENT_NOTE,
+            value=self.value,
+            measured_on=self.measured_on,
+            has_indicator=True,
+        )
+
 
 def measurement_input(body: dict[str, Any]) -> MeasurementInput:
     """``{"value", "date", "source"?, "note"?, "version"?}``; 422 for wrong shapes."""
+    values = MEASUREMENT.read(body)
+    return MeasurementInput(
+        value=values["value"],
+        measured_on=values["date"],
+        source=values["source"],
+        note=values["note"],
+        version=values["version"],
+    )
+
+
+# Query parameters, declared the same way.
+
+
+def read_date(raw: str, name: str) -> date | None:
     errors: list[FieldError] = []
-    check_fields(body, {"value", "date"}, {"source", "note", "version"}, errors)
-    value = parse_number(body["value"], "value", errors) if "value" in body else None
-    measured_on = parse_date(body["date"], "date", errors) if "date" in body else None
-    source = parse_text(body.get("source", ""), "source", errors, limit=SOURCE_MAX)
-    note = parse_text(body.get("note", ""), "note", errors)
-    version = None
-    if body.get("version") is not None:
-        version = parse_int(body["version"], "version", errors)
+    value = parse_date(raw, name, errors)
     if errors:
         raise invalid(errors)
-    return MeasurementInput(
-        value=value if value is not None else math.nan,
-        measured_on=measured_on or EARLIEST,
-        source=source or "",
-        note=note or "",
-        version=version,
-    )
+    return value
+
+
+def read_limit(raw: str, name: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw[:6]) <= UPDATES_MAX_LIMIT or len(raw) > 6:
+        raise invalid(
+            [
+                FieldError(
+                    name,
+                    "range",
+                    _l("The limit is a whole number from 1 to %(n)d.", n=UPDATES_MAX_LIMIT),
+                )
+            ]
+        )
+    return int(raw)
+
+
+def encode_cursor(last_id: int) -> str:
+    """The opaque cursor of the page after the row ``last_id``."""
+    return base64.urlsafe_b64encode(f"u{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, name: str = "cursor") -> int:
+    """The last id the previous page held; 422 for anything this API did not hand out."""
+    error = invalid([FieldError(name, "invalid_cursor", _l("This cursor is not valid."))])
+    if len(raw) > CURSOR_MAX or not raw.isascii():
+        raise error
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
+    except (binascii.Error, ValueError):
+        raise error from None
+    if not text.startswith("u") or not text[1:].isdigit() or int(text[1:]) > MAX_ID:
+        raise error
+    return int(text[1:])
+
+
+@dataclass(frozen=True)
+class Query:
+    """An optional query parameter: its published schema and description, and its reader."""
+
+    name: str
+    schema: dict[str, Any]
+    description: str
+    read: Callable[[str, str], Any]
+
+    def value(self) -> Any:
+        """Its value in this request; None when absent or empty."""
+        raw = request.args.get(self.name)
+        return None if raw is None or raw == "" else self.read(raw, self.name)
+
+    def document(self) -> dict[str, Any]:
+        """As an OpenAPI parameter."""
+        return {
+            "name": self.name,
+            "in": "query",
+            "required": False,
+            "schema": self.schema,
+            "description": self.description,
+        }
+
+
+AS_OF = Query(
+    "as_of",
+    DATE,
+    "The day to roll up at (default today); a past day is rebuilt "
+    "from the history, counting only approved reports.",
+    read_date,
+)
+SINCE = Query("since", DATE, "Only changes that count from this day on.", read_date)
+ITEM = Query("item", CODE, "Only this item's rows (its code).", lambda raw, _name: raw)
+LIMIT = Query(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": UPDATES_MAX_LIMIT},
+    f"Rows per page (default {UPDATES_DEFAULT_LIMIT}).",
+    read_limit,
+)
+CURSOR = Query(
+    "cursor", {"type": "string"}, "The `next_cursor` of the previous page (opaque).", decode_cursor
+)
 
 
 # Output.
@@ -311,6 +572,25 @@ def plan_json(plan: Plan, as_of: date, summary: Summary, groups: list[dict[str, 
     }
 
 
+def progress_json(
+    progress: PlanProgress, as_of: date, report_states: dict[int, str]
+) -> dict[str, Any]:
+    """The plan rolled up: each group with its items and their milestones."""
+    groups = []
+    for section, group_result in zip(progress.sections, progress.result.groups, strict=True):
+        items = [
+            item_json(
+                row.item,
+                row.result,
+                pending=progress.pending_by_item.get(row.item.id, 0),
+                last_report_state=report_states.get(row.item.id),
+            )
+            for row in section.rows
+        ]
+        groups.append(group_json(section.group, group_result.summary, items))
+    return plan_json(progress.plan, as_of, progress.result.summary, groups)
+
+
 def department_json(department: Department) -> dict[str, Any]:
     return {
         "code": department.code,
@@ -351,6 +631,14 @@ def update_json(update: Update, item_code: str, milestone_code: str | None) -> d
         "user": update.user.username if update.user is not None else None,
         "origin": update.origin,
         "report": update.report_id,
+    }
+
+
+def updates_json(rows: list[UpdateRow], more: bool) -> dict[str, Any]:
+    """A page of the history, with the cursor of the next page (null on the last one)."""
+    return {
+        "updates": [update_json(u, code, m_code) for u, code, m_code in rows],
+        "next_cursor": encode_cursor(rows[-1][0].id) if more and rows else None,
     }
 
 

@@ -7,25 +7,24 @@ may not read a file gets 404, as for a file that does not exist, so ids reveal n
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort, current_app, send_file
 from werkzeug.wrappers import Response
 
 from tracker.access import allowed, item_target
 from tracker.attachments import bp
 from tracker.domain.policy import Action, ReportTarget
-from tracker.extensions import db
-from tracker.forms import MAX_ID
-from tracker.models import Attachment, Item
+from tracker.domain.reporting import ReportState
+from tracker.loaders import attachment_by_id
+from tracker.models import Attachment
 from tracker.services.exports.attachments import attachment_directory, attachment_path
 
 
 def _readable(attachment: Attachment) -> bool:
+    """Whether the current user may read the file: as its report, or else as its item."""
     report = attachment.report
     if report is not None:
         target = ReportTarget(
-            department_id=report.department_id, approved=report.state == "approved"
+            department_id=report.department_id, approved=report.state == ReportState.APPROVED
         )
         return allowed(Action.VIEW_REPORT, target)
     return allowed(Action.VIEW_ITEM, item_target(attachment.item))
@@ -34,17 +33,8 @@ def _readable(attachment: Attachment) -> bool:
 @bp.get("/attachments/<int:attachment_id>")
 def download(attachment_id: int) -> Response:
     """The file under its original name, always as a download and never sniffed as HTML."""
-    if not 0 < attachment_id <= MAX_ID:
-        abort(404)
-    attachment = db.session.scalar(
-        sa.select(Attachment)
-        .where(Attachment.id == attachment_id)
-        .options(
-            so.joinedload(Attachment.report),
-            so.joinedload(Attachment.item).selectinload(Item.supporting_departments),
-        )
-    )
-    if attachment is None or not _readable(attachment):
+    attachment = attachment_by_id(attachment_id)
+    if not _readable(attachment):
         abort(404)
     path = attachment_path(attachment, attachment_directory(current_app))
     if path is None or not path.is_file():

@@ -12,12 +12,16 @@ from tracker.i18n import LANGUAGES
 
 
 class LoginForm(FlaskForm):
+    """User name and password; the limits keep absurd input away from the hashing."""
+
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Sign in"))
 
 
 class PasswordForm(FlaskForm):
+    """The current password and the new one twice, so a typing error is caught here."""
+
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm = PasswordField(
@@ -28,15 +32,11 @@ class PasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
+    """The user's own settings: the preferred language."""
+
     locale = SelectField(
         _l("Preferred language"),
         choices=[SelectChoice(code, label) for code, label in LANGUAGES.items()],
         validators=[DataRequired()],
     )
     submit = SubmitField(_l("Save"))
-
-
-class LogoutForm(FlaskForm):
-    """An empty form: signing out is a POST with a CSRF token, so no other site can do it."""
-
-    submit = SubmitField(_l("Sign out"))

@@ -13,12 +13,12 @@ from tracker.auth.forms import LoginForm, PasswordForm, ProfileForm
 from tracker.auth.redirects import safe_next
 from tracker.auth.tokens import profile_context
 from tracker.clock import utcnow
-from tracker.domain.refusal import Refused
-from tracker.extensions import db
-from tracker.messages import message as problem_message
-from tracker.services.commands import audit
+from tracker.domain.refusal import Who
+from tracker.messages import messages
+from tracker.models import User
 from tracker.services.commands.accounts import change_own_password, set_locale
-from tracker.services.commands.signin import Outcome, sign_in
+from tracker.services.commands.signin import Outcome, sign_in, sign_out
+from tracker.unit_of_work import Attempt, attempt, unit_of_work
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -27,35 +27,36 @@ def login() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
-    if form.validate_on_submit():
-        result = sign_in(
-            form.username.data or "",
-            form.password.data or "",
-            address=client_address(),
-            now=utcnow(),
-        )
-        db.session.commit()
-        if result.outcome is Outcome.THROTTLED:
-            message = _("Too many failed sign-in attempts. Please wait 15 minutes and try again.")
-            return render_template("auth/login.html", form=form, error=message), 429
-        if result.outcome is Outcome.BAD_CREDENTIALS or result.user is None:
-            message = _("Wrong user name or password.")
-            return render_template("auth/login.html", form=form, error=message), 200
-        session.clear()
-        login_user(result.user)
-        if result.user.locale:
-            session["lang"] = result.user.locale
-        if result.user.must_change_password:
-            return redirect(url_for("auth.password"))
-        return redirect(safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form, error=None)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form, error=None)
+    visitor = Who(now=utcnow(), address=client_address())  # nobody until signed in
+    with unit_of_work():  # every attempt is logged, and the log is what throttles
+        result = sign_in(visitor, form.username.data or "", form.password.data or "")
+    if result.outcome is Outcome.THROTTLED:
+        message = _("Too many failed sign-in attempts. Please wait 15 minutes and try again.")
+        return render_template("auth/login.html", form=form, error=message), 429
+    if result.outcome is Outcome.BAD_CREDENTIALS or result.user is None:
+        message = _("Wrong user name or password.")
+        return render_template("auth/login.html", form=form, error=message), 200
+    return _signed_in(result.user)
+
+
+def _signed_in(user: User) -> Response:
+    """Start a fresh session in the user's language; a one-time password must go first."""
+    session.clear()
+    login_user(user)
+    if user.locale:
+        session["lang"] = user.locale
+    if user.must_change_password:
+        return redirect(url_for("auth.password"))
+    return redirect(safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout() -> Response:
     """Sign out (a POST, so a link on another site cannot sign anyone out)."""
-    audit.record("logout", now=utcnow(), actor=current_user, address=client_address())
-    db.session.commit()
+    with unit_of_work():
+        sign_out(current_who())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -67,8 +68,8 @@ def profile() -> Response | str:
     """The user's own settings: preferred language; a link to change the password."""
     form = ProfileForm(locale=current_user.locale or session.get("lang") or "zh_CN")
     if form.validate_on_submit():
-        set_locale(current_user, form.locale.data)
-        db.session.commit()
+        with unit_of_work():
+            set_locale(current_user, form.locale.data)
         session["lang"] = form.locale.data
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.profile"))
@@ -79,22 +80,19 @@ def profile() -> Response | str:
 def password() -> Response | str:
     """Change one's own password; required after an admin reset it."""
     form = PasswordForm()
-    errors: list[str] = []
+    outcome = Attempt()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             change_own_password(
                 current_who(),
                 current_user,
                 current=form.current.data or "",
                 new=form.new.data or "",
             )
-        except Refused as error:
-            db.session.rollback()
-            errors = [problem_message(p) for p in error.problems]
-        else:
-            db.session.commit()
+        if outcome.refused is None:
             # The session version moved on; sign in again in this session only.
             login_user(current_user._get_current_object())
             flash(_("Your password is changed."), "success")
             return redirect(url_for("board.index"))
+    errors = messages(outcome.refused) if outcome.refused else []
     return render_template("auth/password.html", form=form, errors=errors)

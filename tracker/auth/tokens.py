@@ -18,22 +18,19 @@ from wtforms.validators import DataRequired, Length
 from tracker.access import current_who, require
 from tracker.auth.forms import ProfileForm
 from tracker.domain.policy import Action
-from tracker.domain.refusal import Refused
-from tracker.domain.tokens import LABEL_MAX, TokenProblem
-from tracker.extensions import db
+from tracker.domain.tokens import LABEL_MAX
+from tracker.loaders import find_row
+from tracker.messages import messages
 from tracker.models import ApiToken, User
 from tracker.services.commands.tokens import create_token, revoke_token, tokens_of
+from tracker.unit_of_work import attempt, unit_of_work
 
 bp = Blueprint("api_tokens", __name__)
 
-MESSAGES = {
-    TokenProblem.LABEL_REQUIRED: _l("Please say what the token is for."),
-    TokenProblem.LABEL_TOO_LONG: _l("The label is too long (at most 100 characters)."),
-    TokenProblem.USER_INACTIVE: _l("This account is deactivated."),
-}
-
 
 class TokenForm(FlaskForm):
+    """What a new token is for; the service checks the same rule and words it alike."""
+
     label = StringField(
         _l("What the token is for"),
         validators=[
@@ -66,31 +63,27 @@ def create() -> str:
     """Make a token for the signed-in user and show it once."""
     require(Action.EDIT_OWN_PROFILE)
     form = TokenForm()
-    errors: list[str] = []
-    if form.validate_on_submit():
-        try:
-            token, text = create_token(current_who(), current_user, label=form.label.data or "")
-        except Refused as error:
-            db.session.rollback()
-            errors = [str(MESSAGES[p]) for p in error.problems]
-        else:
-            db.session.commit()
-            return _profile_page(new_token=token, new_token_text=text)
-    else:
+    if not form.validate_on_submit():
         errors = [str(e) for field in form for e in field.errors]
-    return _profile_page(token_form=form, token_errors=errors)
+        return _profile_page(token_form=form, token_errors=errors)
+    with attempt() as outcome:
+        token, text = create_token(current_who(), current_user, label=form.label.data or "")
+    if outcome.refused is None:
+        return _profile_page(new_token=token, new_token_text=text)
+    return _profile_page(token_form=form, token_errors=messages(outcome.refused))
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
 def revoke(token_id: int) -> Response:
     """Revoke one of the signed-in user's tokens."""
     require(Action.EDIT_OWN_PROFILE)
-    token = db.session.get(ApiToken, token_id) if token_id < 2**31 else None
+    token = find_row(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
-        abort(404)
+        abort(404)  # another user's token is as unknown as a made-up id
     if not RevokeTokenForm().validate_on_submit():
         abort(400)
-    if revoke_token(current_who(), token):
-        db.session.commit()
+    with unit_of_work():
+        revoked = revoke_token(current_who(), token)
+    if revoked:
         flash(_("The token is revoked: programs using it are refused from now on."), "success")
     return redirect(url_for("auth.profile"))

@@ -5,16 +5,17 @@ from __future__ import annotations
 import io
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, send_file, url_for
+from flask import current_app, send_file, url_for
 from werkzeug.wrappers import Response
 
 from tracker.access import require
 from tracker.board import bp
-from tracker.board.routes import board_args, requested_as_of
+from tracker.board.filters import board_args, requested_as_of
 from tracker.clock import today, utcnow
 from tracker.domain.policy import Action
+from tracker.loaders import the_plan
 from tracker.services.exports.ledger import MIMETYPE, build_ledger, ledger_filename
-from tracker.services.queries.progress import current_plan, load_progress
+from tracker.services.queries.progress import load_progress
 
 
 @bp.get("/board/ledger.xlsx")
@@ -24,9 +25,7 @@ def ledger() -> Response:
     Always every group and item: the board's filters narrow the page, not the archive copy.
     """
     require(Action.VIEW_BOARD)
-    plan = current_plan(current_app.config.get("TRACKER_PLAN_CODE"))
-    if plan is None:
-        abort(404)
+    plan = the_plan()
     now = today()
     as_of = requested_as_of(now)
     progress = load_progress(plan, as_of, current_app.config["TRACKER_BEHIND_MARGIN"], today=now)

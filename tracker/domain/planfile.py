@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -279,7 +279,7 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         if value not in choices:
             raise ValueError(f"expected one of {', '.join(choices)}, got {_describe(value)}")
-        return value
+        return str(value)
 
     return convert
 
@@ -386,7 +386,32 @@ def _read_plan(r: _Reader, data: Any) -> PlanSpec | None:
     if root is None:
         return None
     r.unknown_keys(root, {"plan", "departments", "groups", "indicators"}, "file")
+    known_items = _declare_codes(r, root)
+    header = _read_plan_section(r, root)
+    departments = tuple(
+        d
+        for i, raw in enumerate(r.sequence(root.get("departments", MISSING), "departments"))
+        if (d := _read_department(r, raw, f"departments[{i}]")) is not None
+    )
+    groups = _read_groups(r, root)
+    indicators = tuple(
+        ind
+        for i, raw in enumerate(
+            r.sequence(root.get("indicators", MISSING), "indicators", required=False)
+        )
+        if (ind := _read_indicator(r, raw, f"indicators[{i}]", known_items)) is not None
+    )
+    if header is None or r.problems:
+        return None
+    return replace(header, departments=departments, groups=groups, indicators=indicators)
 
+
+def _declare_codes(r: _Reader, root: dict[str, Any]) -> set[str]:
+    """Check every declared code is unique; remember the departments; return the item codes.
+
+    This runs before any entry is read, so a reference to an entry further down the file
+    (or to one with a mistake elsewhere) is not reported as unknown.
+    """
     raw_departments = _entries(root.get("departments"))
     raw_groups = _entries(root.get("groups"))
     raw_items = [
@@ -401,7 +426,6 @@ def _read_plan(r: _Reader, data: Any) -> PlanSpec | None:
         if isinstance(item, dict)
         for m, raw in enumerate(_entries(item.get("milestones")))
     ]
-    raw_indicators = _entries(root.get("indicators"))
     declared_departments = _declared(raw_departments, "departments")
     declared_items = [(w, c) for w, raw in raw_items if (c := _declared_code(raw)) is not None]
     _check_unique(r, declared_departments)
@@ -410,62 +434,49 @@ def _read_plan(r: _Reader, data: Any) -> PlanSpec | None:
     _check_unique(
         r, [(w, c) for w, raw in raw_milestones if (c := _declared_code(raw)) is not None]
     )
-    _check_unique(r, _declared(raw_indicators, "indicators"))
+    _check_unique(r, _declared(_entries(root.get("indicators")), "indicators"))
     r.departments = {code for _, code in declared_departments}
-    known_items = {code for _, code in declared_items}
+    return {code for _, code in declared_items}
 
+
+def _read_plan_section(r: _Reader, root: dict[str, Any]) -> PlanSpec | None:
+    """Read ``plan:`` and remember its dates, which every milestone's due date must fall in.
+
+    The plan comes back without its entries, which the caller reads next and adds.
+    """
     plan: dict[str, Any] | None = None
     if "plan" not in root:
         r.problem("plan", "missing required section")
     else:
         plan = r.mapping(root["plan"], "plan")
-    code = name = start = end = report_date = None
-    source: Text | None = Text("", "")
-    if plan is not None:
-        r.unknown_keys(plan, {"code", "name", "source", "start", "end", "report_date"}, "plan")
-        code = r.field(plan, "code", "plan", _as_code)
-        name = r.field(plan, "name", "plan", _as_text)
-        source = r.field(plan, "source", "plan", _as_text, default=Text("", ""))
-        start = r.field(plan, "start", "plan", _as_date)
-        end = r.field(plan, "end", "plan", _as_date)
-        report_date = r.field(plan, "report_date", "plan", _as_date)
-        if start and end and start > end:
-            r.problem("plan", f"start {start} is after end {end}")
+    if plan is None:
+        r.plan_start = r.plan_end = None
+        return None
+    r.unknown_keys(plan, {"code", "name", "source", "start", "end", "report_date"}, "plan")
+    code = r.field(plan, "code", "plan", _as_code)
+    name = r.field(plan, "name", "plan", _as_text)
+    source = r.field(plan, "source", "plan", _as_text, default=Text("", ""))
+    start = r.field(plan, "start", "plan", _as_date)
+    end = r.field(plan, "end", "plan", _as_date)
+    report_date = r.field(plan, "report_date", "plan", _as_date)
+    if start and end and start > end:
+        r.problem("plan", f"start {start} is after end {end}")
     r.plan_start, r.plan_end = start, end
-
-    departments = tuple(
-        d
-        for i, raw in enumerate(r.sequence(root.get("departments", MISSING), "departments"))
-        if (d := _read_department(r, raw, f"departments[{i}]")) is not None
+    if code is None or name is None or start is None or end is None or report_date is None:
+        return None
+    return PlanSpec(
+        code, name, source or Text("", ""), start, end, report_date, departments=(), groups=()
     )
+
+
+def _read_groups(r: _Reader, root: dict[str, Any]) -> tuple[GroupSpec, ...]:
     group_entries = r.sequence(root.get("groups", MISSING), "groups")
     if "groups" in root and isinstance(root["groups"], list) and not group_entries:
         r.problem("groups", "a plan needs at least one group")
-    groups = tuple(
+    return tuple(
         g
         for i, raw in enumerate(group_entries)
         if (g := _read_group(r, raw, f"groups[{i}]")) is not None
-    )
-    indicators = tuple(
-        ind
-        for i, raw in enumerate(
-            r.sequence(root.get("indicators", MISSING), "indicators", required=False)
-        )
-        if (ind := _read_indicator(r, raw, f"indicators[{i}]", known_items)) is not None
-    )
-
-    if None in (code, name, start, end, report_date) or r.problems:
-        return None
-    return PlanSpec(
-        code=code,  # type: ignore[arg-type]
-        name=name,  # type: ignore[arg-type]
-        source=source or Text("", ""),
-        start=start,  # type: ignore[arg-type]
-        end=end,  # type: ignore[arg-type]
-        report_date=report_date,  # type: ignore[arg-type]
-        departments=departments,
-        groups=groups,
-        indicators=indicators,
     )
 
 
@@ -532,7 +543,8 @@ def _read_item(r: _Reader, raw: Any, where: str) -> ItemSpec | None:
     description = r.field(data, "description", where, _as_text, default=Text("", ""))
     lead = r.field(data, "lead", where, _as_code)
     _check_department(r, lead, f"{where}.lead")
-    supporting = r.field(data, "supporting", where, _code_list, default=())
+    no_codes: tuple[str, ...] = ()
+    supporting = r.field(data, "supporting", where, _code_list, default=no_codes)
     for code_ in supporting or ():
         _check_department(r, code_, f"{where}.supporting")
     start = r.field(data, "start", where, _as_date)
@@ -556,17 +568,19 @@ def _read_item(r: _Reader, raw: Any, where: str) -> ItemSpec | None:
         for i, raw_m in enumerate(raw_milestones)
         if (m := _read_milestone(r, raw_m, f"{where}.milestones[{i}]", lead)) is not None
     )
-    if None in (code, title, lead, start, due, weight):
+    if code is None or title is None or lead is None:
+        return None
+    if start is None or due is None or weight is None:
         return None
     return ItemSpec(
-        code=code,  # type: ignore[arg-type]
-        title=title,  # type: ignore[arg-type]
+        code=code,
+        title=title,
         description=description or Text("", ""),
-        lead=lead,  # type: ignore[arg-type]
+        lead=lead,
         supporting=tuple(supporting or ()),
-        start=start,  # type: ignore[arg-type]
-        due=due,  # type: ignore[arg-type]
-        weight=weight,  # type: ignore[arg-type]
+        start=start,
+        due=due,
+        weight=weight,
         sample=bool(sample),
         facts=facts,
         milestones=milestones,
@@ -614,18 +628,20 @@ def _read_milestone(
     if done and progress is not None and progress != 100:
         r.problem(f"{where}.progress", f"a done milestone has progress 100, not {progress}")
     source = r.field(data, "source", where, _one_of(SOURCES), default="sample")
-    if None in (code, title, due, department, weight, status, progress, source):
+    if code is None or title is None or due is None or department is None:
+        return None
+    if weight is None or status is None or progress is None or source is None:
         return None
     return MilestoneSpec(
-        code=code,  # type: ignore[arg-type]
-        title=title,  # type: ignore[arg-type]
-        due=due,  # type: ignore[arg-type]
-        department=department,  # type: ignore[arg-type]
-        weight=weight,  # type: ignore[arg-type]
-        status=status,  # type: ignore[arg-type]
-        progress=progress,  # type: ignore[arg-type]
+        code=code,
+        title=title,
+        due=due,
+        department=department,
+        weight=weight,
+        status=status,
+        progress=progress,
         completed_on=completed_on,
-        source=source,  # type: ignore[arg-type]
+        source=source,
     )
 
 
@@ -652,15 +668,15 @@ def _read_indicator(r: _Reader, raw: Any, where: str, items: set[str]) -> Indica
         baseline_date = r.field(baseline, "date", f"{where}.baseline", _as_date)
     targets = _read_targets(r, data, where)
     measurements = _read_measurements(r, data, where)
-    if None in (code, name, baseline_value, baseline_date):
+    if code is None or name is None or baseline_value is None or baseline_date is None:
         return None
     return IndicatorSpec(
-        code=code,  # type: ignore[arg-type]
+        code=code,
         item=item,
-        name=name,  # type: ignore[arg-type]
+        name=name,
         unit=unit or Text("", ""),
-        baseline_value=baseline_value,  # type: ignore[arg-type]
-        baseline_date=baseline_date,  # type: ignore[arg-type]
+        baseline_value=baseline_value,
+        baseline_date=baseline_date,
         targets=tuple(targets),
         measurements=tuple(measurements),
     )

@@ -14,13 +14,9 @@ from wtforms.fields import DateField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from tracker.domain.instructions import TEXT_MAX
-from tracker.forms import MAX_ID
+from tracker.forms import MAX_ID, strip
 
 TOO_LONG = _l("At most %(max)d characters, please.")
-
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 class InstructionForm(FlaskForm):

@@ -7,12 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models.people import User
 from tracker.models.types import UTCDateTime
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One thing that happened: who (or which user name was tried), what, to whom, from where.
 
     Sign-in throttling counts failures here, so the limit holds across every worker process.

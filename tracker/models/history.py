@@ -7,12 +7,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models.people import User
 from tracker.models.types import UTCDateTime
 
 
-class Update(db.Model):
+class Update(Model):
     """One changed field of an item or milestone.
 
     Rows are only ever inserted. ``effective_on`` is the day the change counts from (the

@@ -9,11 +9,11 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models.types import UTCDateTime
 
 
-class Department(db.Model):
+class Department(Model):
     """An office of the district that leads or supports plan items (牵头单位 / 配合单位)."""
 
     __tablename__ = "department"
@@ -34,7 +34,7 @@ class Department(db.Model):
         return f"<Department {self.code}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """Someone who signs in, with one role and, for a department lead, one department."""
 
     __tablename__ = "app_user"
@@ -59,7 +59,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Flask-Login refuses inactive users; deactivation must end their sessions."""
         return self.active
 

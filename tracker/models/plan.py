@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.models.people import Department, User
 from tracker.models.types import UTCDateTime
 
@@ -19,7 +19,7 @@ item_supporting_department = sa.Table(
 )
 
 
-class Plan(db.Model):
+class Plan(Model):
     """A policy plan, loaded from a plan file."""
 
     __tablename__ = "plan"
@@ -43,7 +43,7 @@ class Plan(db.Model):
         return f"<Plan {self.code}>"
 
 
-class Group(db.Model):
+class Group(Model):
     """A section of the plan: key tasks, key projects or special actions, in file order."""
 
     __tablename__ = "plan_group"
@@ -61,7 +61,7 @@ class Group(db.Model):
     items: so.Mapped[list[Item]] = so.relationship(back_populates="group", order_by="Item.position")
 
 
-class Item(db.Model):
+class Item(Model):
     """A task, project or action of the plan, led by one department."""
 
     __tablename__ = "item"
@@ -110,7 +110,7 @@ class Item(db.Model):
         return f"<Item {self.code}>"
 
 
-class Milestone(db.Model):
+class Milestone(Model):
     """A dated step of an item; its reported status is what the department last said."""
 
     __tablename__ = "milestone"
@@ -152,7 +152,7 @@ class Milestone(db.Model):
         return f"<Milestone {self.code}>"
 
 
-class Fact(db.Model):
+class Fact(Model):
     """A dated fact from the plan's source, shown as an item's background."""
 
     __tablename__ = "fact"
@@ -168,7 +168,7 @@ class Fact(db.Model):
     item: so.Mapped[Item] = so.relationship(back_populates="facts")
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     """A measured quantity with targets, such as the number of 5G base stations."""
 
     __tablename__ = "indicator"
@@ -195,7 +195,7 @@ class Indicator(db.Model):
     )
 
 
-class IndicatorTarget(db.Model):
+class IndicatorTarget(Model):
     """The value an indicator should reach by a date."""
 
     __tablename__ = "indicator_target"
@@ -210,7 +210,7 @@ class IndicatorTarget(db.Model):
     indicator: so.Mapped[Indicator] = so.relationship(back_populates="targets")
 
 
-class Measurement(db.Model):
+class Measurement(Model):
     """An observed value of an indicator; appended, never edited."""
 
     __tablename__ = "measurement"

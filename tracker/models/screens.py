@@ -7,12 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models.people import User
 from tracker.models.types import UTCDateTime
 
 
-class ScreenLink(db.Model):
+class ScreenLink(Model):
     """A link an admin made for a display; it works until it is revoked.
 
     Only the SHA-256 hash of the token is kept: the token itself is shown once, when the link is

@@ -7,12 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models.people import User
 from tracker.models.types import UTCDateTime
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token a user made for a program of theirs; it works until it is revoked.
 
     Only the SHA-256 hash of the token is kept, with its first characters (``prefix``) so the

@@ -9,13 +9,14 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.extensions import db
+from tracker.domain.reporting import ReportState
+from tracker.extensions import Model
 from tracker.models.people import Department, User
 from tracker.models.plan import Indicator, Item, Milestone
 from tracker.models.types import UTCDateTime
 
 
-class Report(db.Model):
+class Report(Model):
     """A department's report on a milestone (status, progress) or an item (summary, figure).
 
     It waits for review (督办): the coordinating office approves it, and only then do its
@@ -43,7 +44,7 @@ class Report(db.Model):
     )
     submitted_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
     base_version: so.Mapped[int]
-    state: so.Mapped[str] = so.mapped_column(sa.String(16), default="submitted")
+    state: so.Mapped[str] = so.mapped_column(sa.String(16), default=ReportState.SUBMITTED.value)
     status: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     progress: so.Mapped[int | None]
     completed_on: so.Mapped[date | None]
@@ -67,7 +68,7 @@ class Report(db.Model):
     )
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """An evidence file (佐证材料), kept under ``instance/`` and served only to its readers."""
 
     __tablename__ = "attachment"
@@ -89,7 +90,7 @@ class Attachment(db.Model):
     uploaded_by: so.Mapped[User] = so.relationship()
 
 
-class Instruction(db.Model):
+class Instruction(Model):
     """A leader's instruction on an item (批示): open → handled by the department → closed."""
 
     __tablename__ = "instruction"
@@ -115,7 +116,7 @@ class Instruction(db.Model):
     )
 
 
-class InstructionReply(db.Model):
+class InstructionReply(Model):
     """A reply to an instruction, from the department or the leader."""
 
     __tablename__ = "instruction_reply"
@@ -130,7 +131,7 @@ class InstructionReply(db.Model):
     author: so.Mapped[User] = so.relationship()
 
 
-class Postponement(db.Model):
+class Postponement(Model):
     """A request to move a milestone's due date (延期申请), decided by an admin."""
 
     __tablename__ = "postponement"

@@ -1,35 +1,26 @@
 """Postponement views: a department asks for a later due date (延期申请), an admin decides.
 
-Views stay thin: load, check the permission, read the form, call one service of
-:mod:`tracker.services.commands.postponements`, commit once (or roll back and show the problems,
-writing nothing), then redirect or render.
+Each write is load → require → validate the form → one command of
+:mod:`tracker.services.commands.postponements` inside :func:`~tracker.unit_of_work.attempt`
+→ redirect, or the page again with the refusal in words (nothing written).
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.access import milestone_target, require
-from tracker.clock import today, utcnow
+from tracker.access import current_who, milestone_target, require
 from tracker.domain.policy import Action
-from tracker.domain.postponements import (
-    NOTE_MAX,
-    REASON_MAX,
-    REASON_MIN,
-    PostponementProblem,
-    delay_days,
-    latest_due,
-)
-from tracker.domain.refusal import Refused
-from tracker.extensions import db
-from tracker.forms import MAX_ID, version_number
+from tracker.domain.postponements import State, delay_days, latest_due
+from tracker.domain.status import Status
+from tracker.forms import version_number
 from tracker.i18n import local_time
-from tracker.models import Item, Milestone, Postponement
+from tracker.loaders import milestone_by_id, row_by_id
+from tracker.messages import messages, milestone_facts
+from tracker.models import Milestone, Postponement
 from tracker.postponements import bp
 from tracker.postponements.forms import DecisionForm, PostponementForm
 from tracker.services.commands.postponements import (
@@ -38,99 +29,42 @@ from tracker.services.commands.postponements import (
     request_postponement,
 )
 from tracker.services.queries.postponements import decision_queue, pending_request, requests_for
+from tracker.unit_of_work import Attempt, attempt
 
 
-def _problem_message(problem: PostponementProblem, milestone: Milestone) -> str:
-    """One problem in words, with the dates the user needs to correct it."""
-    due = milestone.due.isoformat()
-    messages = {
-        PostponementProblem.STALE: _(
-            "This milestone was changed after you opened the form; its due date is now "
-            "%(due)s. Check your request and send it again.",
-            due=due,
-        ),
-        PostponementProblem.MILESTONE_DONE: _("This milestone is done; it cannot be postponed."),
-        PostponementProblem.ALREADY_PENDING: _(
-            "This milestone already has a postponement request waiting for a decision."
-        ),
-        PostponementProblem.NOT_LATER: _(
-            "The new due date must be later than the current due date, %(due)s.", due=due
-        ),
-        PostponementProblem.BEYOND_LIMIT: _(
-            "The new due date may be at most %(date)s, two years after the plan's end.",
-            date=latest_due(milestone.item.plan.end).isoformat(),
-        ),
-        PostponementProblem.REASON_TOO_SHORT: _(
-            "The reason needs %(min)d to %(max)d characters.", min=REASON_MIN, max=REASON_MAX
-        ),
-        PostponementProblem.REASON_TOO_LONG: _(
-            "The reason needs %(min)d to %(max)d characters.", min=REASON_MIN, max=REASON_MAX
-        ),
-        PostponementProblem.ALREADY_DECIDED: _("This request has already been decided."),
-        PostponementProblem.DUE_CHANGED: _(
-            "The milestone's due date changed after the request was made; it is now %(due)s. "
-            "Reject the request and ask the department for a new one if still needed.",
-            due=due,
-        ),
-        PostponementProblem.NOTE_REQUIRED: _("Say why the request is rejected."),
-        PostponementProblem.NOTE_TOO_LONG: _(
-            "A note may have at most %(max)d characters.", max=NOTE_MAX
-        ),
-    }
-    return messages[problem]
+@bp.record_once
+def _template_globals(state: BlueprintSetupState) -> None:
+    """The request states, for the state badge macro (imported without the page's context)."""
+    state.app.jinja_env.globals.update(PostponementState=State)
 
 
-def _milestone_or_404(milestone_id: int) -> Milestone:
-    if not 0 < milestone_id <= MAX_ID:
-        abort(404)
-    milestone = db.session.scalar(
-        sa.select(Milestone)
-        .where(Milestone.id == milestone_id)
-        .options(
-            so.joinedload(Milestone.item).joinedload(Item.plan),
-            so.joinedload(Milestone.department),
-        )
-    )
-    if milestone is None:
-        abort(404)
-    return milestone
-
-
-def _postponement_or_404(postponement_id: int) -> Postponement:
-    if not 0 < postponement_id <= MAX_ID:
-        abort(404)
-    postponement = db.session.get(Postponement, postponement_id)
-    if postponement is None:
-        abort(404)
-    return postponement
+def _errors(outcome: Attempt, milestone: Milestone) -> list[str]:
+    """The refusal in words, naming the milestone's due date and the latest date allowed."""
+    if outcome.refused is None:
+        return []
+    return messages(outcome.refused, **milestone_facts(milestone))
 
 
 @bp.route("/milestones/<int:milestone_id>/postpone", methods=["GET", "POST"], endpoint="request")
 def request_view(milestone_id: int) -> Response | str:
     """The department's request for a later due date, with the milestone's earlier requests."""
-    milestone = _milestone_or_404(milestone_id)
+    milestone = milestone_by_id(milestone_id)
     require(Action.UPDATE_MILESTONE, milestone_target(milestone))
-    initial = {"version": milestone.version} if request.method == "GET" else None
-    form = PostponementForm(data=initial)
-    errors: list[str] = []
+    form = PostponementForm(
+        data={"version": milestone.version} if request.method == "GET" else None
+    )
+    outcome = Attempt()
     if form.validate_on_submit():
         assert form.requested_due.data is not None  # date_required
-        try:
+        with attempt() as outcome:
             request_postponement(
+                current_who(),
                 milestone,
-                user=current_user._get_current_object(),
                 requested_due=form.requested_due.data,
                 reason=form.reason.data or "",
                 version=version_number(form.version.data),
-                now=utcnow(),
             )
-        except Refused as error:
-            db.session.rollback()
-            errors = [_problem_message(p, milestone) for p in error.problems]
-            # The user has now seen the current state; sending again is a deliberate choice.
-            form.version.data = str(milestone.version)
-        else:
-            db.session.commit()
+        if outcome.refused is None:
             flash(
                 _(
                     "Your postponement request for %(code)s is sent for approval.",
@@ -139,15 +73,17 @@ def request_view(milestone_id: int) -> Response | str:
                 "success",
             )
             return redirect(url_for("postponements.request", milestone_id=milestone.id))
+        # The user has now seen the current state; sending again is a deliberate choice.
+        form.version.data = str(milestone.version)
     return render_template(
         "postponements/request.html",
         milestone=milestone,
         form=form,
-        errors=errors,
+        errors=_errors(outcome, milestone),
         pending=pending_request(milestone),
         requests=requests_for(milestone),
         latest=latest_due(milestone.item.plan.end),
-        done=milestone.reported_status == "done",
+        done=milestone.reported_status == Status.DONE,
         local_time=local_time,
         delay_days=delay_days,
     )
@@ -177,36 +113,32 @@ def queue() -> str:
 
 
 def _decide(postponement_id: int, *, approve: bool) -> Response | str:
+    """Approve or reject: the same form and the same way back to the queue."""
     require(Action.DECIDE_POSTPONEMENT)
-    postponement = _postponement_or_404(postponement_id)
-    milestone = _milestone_or_404(postponement.milestone_id)
+    postponement = row_by_id(Postponement, postponement_id)
+    milestone = milestone_by_id(postponement.milestone_id)
     form = DecisionForm()
     if not form.validate_on_submit():
-        errors = [e for messages in form.errors.values() for e in messages]
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
         return _queue_page(errors, failed=postponement.id, form=form)
-    user = current_user._get_current_object()
-    note = form.note.data or ""
-    try:
-        if approve:
-            approve_postponement(postponement, user=user, now=utcnow(), today=today(), note=note)
-        else:
-            reject_postponement(postponement, user=user, now=utcnow(), note=note)
-    except Refused as error:
-        db.session.rollback()
-        errors = [_problem_message(p, milestone) for p in error.problems]
-        return _queue_page(errors, failed=postponement.id, form=form)
-    db.session.commit()
-    if approve:
-        message = _(
-            "The postponement of %(code)s is approved: due %(due)s (originally %(baseline)s).",
-            code=milestone.code,
-            due=milestone.due.isoformat(),
-            baseline=milestone.baseline_due.isoformat(),
-        )
-    else:
-        message = _("The postponement of %(code)s is rejected.", code=milestone.code)
-    flash(message, "success")
+    decide = approve_postponement if approve else reject_postponement
+    with attempt() as outcome:
+        decide(current_who(), postponement, note=form.note.data or "")
+    if outcome.refused is not None:
+        return _queue_page(_errors(outcome, milestone), failed=postponement.id, form=form)
+    flash(_decided(milestone, approve=approve), "success")
     return redirect(url_for("postponements.queue"))
+
+
+def _decided(milestone: Milestone, *, approve: bool) -> str:
+    if not approve:
+        return _("The postponement of %(code)s is rejected.", code=milestone.code)
+    return _(
+        "The postponement of %(code)s is approved: due %(due)s (originally %(baseline)s).",
+        code=milestone.code,
+        due=milestone.due.isoformat(),
+        baseline=milestone.baseline_due.isoformat(),
+    )
 
 
 @bp.post("/postponements/<int:postponement_id>/approve")

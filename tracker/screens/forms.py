@@ -1,6 +1,7 @@
 """The form that makes a screen link (Flask-WTF, so it carries a CSRF token).
 
-The label rule lives in :mod:`tracker.services.commands.screens`; the form only words its problems.
+The label rule lives in :mod:`tracker.domain.screens` and its words in :mod:`tracker.messages`;
+the form only checks it early, so the page can say what is wrong next to the field.
 """
 
 from __future__ import annotations
@@ -10,21 +11,13 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import ValidationError
 
-from tracker.domain.screens import LABEL_MAX, ScreenProblem, label_problems
-
-
-def problem_message(problem: ScreenProblem) -> str:
-    """One problem in words."""
-    messages = {
-        ScreenProblem.LABEL_REQUIRED: _l(
-            "Give the link a label, for example the room where the display is."
-        ),
-        ScreenProblem.LABEL_TOO_LONG: _l("A label has at most %(max)d characters.", max=LABEL_MAX),
-    }
-    return str(messages[problem])
+from tracker.domain.screens import LABEL_MAX, label_problems
+from tracker.messages import message
 
 
 class ScreenLinkForm(FlaskForm):
+    """A new screen link: only its label, which names the display."""
+
     label = StringField(
         _l("Label"),
         description=_l("Where the link is used, for example: Meeting room 3, big screen."),
@@ -33,6 +26,7 @@ class ScreenLinkForm(FlaskForm):
     submit = SubmitField(_l("Create link"))
 
     def validate_label(self, field: StringField) -> None:
+        """The service's label rule, checked early to show its words next to the field."""
         problems = label_problems(field.data or "")
         if problems:
-            raise ValidationError(problem_message(problems[0]))
+            raise ValidationError(message(problems[0]))

@@ -1,8 +1,9 @@
 """Screen views: admins make and revoke links; a display opens the big screen with one.
 
-The admin views stay thin: check the permission, read the form, call one service of
-:mod:`tracker.services.commands.screens`, commit once (or roll back and show the problems, writing
-nothing), then redirect or render. A new link's URL is shown once, in the response to the POST
+The admin views stay thin: check the permission, read the form, make one service call of
+:mod:`tracker.services.commands.screens` inside :func:`~tracker.unit_of_work.attempt` (one
+commit, or a rollback that writes nothing and leaves the problems to show), then redirect or
+render. A new link's URL is shown once, in the response to the POST
 that made it: never flashed, never stored.
 
 The big screen itself is public (``screens.show`` is in ``PUBLIC_ENDPOINTS``): the token in
@@ -28,22 +29,16 @@ from werkzeug.wrappers import Response
 from tracker import clock
 from tracker.access import current_who, require
 from tracker.domain.policy import Action
-from tracker.domain.refusal import Refused
-from tracker.extensions import db
-from tracker.forms import MAX_ID
 from tracker.i18n import local_time
+from tracker.loaders import find_plan, row_by_id
+from tracker.messages import messages
 from tracker.models import ScreenLink
 from tracker.screens import bp
-from tracker.screens.forms import ScreenLinkForm, problem_message
-from tracker.services.commands.screens import (
-    create_link,
-    find_active_link,
-    list_links,
-    mark_used,
-    revoke_link,
-)
-from tracker.services.queries.progress import current_plan
+from tracker.screens.forms import ScreenLinkForm
+from tracker.services.commands.screens import create_link, find_active_link, list_links, revoke_link
+from tracker.services.commands.tokens import mark_used
 from tracker.services.queries.screens import load_screen
+from tracker.unit_of_work import attempt, unit_of_work
 
 
 def _links_page(
@@ -76,34 +71,27 @@ def create() -> Response | str:
     """Make a link; its full URL is in this response and nowhere else."""
     require(Action.MANAGE_PLAN)
     form = ScreenLinkForm()
-    errors: list[str] = []
-    if form.validate_on_submit():
-        try:
-            link, token = create_link(current_who(), label=form.label.data or "")
-        except Refused as error:
-            db.session.rollback()
-            errors = [problem_message(p) for p in error.problems]
-        else:
-            db.session.commit()
-            url = url_for("screens.show", token=token, _external=True)
-            response = make_response(
-                _links_page(ScreenLinkForm(formdata=None), created=link, url=url)
-            )
-            response.headers["Cache-Control"] = "no-store"
-            return response
-    return _links_page(form, errors=errors)
+    if not form.validate_on_submit():
+        return _links_page(form)
+    with attempt() as outcome:
+        link, token = create_link(current_who(), label=form.label.data or "")
+    if outcome.refused is not None:
+        return _links_page(form, errors=messages(outcome.refused))
+    url = url_for("screens.show", token=token, _external=True)
+    response = make_response(_links_page(ScreenLinkForm(formdata=None), created=link, url=url))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/admin/screens/<int:link_id>/revoke")
 def revoke(link_id: int) -> Response:
     """Revoke a link: the display shows "not found" at its next refresh."""
     require(Action.MANAGE_PLAN)
-    link = db.session.get(ScreenLink, link_id) if 0 < link_id <= MAX_ID else None
-    if link is None:
-        abort(404)
+    link = row_by_id(ScreenLink, link_id)
     # An empty form: the CSRF token is checked for every POST (CSRFProtect).
-    if revoke_link(current_who(), link):
-        db.session.commit()
+    with unit_of_work():
+        revoked = revoke_link(current_who(), link)
+    if revoked:
         flash(_("The link “%(label)s” is revoked.", label=link.label), "success")
     else:
         flash(_("The link “%(label)s” was already revoked.", label=link.label), "info")
@@ -117,9 +105,9 @@ def show(token: str) -> Response:
     if link is None:
         abort(404)
     now = clock.utcnow()
-    if mark_used(link, now):
-        db.session.commit()
-    plan = current_plan(current_app.config.get("TRACKER_PLAN_CODE"))
+    with unit_of_work():
+        mark_used(link, now)
+    plan = find_plan()
     screen = None
     if plan is not None:
         screen = load_screen(plan, clock.today(), current_app.config["TRACKER_BEHIND_MARGIN"])

@@ -46,7 +46,7 @@ from tracker.work.forms import ApproveForm, ItemReportForm, MilestoneReportForm,
 
 def uploads(form_field: object) -> list[FileStorage]:
     """The files actually chosen in a file field (browsers send an empty part for none)."""
-    files: Iterable[FileStorage] = getattr(form_field, "data", None) or []
+    files: Iterable[object] = getattr(form_field, "data", None) or []
     return [f for f in files if isinstance(f, FileStorage) and f.filename]
 
 
@@ -70,6 +70,29 @@ def stale_panel(outcome: Attempt, item: Item, milestone: Milestone | None) -> St
         return None
     target = milestone if milestone is not None else item
     return StaleVersion(target.version, recent_changes(item=item, milestone=milestone))
+
+
+def _report_page(
+    template: str,
+    form: MilestoneReportForm | ItemReportForm,
+    outcome: Attempt,
+    target: tuple[Item, Milestone | None],
+    **context: object,
+) -> str:
+    """A report form again: with the form's or the service's problems, or after a lost race
+    with what is saved now (the form then carries the current version)."""
+    item, milestone = target
+    stale = stale_panel(outcome, item, milestone)
+    if stale is not None:
+        form.version.data = str(stale.current_version)
+    return render_template(
+        template,
+        form=form,
+        errors=_errors(form, outcome),
+        stale=stale,
+        pending=pending_report(item=item, milestone=milestone),
+        **context,
+    )
 
 
 def submitted() -> Response:
@@ -123,16 +146,12 @@ def milestone_report(milestone_id: int) -> Response | str:
             store_evidence(uploads(form.evidence), report, who)
         if outcome.refused is None:
             return submitted()
-    stale = stale_panel(outcome, milestone.item, milestone)
-    if stale is not None:
-        form.version.data = str(stale.current_version)
-    return render_template(
+    return _report_page(
         "work/milestone_report.html",
+        form,
+        outcome,
+        (milestone.item, milestone),
         milestone=milestone,
-        form=form,
-        errors=_errors(form, outcome),
-        stale=stale,
-        pending=pending_report(item=milestone.item, milestone=milestone),
     )
 
 
@@ -200,17 +219,8 @@ def item_report(code: str) -> Response | str:
             store_evidence(uploads(form.evidence), report, who)
         if outcome.refused is None:
             return submitted()
-    stale = stale_panel(outcome, item, None)
-    if stale is not None:
-        form.version.data = str(stale.current_version)
-    return render_template(
-        "work/item_report.html",
-        item=item,
-        form=form,
-        errors=_errors(form, outcome),
-        stale=stale,
-        indicators=indicators,
-        pending=pending_report(item=item, milestone=None),
+    return _report_page(
+        "work/item_report.html", form, outcome, (item, None), item=item, indicators=indicators
     )
 
 

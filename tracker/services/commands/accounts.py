@@ -67,8 +67,7 @@ def create_user(
         problems.append(AccountProblem.DEPARTMENT_INACTIVE)
     if password is not None:
         problems.extend(password_problems(password, username))
-    if problems:
-        raise Refused(problems)
+    Refused.unless_clean(problems)
     generated = None
     if password is None:
         generated = password = one_time_password()
@@ -86,11 +85,9 @@ def create_user(
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    audit.record(
+    audit.note(
+        who,
         "user_created",
-        now=who.now,
-        actor=who.actor,
-        address=who.address,
         target=user,
         detail=f"role={role} department={department.code if department else ''}",
     )
@@ -111,43 +108,59 @@ def update_user(
     Deactivating ends the user's sessions at once. The last active admin cannot be demoted or
     deactivated, so nobody is locked out of administration.
     """
-    problems: list[AccountProblem | PasswordProblem] = list(_check_role(role, department))
+    Refused.unless_clean(_update_problems(user, role, department, active))
+    changes = [
+        *_change_role(user, role, department if role == Role.DEPT_LEAD else None),
+        *_change_profile(user, display_name.strip(), active),
+    ]
+    if changes:
+        action = "user_deactivated" if changes == ["deactivated"] else "user_updated"
+        audit.note(who, action, target=user, detail="; ".join(changes))
+    db.session.flush()
+    return changes
+
+
+def _update_problems(
+    user: User, role: str, department: Department | None, active: bool
+) -> list[AccountProblem]:
+    """What refuses a change: the role rules, a newly chosen inactive department, the last admin.
+
+    A user may keep a department deactivated since; only choosing one anew is refused.
+    """
+    problems = _check_role(role, department)
     if department is not None and not department.active and department != user.department:
         problems.append(AccountProblem.DEPARTMENT_INACTIVE)
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if losing_admin and _active_admins() <= 1:
         problems.append(AccountProblem.LAST_ADMIN)
-    if problems:
-        raise Refused(problems)
-    new_department = department if role == Role.DEPT_LEAD else None
+    return problems
+
+
+def _change_role(user: User, role: str, department: Department | None) -> list[str]:
+    """Set role and department; what changed, in the words of the audit log."""
     changes = []
     if user.role != role:
         changes.append(f"role {user.role}→{role}")
         user.role = role
-    if user.department != new_department:
+    if user.department != department:
         old = user.department.code if user.department else "-"
-        new = new_department.code if new_department else "-"
+        new = department.code if department else "-"
         changes.append(f"department {old}→{new}")
-        user.department = new_department
-    if user.display_name != display_name.strip():
+        user.department = department
+    return changes
+
+
+def _change_profile(user: User, display_name: str, active: bool) -> list[str]:
+    """Set the name and the active state (deactivating ends the sessions); what changed."""
+    changes = []
+    if user.display_name != display_name:
         changes.append("display name")
-        user.display_name = display_name.strip()
+        user.display_name = display_name
     if user.active != active:
         changes.append("activated" if active else "deactivated")
         user.active = active
         if not active:
             user.session_version += 1
-    if changes:
-        action = "user_deactivated" if changes == ["deactivated"] else "user_updated"
-        audit.record(
-            action,
-            now=who.now,
-            actor=who.actor,
-            address=who.address,
-            target=user,
-            detail="; ".join(changes),
-        )
-    db.session.flush()
     return changes
 
 
@@ -181,7 +194,7 @@ def reset_password(who: Who, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.session_version += 1
-    audit.record("password_reset", now=who.now, actor=who.actor, address=who.address, target=user)
+    audit.note(who, "password_reset", target=user)
     db.session.flush()
     return password
 
@@ -192,8 +205,7 @@ def change_own_password(who: Who, user: User, *, current: str, new: str) -> None
     if not user.check_password(current):
         problems.append(AccountProblem.WRONG_PASSWORD)
     problems.extend(password_problems(new, user.username))
-    if problems:
-        raise Refused(problems)
+    Refused.unless_clean(problems)
     user.set_password(new)
     user.must_change_password = False
     user.session_version += 1
@@ -202,7 +214,10 @@ def change_own_password(who: Who, user: User, *, current: str, new: str) -> None
 
 
 def set_locale(user: User, locale: str | None) -> None:
-    """Remember the user's preferred language for their next sign-in."""
+    """Remember the user's preferred language for their next sign-in.
+
+    A preference, neither audited nor kept in history, so it needs no :class:`Who`.
+    """
     user.locale = locale
 
 
@@ -226,11 +241,9 @@ def create_department(
     )
     db.session.add(department)
     db.session.flush()
-    audit.record(
+    audit.note(
+        who,
         "department_created",
-        now=who.now,
-        actor=who.actor,
-        address=who.address,
         target=department,
         detail=f"{department.name_zh} / {department.name_en}",
     )
@@ -258,13 +271,6 @@ def update_department(
         changes.append("activated" if active else "deactivated")
         department.active = active
     if changes:
-        audit.record(
-            "department_updated",
-            now=who.now,
-            actor=who.actor,
-            address=who.address,
-            target=department,
-            detail="; ".join(changes),
-        )
+        audit.note(who, "department_updated", target=department, detail="; ".join(changes))
     db.session.flush()
     return changes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tracker.domain.refusal import Who
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
 
@@ -35,6 +36,13 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def note(who: Who, action: str, *, target: object | None = None, detail: str = "") -> AuditEvent:
+    """Add an audit event done by ``who``: what most commands log (see :func:`record`)."""
+    return record(
+        action, now=who.now, actor=who.actor, address=who.address, target=target, detail=detail
+    )
 
 
 def _label(target: object | None) -> str:

@@ -15,6 +15,8 @@ from tracker.services.commands.accounts import create_user, one_time_password
 
 @dataclass(frozen=True)
 class DemoAccount:
+    """An account just made, with its password to print once."""
+
     username: str
     password: str
     description: str

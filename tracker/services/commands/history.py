@@ -77,4 +77,8 @@ def last_update_by_milestone(
     )
     if milestone_ids is not None:
         query = query.where(Update.milestone_id.in_(milestone_ids))
-    return {milestone_id: day for milestone_id, day in db.session.execute(query)}  # noqa: C416
+    return {
+        milestone_id: day
+        for milestone_id, day in db.session.execute(query)
+        if milestone_id is not None  # (the query already skips them; this tells the type checker)
+    }

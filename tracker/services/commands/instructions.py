@@ -5,9 +5,9 @@ leader or admin closes it); it may also be closed while still open. Replies can 
 it is closed. Flagging an item as focus (重点关注) changes the item, so it is written to the
 item's history.
 
-The rules are the pure ``*_problems`` functions below (plain values in, problem codes out, no
-Flask). The writing functions check them, raise :class:`Refused` carrying the problem
-codes the caller words in the user's language, then write and flush; the caller commits.
+The rules are the pure ``*_problems`` functions of :mod:`tracker.domain.instructions` (plain
+values in, problem codes out, no Flask). The commands check them, raise :class:`Refused`
+carrying the problem codes, then write and flush; the request boundary commits.
 Permissions are the caller's to check, with :func:`tracker.access.require`.
 """
 
@@ -32,20 +32,10 @@ from tracker.extensions import db
 from tracker.models import Instruction, InstructionReply, Item
 from tracker.services.commands.history import record_change
 
-# The rules, as pure functions
-
-
-def _refuse_if(problems: list[InstructionProblem]) -> None:
-    if problems:
-        raise Refused(problems)
-
-
-# Writing
-
 
 def create_instruction(who: Who, item: Item, text: str, due_on: date | None) -> Instruction:
     """A leader's instruction on ``item``, optionally due by ``due_on``; it starts open."""
-    _refuse_if([*text_problems(text), *due_problems(due_on, district_day(who.now))])
+    Refused.unless_clean([*text_problems(text), *due_problems(due_on, district_day(who.now))])
     assert who.actor is not None, "an instruction has an author"
     instruction = Instruction(
         item=item,
@@ -53,7 +43,7 @@ def create_instruction(who: Who, item: Item, text: str, due_on: date | None) -> 
         created_at=who.now,
         text=text.strip(),
         due_on=due_on,
-        state=InstructionState.OPEN.value,
+        state=InstructionState.OPEN,
     )
     db.session.add(instruction)
     db.session.flush()
@@ -71,7 +61,7 @@ def _add_reply(who: Who, instruction: Instruction, text: str) -> InstructionRepl
 
 def reply(who: Who, instruction: Instruction, text: str) -> InstructionReply:
     """Answer an instruction (the department says what was done, or the leader follows up)."""
-    _refuse_if([*reply_problems(instruction.state), *text_problems(text)])
+    Refused.unless_clean([*reply_problems(instruction.state), *text_problems(text)])
     reply_row = _add_reply(who, instruction, text)
     db.session.flush()
     return reply_row
@@ -82,9 +72,11 @@ def mark_handled(who: Who, instruction: Instruction, text: str = "") -> Instruct
 
     Returns the reply written, or None when no text was given.
     """
-    _refuse_if([*handled_problems(instruction.state), *text_problems(text, required=False)])
+    Refused.unless_clean(
+        [*handled_problems(instruction.state), *text_problems(text, required=False)]
+    )
     reply_row = _add_reply(who, instruction, text) if text.strip() else None
-    instruction.state = InstructionState.HANDLED.value
+    instruction.state = InstructionState.HANDLED
     instruction.handled_at = who.now
     instruction.handled_by = who.actor
     db.session.flush()
@@ -93,8 +85,8 @@ def mark_handled(who: Who, instruction: Instruction, text: str = "") -> Instruct
 
 def close(who: Who, instruction: Instruction) -> None:
     """A leader or admin closes the instruction; nothing more can be added to it."""
-    _refuse_if(close_problems(instruction.state))
-    instruction.state = InstructionState.CLOSED.value
+    Refused.unless_clean(close_problems(instruction.state))
+    instruction.state = InstructionState.CLOSED
     instruction.closed_at = who.now
     instruction.closed_by = who.actor
     db.session.flush()
@@ -128,6 +120,3 @@ def set_focus(who: Who, item: Item, focus: bool, *, expected_version: int | None
     except StaleDataError as error:  # changed by another request since it was read
         raise Refused([InstructionProblem.STALE_ITEM]) from error
     return True
-
-
-# Reading

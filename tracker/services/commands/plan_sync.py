@@ -14,7 +14,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.domain.planfile import GroupSpec, ItemSpec, MilestoneSpec, PlanSpec
+from tracker.domain.planfile import GroupSpec, IndicatorSpec, ItemSpec, MilestoneSpec, PlanSpec
 from tracker.extensions import db
 from tracker.models import (
     Department,
@@ -356,66 +356,78 @@ def _sync_indicators(sync: _Sync) -> None:
         i.code: i for i in db.session.scalars(sa.select(Item).where(Item.plan_id == sync.plan.id))
     }
     for position, spec in enumerate(sync.spec.indicators):
-        values: dict[str, object] = {
-            "item_id": items[spec.item].id if spec.item else None,
-            "position": position,
-            "name_zh": spec.name.zh,
-            "name_en": spec.name.en,
-            "unit_zh": spec.unit.zh,
-            "unit_en": spec.unit.en,
-            "baseline_value": spec.baseline_value,
-            "baseline_date": spec.baseline_date,
-        }
-        indicator = db.session.scalar(
-            sa.select(Indicator).where(
-                Indicator.plan_id == sync.plan.id, Indicator.code == spec.code
-            )
-        )
-        if indicator is None:
-            indicator = Indicator(plan_id=sync.plan.id, code=spec.code, **values)
-            db.session.add(indicator)
-            db.session.flush()
-            sync.report.count(sync.report.created, "indicators")
-        else:
-            sync.assign(indicator, "indicators", values)
-
-        targets = {t.due: t for t in indicator.targets}
-        for target_spec in spec.targets:
-            target = targets.pop(target_spec.date, None)
-            target_values = {"value": target_spec.value, "source": target_spec.source}
-            if target is None:
-                db.session.add(
-                    IndicatorTarget(
-                        indicator_id=indicator.id, due=target_spec.date, **target_values
-                    )
-                )
-                sync.report.count(sync.report.created, "targets")
-            else:
-                sync.assign(target, "targets", target_values)
-        for stale in targets.values():
-            db.session.delete(stale)
-            sync.report.count(sync.report.changed, "targets")
-
-        from_file = {m.measured_on: m for m in indicator.measurements if m.from_plan_file}
-        for m_spec in spec.measurements:
-            m_values = {
-                "value": m_spec.value,
-                "source": m_spec.source,
-                "note_zh": m_spec.note.zh,
-                "note_en": m_spec.note.en,
-            }
-            measurement = from_file.get(m_spec.date)
-            if measurement is None:
-                db.session.add(
-                    Measurement(
-                        indicator_id=indicator.id,
-                        measured_on=m_spec.date,
-                        from_plan_file=True,
-                        recorded_at=sync.now,
-                        **m_values,
-                    )
-                )
-                sync.report.count(sync.report.created, "measurements")
-            else:
-                sync.assign(measurement, "measurements", m_values)
+        indicator = _sync_indicator(sync, items, position, spec)
+        _sync_targets(sync, indicator, spec)
+        _sync_measurements(sync, indicator, spec)
     db.session.flush()
+
+
+def _sync_indicator(
+    sync: _Sync, items: dict[str, Item], position: int, spec: IndicatorSpec
+) -> Indicator:
+    assert sync.plan is not None
+    values: dict[str, object] = {
+        "item_id": items[spec.item].id if spec.item else None,
+        "position": position,
+        "name_zh": spec.name.zh,
+        "name_en": spec.name.en,
+        "unit_zh": spec.unit.zh,
+        "unit_en": spec.unit.en,
+        "baseline_value": spec.baseline_value,
+        "baseline_date": spec.baseline_date,
+    }
+    indicator = db.session.scalar(
+        sa.select(Indicator).where(Indicator.plan_id == sync.plan.id, Indicator.code == spec.code)
+    )
+    if indicator is None:
+        indicator = Indicator(plan_id=sync.plan.id, code=spec.code, **values)
+        db.session.add(indicator)
+        db.session.flush()
+        sync.report.count(sync.report.created, "indicators")
+    else:
+        sync.assign(indicator, "indicators", values)
+    return indicator
+
+
+def _sync_targets(sync: _Sync, indicator: Indicator, spec: IndicatorSpec) -> None:
+    """The file holds every target: new dates are added, changed ones updated, others dropped."""
+    targets = {t.due: t for t in indicator.targets}
+    for target_spec in spec.targets:
+        target = targets.pop(target_spec.date, None)
+        target_values = {"value": target_spec.value, "source": target_spec.source}
+        if target is None:
+            db.session.add(
+                IndicatorTarget(indicator_id=indicator.id, due=target_spec.date, **target_values)
+            )
+            sync.report.count(sync.report.created, "targets")
+        else:
+            sync.assign(target, "targets", target_values)
+    for stale in targets.values():
+        db.session.delete(stale)
+        sync.report.count(sync.report.changed, "targets")
+
+
+def _sync_measurements(sync: _Sync, indicator: Indicator, spec: IndicatorSpec) -> None:
+    """Figures from the file are added or updated; figures the departments reported are kept."""
+    from_file = {m.measured_on: m for m in indicator.measurements if m.from_plan_file}
+    for m_spec in spec.measurements:
+        m_values = {
+            "value": m_spec.value,
+            "source": m_spec.source,
+            "note_zh": m_spec.note.zh,
+            "note_en": m_spec.note.en,
+        }
+        measurement = from_file.get(m_spec.date)
+        if measurement is None:
+            db.session.add(
+                Measurement(
+                    indicator_id=indicator.id,
+                    measured_on=m_spec.date,
+                    from_plan_file=True,
+                    recorded_at=sync.now,
+                    **m_values,
+                )
+            )
+            sync.report.count(sync.report.created, "measurements")
+        else:
+            sync.assign(measurement, "measurements", m_values)

@@ -8,6 +8,7 @@ the item's timeline shows them as pending, then approved or returned.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy.orm as so
@@ -86,36 +87,16 @@ def submit_milestone_report(
         completed_on=proposed.completed_on,
         note=proposed.note.strip(),
     )
-    db.session.add(report)
-    db.session.flush()
-    note = report.note
-
-    def change(name: str, old: object, new: object) -> None:
-        record_change(
-            item,
-            name,
-            old,
-            new,
-            now=who.now,
-            effective_on=today,
-            user=who.actor,
-            milestone=milestone,
-            note=note,
-            report=report,
+    changes = [
+        (name, old, new)
+        for name, old, new in (
+            ("status", milestone.reported_status, proposed.status),
+            ("progress", milestone.progress, proposed.progress),
+            ("completed_on", milestone.completed_on, proposed.completed_on),
         )
-
-    change("report", None, ReportState.SUBMITTED)
-    if proposed.status != milestone.reported_status:
-        change("status", milestone.reported_status, proposed.status)
-    if proposed.progress != milestone.progress:
-        change("progress", milestone.progress, proposed.progress)
-    if proposed.completed_on != milestone.completed_on:
-        change("completed_on", milestone.completed_on, proposed.completed_on)
-    _touch(milestone, today)
-    db.session.flush()
-    report.base_version = milestone.version
-    db.session.flush()
-    return report
+        if old != new
+    ]
+    return _file_report(who, report, item, milestone, changes, today=today)
 
 
 def submit_item_report(
@@ -150,34 +131,45 @@ def submit_item_report(
         measured_on=proposed.measured_on,
         measurement_source=source.strip()[:200],
     )
+    changes: list[tuple[str, object, object]] = []
+    if indicator is not None and proposed.value is not None:
+        changes.append((f"indicator:{indicator.code}", None, proposed.value))
+    return _file_report(who, report, item, None, changes, today=today)
+
+
+def _file_report(
+    who: Who,
+    report: Report,
+    item: Item,
+    milestone: Milestone | None,
+    changes: Sequence[tuple[str, object, object]],
+    *,
+    today: date,
+) -> Report:
+    """Store the report and the changes it proposes, as history rows linked to it.
+
+    The report's ``base_version`` is then the version its own submission produced, so the
+    review can tell whether anything changed after it.
+    """
     db.session.add(report)
     db.session.flush()
-    record_change(
-        item,
-        "report",
-        None,
-        ReportState.SUBMITTED,
-        now=who.now,
-        effective_on=today,
-        user=who.actor,
-        note=report.note,
-        report=report,
-    )
-    if indicator is not None and proposed.value is not None:
+    for name, old, new in [("report", None, ReportState.SUBMITTED), *changes]:
         record_change(
             item,
-            f"indicator:{indicator.code}",
-            None,
-            proposed.value,
+            name,
+            old,
+            new,
             now=who.now,
             effective_on=today,
             user=who.actor,
+            milestone=milestone,
             note=report.note,
             report=report,
         )
-    _touch(item, today)
+    target = milestone or item
+    _touch(target, today)
     db.session.flush()
-    report.base_version = item.version
+    report.base_version = target.version
     db.session.flush()
     return report
 
@@ -206,7 +198,7 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
     department reported on something that is no longer there; return it instead.
     """
     _check_reviewable(who, report)
-    target = report.milestone if report.milestone_id is not None else report.item
+    target: Milestone | Item = report.milestone or report.item
     if target.version != report.base_version:
         raise Refused([ReviewProblem.CHANGED_SINCE])
     milestone = report.milestone

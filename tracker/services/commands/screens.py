@@ -6,19 +6,18 @@ Revoking a link keeps its row, so the list still says who made and who revoked i
 audited. Opening the screen notes when the link was last used, at most once a minute, so a
 display refreshing itself does not write on every refresh.
 
-The rules (:func:`label_problems`, :func:`needs_touch`, :func:`days_left`,
-:func:`overdue_milestones`) take plain values. The service functions check them, raise
+A link's token is hashed and its use noted like an API token's (:func:`hash_token` and
+:func:`needs_touch` are those of :mod:`tracker.services.commands.tokens`); its label rule is
+:func:`tracker.domain.screens.label_problems`. The service functions check the rules, raise
 :class:`Refused` with problem codes the caller words in the user's language, write, flush,
 and leave the commit to the caller.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -28,15 +27,11 @@ from tracker.domain.screens import label_problems
 from tracker.extensions import db
 from tracker.models import ScreenLink
 from tracker.services.commands import audit
+from tracker.services.commands.tokens import hash_token
 
 TOKEN_BYTES = 32
 # A token as new_token() makes it; anything else cannot name a link and is not even looked up.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,128}")
-# Opening the screen records the use at most this often.
-TOUCH_INTERVAL = timedelta(minutes=1)
-
-
-# Rules: plain values in, plain values out.
 
 
 def new_token() -> str:
@@ -44,24 +39,9 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def hash_token(token: str) -> str:
-    """The SHA-256 hex digest kept in place of the token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def needs_touch(last_used_at: datetime | None, now: datetime) -> bool:
-    """Whether a use at ``now`` should be written: first use, or a minute after the last."""
-    return last_used_at is None or now - last_used_at >= TOUCH_INTERVAL
-
-
-# Services.
-
-
 def create_link(who: Who, *, label: str) -> tuple[ScreenLink, str]:
     """Make a link for a display; return it with its token, which is never available again."""
-    problems = label_problems(label)
-    if problems:
-        raise Refused(problems)
+    Refused.unless_clean(label_problems(label))
     token = new_token()
     link = ScreenLink(
         label=label.strip(),
@@ -71,14 +51,7 @@ def create_link(who: Who, *, label: str) -> tuple[ScreenLink, str]:
     )
     db.session.add(link)
     db.session.flush()
-    audit.record(
-        "screen_link_created",
-        now=who.now,
-        actor=who.actor,
-        address=who.address,
-        target=link,
-        detail=link.label,
-    )
+    audit.note(who, "screen_link_created", target=link, detail=link.label)
     return link, token
 
 
@@ -88,14 +61,7 @@ def revoke_link(who: Who, link: ScreenLink) -> bool:
         return False
     link.revoked_at = who.now
     link.revoked_by_id = who.actor.id if who.actor is not None else None
-    audit.record(
-        "screen_link_revoked",
-        now=who.now,
-        actor=who.actor,
-        address=who.address,
-        target=link,
-        detail=link.label,
-    )
+    audit.note(who, "screen_link_revoked", target=link, detail=link.label)
     db.session.flush()
     return True
 
@@ -111,15 +77,6 @@ def find_active_link(token: str) -> ScreenLink | None:
     if link is None or not hmac.compare_digest(link.token_hash, digest) or not link.active:
         return None
     return link
-
-
-def mark_used(link: ScreenLink, now: datetime) -> bool:
-    """Note that the screen was opened; True when this was written (at most once a minute)."""
-    if not needs_touch(link.last_used_at, now):
-        return False
-    link.last_used_at = now
-    db.session.flush()
-    return True
 
 
 def list_links() -> list[ScreenLink]:

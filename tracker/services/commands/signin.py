@@ -10,6 +10,7 @@ from functools import cache
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.domain.refusal import Who
 from tracker.domain.throttle import is_throttled, window_start
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
@@ -17,6 +18,8 @@ from tracker.services.commands import audit
 
 
 class Outcome(StrEnum):
+    """How a sign-in attempt ended; the page words the last two alike."""
+
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
     THROTTLED = "throttled"
@@ -24,6 +27,8 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class SignInResult:
+    """The outcome, and the user when it is ``OK``."""
+
     outcome: Outcome
     user: User | None = None
 
@@ -61,13 +66,14 @@ def recent_failures(key: str, address: str, now: datetime) -> tuple[int, int]:
     return account or 0, by_address or 0
 
 
-def sign_in(username: str, password: str, *, address: str, now: datetime) -> SignInResult:
+def sign_in(who: Who, username: str, password: str) -> SignInResult:
     """Check a sign-in attempt and log it. Nothing tells a wrong name from a wrong password.
 
     Once the account or the address has failed too often in the window, even the right
     password is refused until the window passes; refused attempts are logged but do not
-    extend the window.
+    extend the window. ``who`` is the visitor: nobody yet, at an address.
     """
+    now, address = who.now, who.address
     key = username.strip().lower()[:64]
     account_failures, address_failures = recent_failures(key, address, now)
     if is_throttled(account_failures, address_failures):
@@ -88,3 +94,8 @@ def sign_in(username: str, password: str, *, address: str, now: datetime) -> Sig
         return SignInResult(Outcome.OK, user)
     audit.record("login_failed", now=now, actor=user, username=key, address=address, detail=reason)
     return SignInResult(Outcome.BAD_CREDENTIALS)
+
+
+def sign_out(who: Who) -> None:
+    """Log that ``who`` signs out; the caller ends the session."""
+    audit.note(who, "logout")

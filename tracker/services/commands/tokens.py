@@ -24,7 +24,7 @@ import sqlalchemy.orm as so
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.tokens import LABEL_MAX, TokenProblem
 from tracker.extensions import db
-from tracker.models import ApiToken, User
+from tracker.models import ApiToken, ScreenLink, User
 from tracker.services.commands import audit
 
 TOKEN_BYTES = 32
@@ -66,8 +66,7 @@ def create_token(who: Who, user: User, *, label: str) -> tuple[ApiToken, str]:
     problems = label_problems(label)
     if not user.active:
         problems.append(TokenProblem.USER_INACTIVE)
-    if problems:
-        raise Refused(problems)
+    Refused.unless_clean(problems)
     token = new_token()
     row = ApiToken(
         user_id=user.id,
@@ -78,14 +77,7 @@ def create_token(who: Who, user: User, *, label: str) -> tuple[ApiToken, str]:
     )
     db.session.add(row)
     db.session.flush()
-    audit.record(
-        "api_token_created",
-        now=who.now,
-        actor=who.actor,
-        address=who.address,
-        target=user,
-        detail=f"token {row.id} {row.prefix}… {row.label}",
-    )
+    audit.note(who, "api_token_created", target=user, detail=_described(row))
     return row, token
 
 
@@ -94,16 +86,14 @@ def revoke_token(who: Who, token: ApiToken) -> bool:
     if not token.active:
         return False
     token.revoked_at = who.now
-    audit.record(
-        "api_token_revoked",
-        now=who.now,
-        actor=who.actor,
-        address=who.address,
-        target=token.user,
-        detail=f"token {token.id} {token.prefix}… {token.label}",
-    )
+    audit.note(who, "api_token_revoked", target=token.user, detail=_described(token))
     db.session.flush()
     return True
+
+
+def _described(token: ApiToken) -> str:
+    """A token as the audit log names it: never the token itself, only what tells it apart."""
+    return f"token {token.id} {token.prefix}… {token.label}"
 
 
 def find_active_token(token: str) -> ApiToken | None:
@@ -125,11 +115,14 @@ def find_active_token(token: str) -> ApiToken | None:
     return row
 
 
-def mark_used(token: ApiToken, now: datetime) -> bool:
-    """Note that the token was used; True when this was written (at most once a minute)."""
-    if not needs_touch(token.last_used_at, now):
+def mark_used(secret: ApiToken | ScreenLink, now: datetime) -> bool:
+    """Note that an API token or a screen link was used; True when this was written.
+
+    Written at most once a minute, so a polling client does not write on every request.
+    """
+    if not needs_touch(secret.last_used_at, now):
         return False
-    token.last_used_at = now
+    secret.last_used_at = now
     db.session.flush()
     return True
 

@@ -31,7 +31,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -40,9 +40,9 @@ from tracker.domain.rollup import ItemResult, MilestoneResult
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.i18n import STATUS_LABELS
-from tracker.models import Department, Indicator, Item, Milestone, Plan, Update
+from tracker.models import Department, Indicator, Item, Milestone, Plan
 from tracker.models.plan import item_supporting_department
-from tracker.services.queries.board import COUNTED_FIELDS
+from tracker.services.queries.board import last_approved_updates, latest_by_item
 from tracker.services.queries.charts import known_by, number, source_label
 from tracker.services.queries.progress import PlanProgress
 
@@ -53,6 +53,9 @@ ARCHIVE_LOCALE = "zh_CN"
 # apostrophe at either end, unique regardless of case, and "History" is reserved.
 SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+# What a cell is given: text, a number, a day or a moment (a datetime is a date), or nothing.
+CellValue = str | float | date | None
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -163,7 +166,7 @@ def clean_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
-def excel_value(value: object) -> object:
+def excel_value(value: CellValue) -> CellValue:
     """A value as a cell holds it: clean text, local (naive) times, whole numbers as int."""
     if isinstance(value, str):
         text = clean_text(value)
@@ -207,37 +210,6 @@ class LedgerFacts:
     item_last_update: dict[int, date]  # item id -> its last day, on itself or a milestone
 
 
-def latest_by_item(last_update: dict[tuple[int, int | None], date]) -> dict[int, date]:
-    """Per item, the latest of its own and its milestones' last update days."""
-    latest: dict[int, date] = {}
-    for (item_id, _milestone_id), day in last_update.items():
-        latest[item_id] = max(day, latest.get(item_id, day))
-    return latest
-
-
-def last_approved_updates(plan: Plan, as_of: date) -> dict[tuple[int, int | None], date]:
-    """Per item and milestone, the last day an approved change counted, up to ``as_of``.
-
-    A report's changes count from the day it was approved (its review row); a change made
-    without a report (the plan file, an admin) counts from its own day when it touched the
-    status, progress or completion date. Pending, returned and withdrawn reports never count.
-    The rule is the board's, so the ledger and the board agree on "last update".
-    """
-    rows = db.session.execute(
-        sa.select(Update.item_id, Update.milestone_id, sa.func.max(Update.effective_on))
-        .where(
-            Update.plan_id == plan.id,
-            Update.effective_on <= as_of,
-            sa.or_(
-                sa.and_(Update.field == "review", Update.new_value == "approved"),
-                sa.and_(Update.report_id.is_(None), Update.field.in_(COUNTED_FIELDS)),
-            ),
-        )
-        .group_by(Update.item_id, Update.milestone_id)
-    ).all()
-    return {(item_id, milestone_id): day for item_id, milestone_id, day in rows}
-
-
 def load_facts(plan: Plan, as_of: date) -> LedgerFacts:
     """Departments, supporting departments, last updates, indicators (with their targets and
     measurements): six queries, whatever the size of the plan."""
@@ -273,7 +245,7 @@ def load_facts(plan: Plan, as_of: date) -> LedgerFacts:
 # ---- writing cells -------------------------------------------------------------------------
 
 
-def put(ws: Worksheet, row: int, column: int, value: object, fmt: str | None = None) -> Cell:
+def put(ws: Worksheet, row: int, column: int, value: CellValue, fmt: str | None = None) -> Cell:
     """Write one cell. Text always stays text: a title typed as "=..." is never a formula."""
     value = excel_value(value)
     cell = ws.cell(row=row, column=column, value=value)
@@ -284,7 +256,7 @@ def put(ws: Worksheet, row: int, column: int, value: object, fmt: str | None = N
     return cell
 
 
-def paint_status(cell: Cell, status: Status) -> None:
+def paint_status(cell: Cell | MergedCell, status: Status) -> None:
     fill, text = STATUS_FILLS[status]
     cell.fill = PatternFill("solid", fgColor=fill)
     cell.font = Font(color=text, bold=cell.font.bold)
@@ -294,21 +266,26 @@ def paint_status(cell: Cell, status: Status) -> None:
 def write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
     """The heading row: Chinese over English, bold, frozen, repeated on every printed page."""
     for index, column in enumerate(columns, start=1):
-        cell = put(ws, 1, index, heading(column.label))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        write_heading_cell(ws, 1, index, column.label)
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.row_dimensions[1].height = 32
     ws.print_title_rows = "1:1"
+
+
+def write_heading_cell(ws: Worksheet, row: int, column: int, label: Any) -> None:
+    """A column heading: Chinese over English, bold and shaded, centred."""
+    cell = put(ws, row, column, heading(label))
+    cell.font = Font(bold=True)
+    cell.fill = HEADER_FILL
+    cell.border = BORDER
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def write_row(
     ws: Worksheet,
     row: int,
     columns: Sequence[Column],
-    values: Sequence[object],
+    values: Sequence[CellValue],
     *,
     emphasis: bool = False,
     indent: int = 0,
@@ -340,11 +317,16 @@ def page_setup(ws: Worksheet, title: str) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # openpyxl creates these parts with every sheet; its typing allows them to be absent.
+    fit, header, footer = ws.sheet_properties.pageSetUpPr, ws.oddHeader, ws.oddFooter
+    assert fit is not None
+    assert header is not None
+    assert footer is not None
+    fit.fitToPage = True
     ws.print_options.gridLines = False
     # Excel keeps at most 255 characters of a page header, and "&" starts a code there.
-    ws.oddHeader.center.text = clean_text(title)[:120].replace("&", "&&")
-    ws.oddFooter.center.text = "&P / &N"
+    header.center.text = clean_text(title)[:120].replace("&", "&&")
+    footer.center.text = "&P / &N"
 
 
 # ---- the sheets ------------------------------------------------------------------------------
@@ -352,7 +334,7 @@ def page_setup(ws: Worksheet, title: str) -> None:
 
 def item_row_values(
     item: Item, result: ItemResult, facts: LedgerFacts, notes: list[str]
-) -> list[object]:
+) -> list[CellValue]:
     completed = [m.completed_on for m in result.milestones if m.completed_on is not None]
     done = result.status is Status.DONE
     return [
@@ -375,7 +357,7 @@ def item_row_values(
 
 def milestone_row_values(
     milestone: Milestone, result: MilestoneResult, facts: LedgerFacts, as_of: date
-) -> list[object]:
+) -> list[CellValue]:
     notes = []
     if result.overdue:
         notes.append(_("overdue by %(num)d days", num=(as_of - result.due).days))
@@ -408,7 +390,9 @@ def write_group_sheet(
 ) -> None:
     """One group: each item (bold, shaded) followed by its milestones (indented, grouped)."""
     write_header(ws, ITEM_COLUMNS)
-    ws.sheet_properties.outlinePr.summaryBelow = False
+    outline = ws.sheet_properties.outlinePr
+    assert outline is not None  # openpyxl creates it with every sheet
+    outline.summaryBelow = False
     line = 1
     for item, result in rows:
         notes = []
@@ -422,7 +406,8 @@ def write_group_sheet(
             ws, line, ITEM_COLUMNS, item_row_values(item, result, facts, notes), emphasis=True
         )
         paint_status(ws.cell(line, STATUS_COLUMN), result.status)
-        milestones = {m.id: m for m in item.milestones}
+        # The roll-up keys milestones by whatever the caller gave: here, their ids.
+        milestones: dict[int | str, Milestone] = {m.id: m for m in item.milestones}
         for milestone_result in result.milestones:
             milestone = milestones[milestone_result.key]
             line += 1
@@ -506,8 +491,18 @@ def write_about_sheet(
     title = put(ws, 1, 1, plan.name_zh or plan.name_en)
     title.font = Font(bold=True, size=14)
     put(ws, 2, 1, plan.name_en).font = Font(italic=True, color="595959")
+    line = write_about_facts(ws, plan, progress, as_of, generated_at)
+    line = write_about_notes(ws, line + 2, as_of, generated_at)
+    write_status_legend(ws, line + 1, progress)
+    page_setup(ws, plan.name_zh or plan.name_en)
+
+
+def write_about_facts(
+    ws: Worksheet, plan: Plan, progress: PlanProgress, as_of: date, generated_at: datetime
+) -> int:
+    """One labelled line per fact from row 4 on; return the last line written."""
     summary = progress.result.summary
-    facts: list[tuple[Any, list[object], str | None]] = [
+    facts: list[tuple[Any, list[CellValue], str | None]] = [
         (_l("As of"), [as_of], DATE_FORMAT),
         (_l("Generated at"), [generated_at], DATETIME_FORMAT),
         (_l("Plan period"), [plan.start, plan.end], DATE_FORMAT),
@@ -528,8 +523,11 @@ def write_about_sheet(
     ws.merge_cells(start_row=line, start_column=2, end_row=line, end_column=4)
     ws.cell(line, 2).alignment = TOP_WRAP
     ws.row_dimensions[line].height = 30
+    return line
 
-    line += 2
+
+def write_about_notes(ws: Worksheet, line: int, as_of: date, generated_at: datetime) -> int:
+    """How to read the figures, from ``line`` on; return the line after the last note."""
     put(ws, line, 1, heading(_l("Notes"))).font = Font(bold=True)
     ws.cell(line, 1).alignment = TOP_WRAP
     notes = [
@@ -558,25 +556,23 @@ def write_about_sheet(
         ws.merge_cells(start_row=line, start_column=2, end_row=line, end_column=4)
         ws.row_dimensions[line].height = 30
         line += 1
+    return line
 
-    line += 1
+
+def write_status_legend(ws: Worksheet, line: int, progress: PlanProgress) -> None:
+    """Each status in its colour, with how many items and milestones have it, and its meaning."""
     legend = [_l("Status legend"), _l("Items"), _l("Milestones"), _l("Meaning")]
     for index, label in enumerate(legend, start=1):
-        cell = put(ws, line, index, heading(label))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        write_heading_cell(ws, line, index, label)
     ws.row_dimensions[line].height = 32
     for status in Status:
         line += 1
         paint_status(put(ws, line, 1, str(STATUS_LABELS[status])), status)
-        put(ws, line, 2, summary.status_counts.get(status, 0), "0")
+        put(ws, line, 2, progress.result.summary.status_counts.get(status, 0), "0")
         put(ws, line, 3, progress.result.milestone_counts.get(status, 0), "0")
         put(ws, line, 4, str(STATUS_MEANINGS[status])).alignment = TOP_WRAP
         for column in range(1, 5):
             ws.cell(line, column).border = BORDER
-    page_setup(ws, plan.name_zh or plan.name_en)
 
 
 # ---- the workbook ----------------------------------------------------------------------------
@@ -606,6 +602,7 @@ def build_ledger(
     with archive_language():
         workbook = Workbook()
         about = workbook.active
+        assert isinstance(about, Worksheet)  # a new workbook starts with one worksheet
         taken: list[str] = []
         about.title = sheet_title(str(ABOUT_SHEET), taken)
         taken.append(about.title)

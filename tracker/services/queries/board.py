@@ -13,14 +13,26 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.domain.instructions import PENDING_STATES
 from tracker.domain.league import DepartmentScore, OwnedMilestone, score_departments, sort_scores
 from tracker.domain.reminders import STALE_AFTER_DAYS, last_activity
+from tracker.domain.reporting import ReportState
 from tracker.domain.rollup import ItemResult, MilestoneResult, Summary
 from tracker.domain.status import Status
 from tracker.extensions import db
-from tracker.models import Department, Group, Instruction, Item, Milestone, Plan, Report, Update
+from tracker.models import (
+    Department,
+    Group,
+    Indicator,
+    Instruction,
+    Item,
+    Milestone,
+    Plan,
+    Report,
+    Update,
+)
 from tracker.services.commands.history import last_update_by_milestone
-from tracker.services.queries.progress import PlanProgress, load_progress
+from tracker.services.queries.progress import ItemRow, PlanProgress, load_progress
 
 DUE_SOON_DAYS = 30
 WATCH_LIMIT = 12
@@ -38,6 +50,7 @@ class Filters:
 
     @classmethod
     def from_args(cls, args: dict[str, str]) -> Filters:
+        """The filters a URL asks for; unknown values are ignored, not refused."""
         status = args.get("status") or None
         return cls(
             department=args.get("department") or None,
@@ -47,11 +60,14 @@ class Filters:
 
     @property
     def active(self) -> bool:
+        """Whether anything is narrowed (empty groups are then left out)."""
         return any((self.department, self.status, self.group))
 
 
 @dataclass(frozen=True)
 class ItemLine:
+    """An item's row on the board: its figures, what is next, and how fresh it is."""
+
     item: Item
     result: ItemResult
     next_milestone: Milestone | None
@@ -64,6 +80,8 @@ class ItemLine:
 
 @dataclass(frozen=True)
 class Section:
+    """A group of items with its summary."""
+
     group: Group
     summary: Summary
     lines: list[ItemLine]
@@ -71,6 +89,8 @@ class Section:
 
 @dataclass(frozen=True)
 class WatchEntry:
+    """A milestone on a watch list, with the days that put it there."""
+
     milestone: Milestone
     item: Item
     result: MilestoneResult
@@ -79,12 +99,16 @@ class WatchEntry:
 
 @dataclass(frozen=True)
 class DepartmentLine:
+    """A department's row in the department table."""
+
     department: Department
     score: DepartmentScore
 
 
 @dataclass
 class Board:
+    """Everything the board page shows for one as-of day."""
+
     progress: PlanProgress
     as_of: date
     today: date
@@ -98,32 +122,23 @@ class Board:
 
     @property
     def plan(self) -> Plan:
+        """The plan shown."""
         return self.progress.plan
 
     @property
     def days_left(self) -> int:
+        """Days from the as-of day to the plan's end; 0 at the end and after."""
         return max(0, (self.plan.end - self.as_of).days)
 
     @property
     def is_past(self) -> bool:
+        """Whether the board shows a day before today (rebuilt from history)."""
         return self.as_of < self.today
 
 
 def _last_updates(plan: Plan, as_of: date) -> dict[int, date]:
     """Per item, the last day an approved change counted (up to ``as_of``)."""
-    rows = db.session.execute(
-        sa.select(Update.item_id, sa.func.max(Update.effective_on))
-        .where(
-            Update.plan_id == plan.id,
-            Update.effective_on <= as_of,
-            sa.or_(
-                sa.and_(Update.field == "review", Update.new_value == "approved"),
-                sa.and_(Update.report_id.is_(None), Update.field.in_(COUNTED_FIELDS)),
-            ),
-        )
-        .group_by(Update.item_id)
-    ).all()
-    return {item_id: day for item_id, day in rows}  # noqa: C416  (Row to tuple)
+    return latest_by_item(last_approved_updates(plan, as_of))
 
 
 def _recent_approved(plan: Plan, as_of: date) -> list[Report]:
@@ -132,12 +147,12 @@ def _recent_approved(plan: Plan, as_of: date) -> list[Report]:
             sa.select(Report)
             .where(
                 Report.plan_id == plan.id,
-                Report.state == "approved",
+                Report.state == ReportState.APPROVED,
                 Report.id.in_(
                     sa.select(Update.report_id).where(
                         Update.plan_id == plan.id,
                         Update.field == "review",
-                        Update.new_value == "approved",
+                        Update.new_value == ReportState.APPROVED,
                         Update.effective_on <= as_of,
                     )
                 ),
@@ -233,6 +248,43 @@ def _shown(
     )
 
 
+def _open_instructions(plan: Plan) -> dict[int, int]:
+    """Per item, how many instructions still ask something of its departments."""
+    return dict(
+        db.session.execute(
+            sa.select(Instruction.item_id, sa.func.count())
+            .join(Item, Item.id == Instruction.item_id)
+            .where(Item.plan_id == plan.id, Instruction.state.in_(PENDING_STATES))
+            .group_by(Instruction.item_id)
+        ).all()
+    )
+
+
+def _item_line(
+    row: ItemRow,
+    milestones: list[Milestone],
+    results: dict[int | str, MilestoneResult],
+    *,
+    as_of: date,
+    last: date | None,
+    open_instructions: int,
+    pending: int,
+) -> ItemLine:
+    """An item's board line: its next open milestone and how old its last update is."""
+    upcoming = [m for m in milestones if results[m.id].status is not Status.DONE]
+    nxt = min(upcoming, key=lambda m: (results[m.id].due, m.position), default=None)
+    return ItemLine(
+        item=row.item,
+        result=row.result,
+        next_milestone=nxt,
+        next_due=results[nxt.id].due if nxt else None,
+        last_update=last,
+        update_age=(as_of - last).days if last else None,
+        open_instructions=open_instructions,
+        pending=pending,
+    )
+
+
 def build_board(
     plan: Plan,
     *,
@@ -246,14 +298,7 @@ def build_board(
     """Assemble the board for ``as_of`` (the past is rebuilt from history)."""
     progress = load_progress(plan, as_of, margin, today=today)
     last_item = _last_updates(plan, as_of)
-    open_instructions = dict(
-        db.session.execute(
-            sa.select(Instruction.item_id, sa.func.count())
-            .join(Item, Item.id == Instruction.item_id)
-            .where(Item.plan_id == plan.id, Instruction.state.in_(("open", "handled")))
-            .group_by(Instruction.item_id)
-        ).all()
-    )
+    open_instructions = _open_instructions(plan)
     departments = list(db.session.scalars(sa.select(Department).order_by(Department.code)))
     by_id = {d.id: d for d in departments}
     wanted = next((d for d in departments if d.code == filters.department), None)
@@ -268,16 +313,12 @@ def build_board(
             milestones = [m for m in item.milestones if m.id in results]
             for m in milestones:
                 collector.add(section.group, item, m, results[m.id])
-            upcoming = [m for m in milestones if results[m.id].status is not Status.DONE]
-            nxt = min(upcoming, key=lambda m: (results[m.id].due, m.position), default=None)
-            last = last_item.get(item.id)
-            line = ItemLine(
-                item=item,
-                result=row.result,
-                next_milestone=nxt,
-                next_due=results[nxt.id].due if nxt else None,
-                last_update=last,
-                update_age=(as_of - last).days if last else None,
+            line = _item_line(
+                row,
+                milestones,
+                results,
+                as_of=as_of,
+                last=last_item.get(item.id),
                 open_instructions=open_instructions.get(item.id, 0),
                 pending=progress.pending_by_item.get(item.id, 0),
             )
@@ -300,3 +341,46 @@ def build_board(
         recent=_recent_approved(plan, as_of),
         all_departments=[d for d in departments if d.active],
     )
+
+
+def indicators_with_figures(item: Item) -> list[Indicator]:
+    """The item's indicators in order, with their targets and measurements loaded."""
+    return list(
+        db.session.scalars(
+            sa.select(Indicator)
+            .where(Indicator.item_id == item.id)
+            .options(so.selectinload(Indicator.targets), so.selectinload(Indicator.measurements))
+            .order_by(Indicator.position)
+        )
+    )
+
+
+def latest_by_item(last_update: dict[tuple[int, int | None], date]) -> dict[int, date]:
+    """Per item, the latest of its own and its milestones' last update days."""
+    latest: dict[int, date] = {}
+    for (item_id, _milestone_id), day in last_update.items():
+        latest[item_id] = max(day, latest.get(item_id, day))
+    return latest
+
+
+def last_approved_updates(plan: Plan, as_of: date) -> dict[tuple[int, int | None], date]:
+    """Per item and milestone, the last day an approved change counted, up to ``as_of``.
+
+    A report's changes count from the day it was approved (its review row); a change made
+    without a report (the plan file, an admin) counts from its own day when it touched the
+    status, progress or completion date. Pending, returned and withdrawn reports never count.
+    The rule is the board's, so the ledger and the board agree on "last update".
+    """
+    rows = db.session.execute(
+        sa.select(Update.item_id, Update.milestone_id, sa.func.max(Update.effective_on))
+        .where(
+            Update.plan_id == plan.id,
+            Update.effective_on <= as_of,
+            sa.or_(
+                sa.and_(Update.field == "review", Update.new_value == ReportState.APPROVED),
+                sa.and_(Update.report_id.is_(None), Update.field.in_(COUNTED_FIELDS)),
+            ),
+        )
+        .group_by(Update.item_id, Update.milestone_id)
+    ).all()
+    return {(item_id, milestone_id): day for item_id, milestone_id, day in rows}

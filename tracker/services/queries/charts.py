@@ -213,7 +213,10 @@ def board_charts(plan: Plan, progress: PlanProgress) -> dict[str, Any]:
         .options(so.selectinload(Indicator.targets), so.selectinload(Indicator.measurements))
         .order_by(Indicator.position, Indicator.id)
     ).all()
-    item_codes = {row.item.id: row.item.code for s in progress.sections for row in s.rows}
+    # Keyed by item id; looked up with None too, for an indicator of the whole plan (no code).
+    item_codes: dict[int | None, str] = {
+        row.item.id: row.item.code for s in progress.sections for row in s.rows
+    }
     rows = gantt_rows(progress)
     start, end = _span(plan, rows)
     return {

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.domain.reminders import STALE_AFTER_DAYS, last_activity
+from tracker.domain.reporting import ReportState
 from tracker.domain.status import MilestoneState, Status, is_overdue, milestone_status
 from tracker.extensions import db
 from tracker.models import Department, Item, Milestone, Plan, Report
@@ -59,7 +60,7 @@ def latest_reports(milestone_ids: list[int]) -> dict[int, Report]:
         return {}
     latest = (
         sa.select(sa.func.max(Report.id))
-        .where(Report.milestone_id.in_(milestone_ids), Report.state != "withdrawn")
+        .where(Report.milestone_id.in_(milestone_ids), Report.state != ReportState.WITHDRAWN)
         .group_by(Report.milestone_id)
     )
     reports = db.session.scalars(
@@ -70,24 +71,7 @@ def latest_reports(milestone_ids: list[int]) -> dict[int, Report]:
 
 def department_work(plan: Plan, department: Department, as_of: date) -> DepartmentWork:
     """Everything the department leads, supports or is assigned, sorted by due date."""
-    items_led = list(
-        db.session.scalars(
-            sa.select(Item)
-            .where(Item.plan_id == plan.id, Item.lead_department_id == department.id)
-            .order_by(Item.position)
-        )
-    )
-    items_supported = list(
-        db.session.scalars(
-            sa.select(Item)
-            .join(item_supporting_department)
-            .where(
-                Item.plan_id == plan.id,
-                item_supporting_department.c.department_id == department.id,
-            )
-            .order_by(Item.position)
-        )
-    )
+    items_led, items_supported = _department_items(plan, department)
     led_ids = {item.id for item in items_led}
     supported_ids = {item.id for item in items_supported}
     milestones = list(
@@ -112,39 +96,62 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
     reports = latest_reports(ids)
     rows = []
     for milestone in milestones:
-        state = MilestoneState(
-            due=milestone.due,
-            weight=milestone.weight,
-            reported_status=Status(milestone.reported_status),
-            progress=milestone.progress,
-            completed_on=milestone.completed_on,
-        )
-        status = milestone_status(state, as_of)
-        is_open = status is not Status.DONE
-        last = last_activity(
-            activity.get(milestone.id), milestone.last_reported_on, plan.report_date, as_of
-        )
-        days_to_due = (milestone.due - as_of).days
-        days_idle = (as_of - last).days
-        report = reports.get(milestone.id)
         if milestone.item_id in led_ids:
             relation = "lead"
         elif milestone.department_id == department.id:
             relation = "assigned"
         else:
             relation = "supporting"
-        rows.append(
-            MilestoneRow(
-                milestone=milestone,
-                relation=relation,
-                status=status,
-                overdue=is_overdue(state, as_of),
-                days_to_due=days_to_due,
-                due_soon=is_open and 0 <= days_to_due <= DUE_SOON_DAYS,
-                days_idle=days_idle,
-                stale=is_open and days_idle > STALE_AFTER_DAYS,
-                pending=report if report and report.state == "submitted" else None,
-                returned=report if report and report.state == "returned" else None,
-            )
+        last = last_activity(
+            activity.get(milestone.id), milestone.last_reported_on, plan.report_date, as_of
         )
+        rows.append(_row(milestone, relation, reports.get(milestone.id), last, as_of))
     return DepartmentWork(department, rows, items_led, items_supported)
+
+
+def _department_items(plan: Plan, department: Department) -> tuple[list[Item], list[Item]]:
+    """The items the department leads, and those it supports, each in plan order."""
+    items_led = db.session.scalars(
+        sa.select(Item)
+        .where(Item.plan_id == plan.id, Item.lead_department_id == department.id)
+        .order_by(Item.position)
+    ).all()
+    items_supported = db.session.scalars(
+        sa.select(Item)
+        .join(item_supporting_department)
+        .where(
+            Item.plan_id == plan.id,
+            item_supporting_department.c.department_id == department.id,
+        )
+        .order_by(Item.position)
+    ).all()
+    return list(items_led), list(items_supported)
+
+
+def _row(
+    milestone: Milestone, relation: str, report: Report | None, last: date, as_of: date
+) -> MilestoneRow:
+    """The milestone's flags at ``as_of``; ``last`` is the last day anything happened on it."""
+    state = MilestoneState(
+        due=milestone.due,
+        weight=milestone.weight,
+        reported_status=Status(milestone.reported_status),
+        progress=milestone.progress,
+        completed_on=milestone.completed_on,
+    )
+    status = milestone_status(state, as_of)
+    is_open = status is not Status.DONE
+    days_to_due = (milestone.due - as_of).days
+    days_idle = (as_of - last).days
+    return MilestoneRow(
+        milestone=milestone,
+        relation=relation,
+        status=status,
+        overdue=is_overdue(state, as_of),
+        days_to_due=days_to_due,
+        due_soon=is_open and 0 <= days_to_due <= DUE_SOON_DAYS,
+        days_idle=days_idle,
+        stale=is_open and days_idle > STALE_AFTER_DAYS,
+        pending=report if report and report.state == ReportState.SUBMITTED else None,
+        returned=report if report and report.state == ReportState.RETURNED else None,
+    )

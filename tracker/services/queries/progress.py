@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.domain.replay import REPLAYED_FIELDS, Change, state_at
+from tracker.domain.reporting import ReportState
 from tracker.domain.rollup import (
     GroupInput,
     ItemInput,
@@ -65,14 +66,6 @@ class PlanProgress:
     @property
     def item_count(self) -> int:
         return sum(len(section.rows) for section in self.sections)
-
-
-def current_plan(code: str | None = None) -> Plan | None:
-    """The plan to show: the one named in configuration, else the first one loaded."""
-    query = sa.select(Plan).order_by(Plan.id).limit(1)
-    if code:
-        query = sa.select(Plan).where(Plan.code == code)
-    return db.session.scalar(query)
 
 
 def milestone_state(milestone: Milestone) -> MilestoneState:
@@ -130,13 +123,13 @@ def replayed_states(plan: Plan, as_of: date) -> dict[int, MilestoneState | None]
     approved_on = {
         report_id: effective_on
         for _, _, field_name, _, new, effective_on, report_id in rows
-        if field_name == "review" and new == "approved" and report_id is not None
+        if field_name == "review" and new == ReportState.APPROVED and report_id is not None
     }
     changes: dict[int, list[Change]] = {}
     created: dict[int, date] = {}
     for milestone_id, order, field_name, old, new, effective_on, report_id in rows:
-        if field_name == "review":
-            continue
+        if milestone_id is None or field_name == "review":
+            continue  # (the query already skips plan-level rows; this tells the type checker)
         counts_from = approved_on.get(report_id) if report_id is not None else effective_on
         if counts_from is None:
             continue  # proposed in a report that was never approved
@@ -208,7 +201,7 @@ def load_progress(
     )
     pending = db.session.execute(
         sa.select(Report.item_id, sa.func.count())
-        .where(Report.plan_id == plan.id, Report.state == "submitted")
+        .where(Report.plan_id == plan.id, Report.state == ReportState.SUBMITTED)
         .group_by(Report.item_id)
     )
     return PlanProgress(

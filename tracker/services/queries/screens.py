@@ -40,10 +40,12 @@ class Screen:
 
     @property
     def overdue_shown(self) -> tuple[OverdueMilestone, ...]:
+        """The overdue milestones that fit on the screen."""
         return self.overdue[:OVERDUE_SHOWN]
 
     @property
     def overdue_hidden(self) -> int:
+        """How many more are overdue than the screen shows."""
         return max(0, len(self.overdue) - OVERDUE_SHOWN)
 
 

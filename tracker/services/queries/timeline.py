@@ -62,6 +62,18 @@ def timeline_for_item(
     ``indicator_ids`` are the item's indicators (the page has loaded them already); the item's
     milestones must be loaded too.
     """
+    entries = [
+        *_history_entries(item),
+        *_measurement_entries(indicator_ids),
+        *_instruction_entries(item),
+    ]
+    # Newest first; entries written at the same moment keep their order (a review after its report).
+    order = sorted(range(len(entries)), key=lambda i: (entries[i].at, i), reverse=True)
+    return [entries[i] for i in order[:limit]]
+
+
+def _history_entries(item: Item) -> list[TimelineEntry]:
+    """The item's recorded changes, in order: a report's changed fields gather in one entry."""
     updates = db.session.scalars(
         sa.select(Update)
         .where(Update.item_id == item.id)
@@ -79,86 +91,94 @@ def timeline_for_item(
         code = milestone_codes.get(update.milestone_id) if update.milestone_id else None
         report = reports.get(update.report_id) if update.report_id else None
         if update.field == "review":
-            entries.append(
-                TimelineEntry(
-                    at=update.created_at,
-                    kind="review",
-                    user=update.user,
-                    milestone_code=code,
-                    note=update.note,
-                    state=update.new_value,
-                    origin=update.origin,
-                )
-            )
-            continue
-        if report is not None:
+            entries.append(_entry(update, "review", code, note=update.note, state=update.new_value))
+        elif report is None:
+            entries.append(_change_entry(update, code))
+        else:
             entry = by_report.get(report.id)
             if entry is None:
-                entry = TimelineEntry(
-                    at=update.created_at,
-                    kind="report",
-                    user=update.user,
-                    milestone_code=code,
-                    note=report.note,
-                    state=report.state,
-                    origin=update.origin,
-                )
+                entry = _entry(update, "report", code, note=report.note, state=report.state)
                 by_report[report.id] = entry
                 entries.append(entry)
             if update.field != "report":
                 entry.changes.append(Change(update.field, update.old_value, update.new_value))
-            continue
-        entries.append(
-            TimelineEntry(
-                at=_when(update),
-                kind="change",
-                user=update.user,
-                milestone_code=code,
-                changes=[Change(update.field, update.old_value, update.new_value)],
-                note=update.note,
-                origin=update.origin,
-            )
+    return entries
+
+
+def _entry(
+    update: Update, kind: str, milestone_code: str | None, *, note: str, state: str | None
+) -> TimelineEntry:
+    """A report, opened by its first recorded row (its changes are added after), or a review."""
+    return TimelineEntry(
+        at=update.created_at,
+        kind=kind,
+        user=update.user,
+        milestone_code=milestone_code,
+        note=note,
+        state=state,
+        origin=update.origin,
+    )
+
+
+def _change_entry(update: Update, milestone_code: str | None) -> TimelineEntry:
+    return TimelineEntry(
+        at=_when(update),
+        kind="change",
+        user=update.user,
+        milestone_code=milestone_code,
+        changes=[Change(update.field, update.old_value, update.new_value)],
+        note=update.note,
+        origin=update.origin,
+    )
+
+
+def _measurement_entries(indicator_ids: list[int]) -> list[TimelineEntry]:
+    """Figures recorded on the item's indicators (those from the plan file are not news)."""
+    if not indicator_ids:
+        return []
+    measurements = db.session.scalars(
+        sa.select(Measurement)
+        .where(Measurement.indicator_id.in_(indicator_ids), ~Measurement.from_plan_file)
+        .options(so.joinedload(Measurement.recorded_by), so.joinedload(Measurement.indicator))
+    )
+    return [
+        TimelineEntry(
+            at=measurement.recorded_at,
+            kind="measurement",
+            user=measurement.recorded_by,
+            value=measurement.value,
+            note=measurement.source,
+            label=measurement.indicator.name_zh + " / " + measurement.indicator.name_en,
         )
-    if indicator_ids:
-        for measurement in db.session.scalars(
-            sa.select(Measurement)
-            .where(Measurement.indicator_id.in_(indicator_ids), ~Measurement.from_plan_file)
-            .options(so.joinedload(Measurement.recorded_by), so.joinedload(Measurement.indicator))
-        ):
-            entries.append(
-                TimelineEntry(
-                    at=measurement.recorded_at,
-                    kind="measurement",
-                    user=measurement.recorded_by,
-                    value=measurement.value,
-                    note=measurement.source,
-                    label=measurement.indicator.name_zh + " / " + measurement.indicator.name_en,
-                )
-            )
+        for measurement in measurements
+    ]
+
+
+def _instruction_entries(item: Item) -> list[TimelineEntry]:
+    """The item's instructions, then every reply to them."""
     instructions = db.session.scalars(
         sa.select(Instruction)
         .where(Instruction.item_id == item.id)
         .options(so.joinedload(Instruction.author))
     ).all()
-    for instruction in instructions:
-        entries.append(
-            TimelineEntry(
-                at=instruction.created_at,
-                kind="instruction",
-                user=instruction.author,
-                note=instruction.text,
-                state=instruction.state,
-            )
+    entries = [
+        TimelineEntry(
+            at=instruction.created_at,
+            kind="instruction",
+            user=instruction.author,
+            note=instruction.text,
+            state=instruction.state,
         )
+        for instruction in instructions
+    ]
     if instructions:
-        for reply in db.session.scalars(
+        replies = db.session.scalars(
             sa.select(InstructionReply)
             .where(InstructionReply.instruction_id.in_([i.id for i in instructions]))
             .options(so.joinedload(InstructionReply.author))
-        ):
-            entries.append(
-                TimelineEntry(at=reply.created_at, kind="reply", user=reply.author, note=reply.text)
-            )
-    # Newest first; entries written at the same moment keep their order (a review after its report).
-    order = sorted(range(len(entries)), key=lambda i: (entries[i].at, i), reverse=True)
-    return [entries[i] for i in order[:limit]]
+        )
+        entries.extend(
+            TimelineEntry(at=reply.created_at, kind="reply", user=reply.author, note=reply.text)
+            for reply in replies
+        )
+    return entries
