@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.domain.policy import Role
@@ -60,6 +62,7 @@ def submit_milestone_report(
     Refused when the form was based on an older version of the milestone (someone else
     reported or an admin changed it meanwhile) or when the report breaks a rule.
     """
+    lock(milestone)
     if version != milestone.version:
         raise StaleVersion(
             milestone.version, recent_changes(item=milestone.item, milestone=milestone)
@@ -110,6 +113,7 @@ def submit_item_report(
     today: date,
 ) -> Report:
     """Store a summary of an item's progress, with an optional new indicator figure."""
+    lock(item)
     if version != item.version:
         raise StaleVersion(item.version, recent_changes(item=item, milestone=None))
     problems = item_report_problems(proposed, today)
@@ -184,11 +188,47 @@ def _touch(target: Item | Milestone, today: date) -> None:
     so.attributes.flag_modified(target, "last_reported_on")
 
 
+def lock(target: Item | Milestone) -> None:
+    """Lock the milestone (or item) a report is about, and read it afresh.
+
+    Every write on reports takes this lock first, so two of them (a review and a new report on
+    the same milestone) queue in one order instead of deadlocking on PostgreSQL, and each
+    decides on the current version. SQLite has no row locks: it serialises writers itself.
+    """
+    model = type(target)
+    db.session.execute(
+        sa.select(model)
+        .where(model.id == target.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def _check_reviewable(who: Who, report: Report) -> None:
     if report.state != ReportState.SUBMITTED:
         raise Refused([ReviewProblem.NOT_PENDING])
     if report.author_id == who.actor.id and who.actor.role != Role.ADMIN:
         raise Refused([ReviewProblem.OWN_REPORT])
+
+
+def _claim(who: Who, report: Report, state: ReportState) -> None:
+    """Take the report out of review, if it is still waiting: exactly one review wins.
+
+    The state is checked and changed in one UPDATE, so of two reviewers pressing *approve*
+    and *return* at once, the second finds nothing to change and is told so.
+    """
+    # An UPDATE answers a CursorResult, which carries the row count.
+    claimed: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
+        sa.update(Report)
+        .where(Report.id == report.id, Report.state == ReportState.SUBMITTED)
+        .values(state=state, reviewed_by_id=who.actor.id, reviewed_at=who.now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Refused([ReviewProblem.NOT_PENDING])
+    so.attributes.set_committed_value(report, "state", state)
+    so.attributes.set_committed_value(report, "reviewed_by_id", who.actor.id)
+    so.attributes.set_committed_value(report, "reviewed_at", who.now)
 
 
 def approve_report(who: Who, report: Report, *, today: date) -> None:
@@ -197,10 +237,12 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
     Refused when the milestone or item changed after the report was submitted, since the
     department reported on something that is no longer there; return it instead.
     """
-    _check_reviewable(who, report)
     target: Milestone | Item = report.milestone or report.item
+    lock(target)
+    _check_reviewable(who, report)
     if target.version != report.base_version:
         raise Refused([ReviewProblem.CHANGED_SINCE])
+    _claim(who, report, ReportState.APPROVED)
     milestone = report.milestone
     if milestone is not None:
         milestone.reported_status = report.status or milestone.reported_status
@@ -220,9 +262,6 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
                 recorded_at=who.now,
             )
         )
-    report.state = ReportState.APPROVED
-    report.reviewed_by_id = who.actor.id
-    report.reviewed_at = who.now
     record_change(
         report.item,
         "review",
@@ -239,12 +278,11 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
 
 def return_report(who: Who, report: Report, reason: str, *, today: date) -> None:
     """Send a report back to its department with the reason (for example, a missing figure)."""
+    lock(report.milestone or report.item)
     _check_reviewable(who, report)
     if not reason.strip():
         raise Refused([ReviewProblem.REASON_REQUIRED])
-    report.state = ReportState.RETURNED
-    report.reviewed_by_id = who.actor.id
-    report.reviewed_at = who.now
+    _claim(who, report, ReportState.RETURNED)
     report.review_note = reason.strip()
     record_change(
         report.item,

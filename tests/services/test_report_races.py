@@ -1,0 +1,179 @@
+"""Two people pressing two buttons at once on one report: exactly one wins, nothing breaks.
+
+Each side runs in its own thread with its own session and commits through the request
+boundary, as two workers would. Run on SQLite and, with ``TRACKER_TEST_DATABASE_URL``, on
+PostgreSQL, where the second writer waits on the first one's row lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from tests.conftest import load_plan
+from tests.factories import create_user, department
+from tracker.domain.refusal import Refused, StaleVersion, Who
+from tracker.domain.reporting import MilestoneReport, ReportState, ReviewProblem
+from tracker.domain.status import Status
+from tracker.extensions import db
+from tracker.models import Milestone, Report, Update, User
+from tracker.services.commands.reports import (
+    approve_report,
+    return_report,
+    submit_milestone_report,
+)
+from tracker.unit_of_work import unit_of_work
+
+NOW = datetime(2020, 12, 20, 9, 30, tzinfo=UTC)
+TODAY = date(2020, 12, 20)
+TRIALS = 5
+
+
+@pytest.fixture
+def people(app: Flask) -> None:
+    load_plan()
+    create_user("wang", "dept_lead", department=department("gxj"))
+    create_user("li", "dept_lead", department=department("kjj"))
+    create_user("chen", "dept_lead", department=department("kjj"))
+
+
+def _user(name: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.username == name))
+
+
+def _milestone() -> Milestone:
+    return db.session.scalar(sa.select(Milestone).where(Milestone.code == "T1-3"))
+
+
+def _submit(progress: int) -> int:
+    """A pending report on T1-3 by its department; its id."""
+    milestone = _milestone()
+    with unit_of_work():
+        report = submit_milestone_report(
+            Who(NOW, _user("wang")),
+            milestone,
+            MilestoneReport(Status.ON_TRACK, progress, None, f"进展 {progress}%"),
+            version=milestone.version,
+            today=TODAY,
+        )
+    return report.id
+
+
+def _at_once(app: Flask, *actions: Callable[[], None]) -> list[BaseException | None]:
+    """Run each action in its own thread and app context, released together."""
+    start = threading.Barrier(len(actions))
+    outcomes: list[BaseException | None] = [None] * len(actions)
+
+    def run(index: int, action: Callable[[], None]) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                with unit_of_work():
+                    action()
+            except Exception as error:
+                outcomes[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def _review(name: str, report_id: int, *, approve: bool) -> Callable[[], None]:
+    def act() -> None:
+        report = db.session.get(Report, report_id)
+        who = Who(NOW, _user(name))
+        if approve:
+            approve_report(who, report, today=TODAY)
+        else:
+            return_report(who, report, "请补充佐证材料", today=TODAY)
+
+    return act
+
+
+def _review_rows(report_id: int) -> list[str | None]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            sa.select(Update.new_value).where(
+                Update.report_id == report_id,
+                Update.field == "review",
+                Update.new_value.in_([ReportState.APPROVED, ReportState.RETURNED]),
+            )
+        )
+    )
+
+
+def _refused_as_not_pending(error: BaseException | None) -> bool:
+    return isinstance(error, Refused) and error.problems == [ReviewProblem.NOT_PENDING]
+
+
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_approve_and_return_at_once_have_exactly_one_winner(
+    app: Flask, people: None, trial: int
+) -> None:
+    report_id = _submit(40 + trial)
+    outcomes = _at_once(
+        app,
+        _review("li", report_id, approve=True),
+        _review("chen", report_id, approve=False),
+    )
+    winners = [o is None for o in outcomes]
+    assert winners.count(True) == 1, outcomes
+    loser = outcomes[winners.index(False)]
+    assert _refused_as_not_pending(loser), loser
+    state = db.session.get(Report, report_id).state
+    assert state == (ReportState.APPROVED if winners[0] else ReportState.RETURNED)
+    assert _review_rows(report_id) == [state]
+    milestone = _milestone()
+    assert (milestone.progress == 40 + trial) is (state == ReportState.APPROVED)
+
+
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_two_approvals_write_one_review(app: Flask, people: None, trial: int) -> None:
+    milestone = _milestone()
+    report_id = _submit(milestone.progress)  # a report that changes no value: a note only
+    outcomes = _at_once(
+        app,
+        _review("li", report_id, approve=True),
+        _review("chen", report_id, approve=True),
+    )
+    assert sorted(o is None for o in outcomes) == [False, True], outcomes
+    assert any(_refused_as_not_pending(o) for o in outcomes)
+    assert _review_rows(report_id) == [ReportState.APPROVED]
+
+
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_a_review_and_a_new_report_on_one_milestone_never_deadlock(
+    app: Flask, people: None, trial: int
+) -> None:
+    """The loser is told the report moved on, or that the milestone changed: never a 500."""
+    report_id = _submit(50 + trial)
+    version = _milestone().version
+
+    def resubmit() -> None:
+        milestone = db.session.scalar(sa.select(Milestone).where(Milestone.code == "T1-3"))
+        submit_milestone_report(
+            Who(NOW, _user("wang")),
+            milestone,
+            MilestoneReport(Status.ON_TRACK, 70, None, "更正：进展 70%"),
+            version=version,
+            today=TODAY,
+        )
+
+    outcomes = _at_once(app, _review("li", report_id, approve=True), resubmit)
+    assert [o for o in outcomes if o is not None and not isinstance(o, Refused)] == []
+    assert outcomes.count(None) >= 1
+    if outcomes[0] is None:  # the approval won: the new report was based on an old version
+        assert isinstance(outcomes[1], StaleVersion)
+    else:  # the new report won and withdrew the pending one
+        assert _refused_as_not_pending(outcomes[0])
