@@ -26,6 +26,7 @@ from tracker.domain.policy import (
     can,
 )
 from tracker.domain.refusal import Who
+from tracker.domain.text import has_control_characters
 from tracker.extensions import db, login_manager
 from tracker.models import Item, Milestone, User
 
@@ -121,6 +122,19 @@ def enforce_sign_in() -> Response | None:
     return None
 
 
+def refuse_control_characters() -> None:
+    """A path or query with control characters names nothing: 404, before any look-up.
+
+    Forms refuse them field by field (:class:`tracker.forms.Form`); this covers what no form
+    reads, so no such value reaches the database (PostgreSQL refuses NUL in text).
+    """
+    values = [request.path]
+    if not request.path.startswith("/api/"):  # the API names each bad parameter in a 422
+        values += [*request.args.keys(), *request.args.values()]
+    if any(has_control_characters(value) for value in values):
+        abort(404)
+
+
 def init_app(app: Flask) -> None:
     """Configure Flask-Login and install the sign-in check."""
     login_manager.init_app(app)
@@ -128,6 +142,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    app.before_request(refuse_control_characters)
     app.before_request(enforce_sign_in)
     app.jinja_env.globals.update(
         allowed=allowed,

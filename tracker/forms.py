@@ -5,17 +5,22 @@ Blueprints import from here and never from each other's ``forms`` modules.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, TextAreaField
 from wtforms.validators import StopValidation
 
+from tracker.domain.text import has_control_characters
 from tracker.loaders import find_row
 from tracker.models import Department, User
 from tracker.models.types import MAX_ID
 
 __all__ = [
     "MAX_ID",
+    "Form",
     "date_required",
     "find_department",
     "find_user",
@@ -51,3 +56,24 @@ def find_department(department_id: int | None) -> Department | None:
 def find_user(user_id: int | None) -> User | None:
     """The user a choice field names, or None (for 0, out-of-range or unknown ids)."""
     return find_row(User, user_id)
+
+
+CONTROL_CHARACTERS = _l("Remove the control characters (such as NUL) from this text.")
+
+
+class Form(FlaskForm):
+    """The base of every form: text with control characters is refused with a field error.
+
+    Tab and line breaks stay allowed in long text (text areas). Checked after the field's
+    own validators, so a field shows its own message first.
+    """
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        for field in self:
+            raw = [value for value in (field.raw_data or []) if isinstance(value, str)]
+            multiline = isinstance(field, TextAreaField)
+            if any(has_control_characters(value, multiline=multiline) for value in raw):
+                field.errors = [*field.errors, CONTROL_CHARACTERS]
+                valid = False
+        return valid

@@ -7,14 +7,13 @@ value 0 means "no department".
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.domain.accounts import USERNAME_MAX
 from tracker.domain.policy import ROLES
-from tracker.forms import find_department
+from tracker.forms import Form, find_department
 from tracker.i18n import ROLE_LABELS
 from tracker.services.exports.mailer import ADDRESS, split_addresses
 
@@ -28,7 +27,7 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
 
 
-class _DepartmentFields(FlaskForm):
+class _DepartmentFields(Form):
     """What creating and editing a department share."""
 
     name_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=120)])
@@ -79,7 +78,7 @@ class DepartmentEditForm(_DepartmentFields):
     submit = SubmitField(_l("Save"))
 
 
-class _UserFields(FlaskForm):
+class _UserFields(Form):
     """What creating and editing an account share."""
 
     display_name = StringField(_l("Display name"), validators=[Length(max=120)])

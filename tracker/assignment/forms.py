@@ -24,7 +24,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, StopValidation, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.domain.assignment import DIRECTIONS, MAX_WEIGHT, TITLE_EN_MAX, TITLE_ZH_MAX
-from tracker.forms import date_required, find_department, find_user, strip
+from tracker.forms import Form, date_required, find_department, find_user, strip
 
 NOBODY = 0
 
@@ -34,7 +34,7 @@ def _known_department(_form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("Unknown department."))
 
 
-class ItemDepartmentsForm(FlaskForm):
+class ItemDepartmentsForm(Form):
     lead = SelectField(
         _l("Lead department"),
         coerce=int,
@@ -87,7 +87,7 @@ class WeightField(StringField):
         return "" if self.data is None else str(self.data)
 
 
-class _MilestoneFields(FlaskForm):
+class _MilestoneFields(Form):
     title_zh = StringField(
         _l("Chinese title"),
         filters=[strip],
@@ -149,5 +149,5 @@ class MilestoneEditForm(_MilestoneFields):
     submit = SubmitField(_l("Save"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = StringField(validators=[AnyOf(DIRECTIONS, message=_l("Choose up or down."))])

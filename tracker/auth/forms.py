@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from tracker.forms import Form
 from tracker.i18n import LANGUAGES
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """User name and password; the limits keep absurd input away from the hashing."""
 
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
@@ -19,7 +19,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     """The current password and the new one twice, so a typing error is caught here."""
 
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
@@ -31,7 +31,7 @@ class PasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """The user's own settings: the preferred language."""
 
     locale = SelectField(

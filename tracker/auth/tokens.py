@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, session, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -19,6 +18,7 @@ from tracker.access import current_who, require
 from tracker.auth.forms import ProfileForm
 from tracker.domain.policy import Action
 from tracker.domain.tokens import LABEL_MAX
+from tracker.forms import Form
 from tracker.loaders import find_row
 from tracker.messages import messages
 from tracker.models import ApiToken, User
@@ -28,7 +28,7 @@ from tracker.unit_of_work import attempt, unit_of_work
 bp = Blueprint("api_tokens", __name__)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     """What a new token is for; the service checks the same rule and words it alike."""
 
     label = StringField(
@@ -42,7 +42,7 @@ class TokenForm(FlaskForm):
     submit = SubmitField(_l("Create token"))
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(Form):
     """An empty form: revoking is a POST with a CSRF token."""
 
 

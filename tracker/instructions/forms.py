@@ -8,18 +8,17 @@ can post to either.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from tracker.domain.instructions import TEXT_MAX
-from tracker.forms import MAX_ID, strip
+from tracker.forms import MAX_ID, Form, strip
 
 TOO_LONG = _l("At most %(max)d characters, please.")
 
 
-class InstructionForm(FlaskForm):
+class InstructionForm(Form):
     """A leader writes an instruction (批示) on an item."""
 
     text = TextAreaField(
@@ -39,7 +38,7 @@ class InstructionForm(FlaskForm):
     submit = SubmitField(_l("Send instruction"))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     """A reply to an instruction, by its lead department or by leadership."""
 
     text = TextAreaField(
@@ -53,7 +52,7 @@ class ReplyForm(FlaskForm):
     submit = SubmitField(_l("Send reply"))
 
 
-class HandledForm(FlaskForm):
+class HandledForm(Form):
     """The lead department marks an instruction handled, optionally saying what was done."""
 
     text = TextAreaField(
@@ -65,13 +64,13 @@ class HandledForm(FlaskForm):
     submit = SubmitField(_l("Mark handled"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     """Closing an instruction needs nothing but the CSRF token."""
 
     submit = SubmitField(_l("Close instruction"))
 
 
-class FocusForm(FlaskForm):
+class FocusForm(Form):
     """Set or clear an item's focus flag, from the item version the page showed."""
 
     focus = HiddenField(

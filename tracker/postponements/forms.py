@@ -7,15 +7,14 @@ rules about the milestone (later than its due date, one pending request) are the
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from tracker.domain.postponements import NOTE_MAX, REASON_MAX, REASON_MIN
-from tracker.forms import date_required, strip
+from tracker.forms import Form, date_required, strip
 
 
-class PostponementForm(FlaskForm):
+class PostponementForm(Form):
     requested_due = DateField(
         _l("New due date"),
         validators=[date_required],
@@ -39,7 +38,7 @@ class PostponementForm(FlaskForm):
     submit = SubmitField(_l("Send the request"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Approve or reject: one note field, two buttons posting to the two endpoints."""
 
     note = TextAreaField(

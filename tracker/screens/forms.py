@@ -7,15 +7,15 @@ the form only checks it early, so the page can say what is wrong next to the fie
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import ValidationError
 
 from tracker.domain.screens import LABEL_MAX, label_problems
+from tracker.forms import Form
 from tracker.messages import message
 
 
-class ScreenLinkForm(FlaskForm):
+class ScreenLinkForm(Form):
     """A new screen link: only its label, which names the display."""
 
     label = StringField(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FloatField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from tracker.domain.reporting import NOTE_MAX
 from tracker.domain.status import Status
+from tracker.forms import Form
 from tracker.i18n import STATUS_LABELS
 
 
@@ -27,7 +27,7 @@ def status_choices() -> list[SelectChoice]:
     return [SelectChoice(status.value, str(STATUS_LABELS[status])) for status in Status]
 
 
-class MilestoneReportForm(FlaskForm):
+class MilestoneReportForm(Form):
     status = SelectField(_l("Status"), validators=[DataRequired()])
     progress = IntegerField(
         _l("Progress (%)"),
@@ -57,7 +57,7 @@ class MilestoneReportForm(FlaskForm):
         self.status.choices = status_choices()
 
 
-class ItemReportForm(FlaskForm):
+class ItemReportForm(Form):
     note = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=NOTE_MAX)])
     indicator = SelectField(_l("Indicator"), coerce=int, validators=[Optional()])
     value = FloatField(_l("New value"), validators=[Optional()])
@@ -74,12 +74,12 @@ class ItemReportForm(FlaskForm):
     submit = SubmitField(_l("Submit for review"))
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     reason = TextAreaField(
         _l("Reason for returning"), validators=[DataRequired(), Length(max=2000)]
     )
     submit = SubmitField(_l("Return"))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     submit = SubmitField(_l("Approve"))
