@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -66,6 +67,7 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
     """
     default_db = f"sqlite:///{instance_path / 'tracker.sqlite3'}"
     secure = _env_flag("TRACKER_SECURE_COOKIES")
+    idle = timedelta(hours=float(os.environ.get("TRACKER_SESSION_HOURS", "12")))
     return {
         "SECRET_KEY": secret_key or load_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("TRACKER_DATABASE_URL", default_db),
@@ -75,6 +77,11 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
+        # A session ends after this long without a request (the signed cookie carries its
+        # time and is refused when older); "remember me" is never offered, and bounded alike.
+        "PERMANENT_SESSION_LIFETIME": idle,
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "REMEMBER_COOKIE_DURATION": idle,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai"),
         "TRACKER_BEHIND_MARGIN": float(os.environ.get("TRACKER_BEHIND_MARGIN", "10")),

@@ -44,6 +44,7 @@ def login() -> Response | str | tuple[str, int]:
 def _signed_in(user: User) -> Response:
     """Start a fresh session in the user's language; a one-time password must go first."""
     session.clear()
+    session.permanent = True  # expires after TRACKER_SESSION_HOURS without a request
     login_user(user)
     if user.locale:
         session["lang"] = user.locale

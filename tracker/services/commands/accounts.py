@@ -18,6 +18,7 @@ from tracker.domain.refusal import Refused, Who
 from tracker.extensions import db
 from tracker.models import Department, User
 from tracker.services.commands import audit
+from tracker.services.commands.tokens import revoke_tokens_of
 
 
 def one_time_password() -> str:
@@ -111,7 +112,7 @@ def update_user(
     Refused.unless_clean(_update_problems(user, role, department, active))
     changes = [
         *_change_role(user, role, department if role == Role.DEPT_LEAD else None),
-        *_change_profile(user, display_name.strip(), active),
+        *_change_profile(who, user, display_name.strip(), active),
     ]
     if changes:
         action = "user_deactivated" if changes == ["deactivated"] else "user_updated"
@@ -150,7 +151,7 @@ def _change_role(user: User, role: str, department: Department | None) -> list[s
     return changes
 
 
-def _change_profile(user: User, display_name: str, active: bool) -> list[str]:
+def _change_profile(who: Who, user: User, display_name: str, active: bool) -> list[str]:
     """Set the name and the active state (deactivating ends the sessions); what changed."""
     changes = []
     if user.display_name != display_name:
@@ -160,8 +161,19 @@ def _change_profile(user: User, display_name: str, active: bool) -> list[str]:
         changes.append("activated" if active else "deactivated")
         user.active = active
         if not active:
-            user.session_version += 1
+            end_sessions(who, user)
     return changes
+
+
+def end_sessions(who: Who, user: User) -> None:
+    """Every way the user is signed in ends: their sessions and their API tokens.
+
+    A password reset, a password change and a deactivation all mean "whoever had access
+    before must prove it again"; a token is a standing access, so it is revoked (and stays
+    listed as revoked on the profile page).
+    """
+    user.session_version += 1
+    revoke_tokens_of(who, user)
 
 
 def _active_admins() -> int:
@@ -193,7 +205,7 @@ def reset_password(who: Who, user: User) -> str:
     password = one_time_password()
     user.set_password(password)
     user.must_change_password = True
-    user.session_version += 1
+    end_sessions(who, user)
     audit.note(who, "password_reset", target=user)
     db.session.flush()
     return password
@@ -208,7 +220,7 @@ def change_own_password(who: Who, user: User, *, current: str, new: str) -> None
     Refused.unless_clean(problems)
     user.set_password(new)
     user.must_change_password = False
-    user.session_version += 1
+    end_sessions(who, user)
     audit.record("password_changed", now=who.now, actor=user, address=who.address, target=user)
     db.session.flush()
 

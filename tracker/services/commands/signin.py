@@ -97,5 +97,11 @@ def sign_in(who: Who, username: str, password: str) -> SignInResult:
 
 
 def sign_out(who: Who) -> None:
-    """Log that ``who`` signs out; the caller ends the session."""
+    """End every session of ``who`` on the server and log it; the caller clears the cookie.
+
+    The session cookie is signed, not stored: a copy of it would stay valid after sign-out.
+    Moving the user's session version on makes every cookie issued before now worthless.
+    """
+    if who.actor is not None:
+        who.actor.session_version += 1
     audit.note(who, "logout")

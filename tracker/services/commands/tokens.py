@@ -91,6 +91,16 @@ def revoke_token(who: Who, token: ApiToken) -> bool:
     return True
 
 
+def revoke_tokens_of(who: Who, user: User) -> int:
+    """Revoke every active token of ``user`` (their password changed, or they left); how many."""
+    active = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in active:
+        revoke_token(who, token)
+    return len(active)
+
+
 def _described(token: ApiToken) -> str:
     """A token as the audit log names it: never the token itself, only what tells it apart."""
     return f"token {token.id} {token.prefix}… {token.label}"
