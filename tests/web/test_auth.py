@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from tests.factories import PASSWORD, create_user, csrf_token, login
 from tracker import create_app
 from tracker.clock import utcnow
 from tracker.domain.refusal import Who
+from tracker.domain.throttle import MAX_ADDRESS_FAILURES, MAX_FAILURES
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
 from tracker.services.commands import accounts
@@ -124,9 +126,22 @@ def test_one_address_guessing_many_accounts_is_throttled(
     app: Flask, client: FlaskClient, clock: list[datetime]
 ) -> None:
     create_user("wang")
-    for n in range(5):
+    for n in range(MAX_ADDRESS_FAILURES):
         post_login(client, f"guess{n}", "wrong password!")
     assert post_login(client, "wang", PASSWORD)[0] == 429
+
+
+def test_one_persons_typos_do_not_lock_out_the_office(
+    app: Flask, client: FlaskClient, clock: list[datetime]
+) -> None:
+    """Everyone in an office signs in from one address (NAT): only the account closes."""
+    create_user("wang")
+    create_user("li")
+    for _ in range(MAX_FAILURES):
+        post_login(client, "wang", "wrong password!")
+    assert post_login(client, "wang", PASSWORD)[0] == 429
+    colleague = app.test_client()
+    assert post_login(colleague, "li", PASSWORD)[0] == 302
 
 
 def test_success_resets_the_account_counter(
@@ -139,9 +154,10 @@ def test_success_resets_the_account_counter(
     clock[0] += timedelta(seconds=1)
     assert post_login(other, "wang", PASSWORD)[0] == 302
     clock[0] += timedelta(seconds=1)
-    # The address counter still holds those four; a fifth failure is allowed, a sixth is not.
-    assert post_login(client, "wang", "wrong password!")[0] == 200
-    assert post_login(client, "wang", "wrong password!")[0] == 429
+    # The account counts afresh from the success: five failures, then the door closes.
+    for _ in range(MAX_FAILURES):
+        assert post_login(client, "wang", "wrong password!")[0] == 200
+    assert post_login(client, "wang", PASSWORD)[0] == 429
 
 
 def test_throttle_is_shared_between_app_instances(
@@ -323,3 +339,35 @@ def test_secure_cookies_by_environment(monkeypatch: pytest.MonkeyPatch, app: Fla
     assert secure.config["REMEMBER_COOKIE_SECURE"] is True
     with secure.app_context():
         db.engine.dispose()
+
+
+def test_thirty_parallel_wrong_passwords_process_no_more_than_the_limit(app: Flask) -> None:
+    """Counting is atomic: attempts sent at once are counted one at a time, on both engines."""
+    create_user("wang")
+    clients = [app.test_client() for _ in range(30)]
+    tokens = [csrf_token(c, "/login") for c in clients]
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def attempt(client: FlaskClient, token: str) -> None:
+        start.wait()
+        response = client.post(
+            "/login", data={"username": "wang", "password": "wrong password!", "csrf_token": token}
+        )
+        statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(set(statuses)) == [200, 429]
+    assert statuses.count(200) == MAX_FAILURES
+    failed = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "login_failed", AuditEvent.username == "wang")
+    )
+    assert failed == MAX_FAILURES
