@@ -10,9 +10,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, TextAreaField
+from wtforms import DateField, Field, TextAreaField
 from wtforms.validators import StopValidation
 
+from tracker.domain.dates import in_range
 from tracker.domain.text import has_control_characters
 from tracker.loaders import find_row
 from tracker.models import Department, User
@@ -59,13 +60,15 @@ def find_user(user_id: int | None) -> User | None:
 
 
 CONTROL_CHARACTERS = _l("Remove the control characters (such as NUL) from this text.")
+DATE_RANGE = _l("The date must lie between 2000-01-01 and 2100-12-31.")
 
 
 class Form(FlaskForm):
-    """The base of every form: text with control characters is refused with a field error.
+    """The base of every form: what no field may hold is refused with a field error.
 
-    Tab and line breaks stay allowed in long text (text areas). Checked after the field's
-    own validators, so a field shows its own message first.
+    Text with control characters (tab and line breaks stay allowed in long text), and dates
+    outside the years a plan can mean (the API's bounds). Checked after the fields' own
+    validators, so a field shows its own message first.
     """
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
@@ -75,5 +78,8 @@ class Form(FlaskForm):
             multiline = isinstance(field, TextAreaField)
             if any(has_control_characters(value, multiline=multiline) for value in raw):
                 field.errors = [*field.errors, CONTROL_CHARACTERS]
+                valid = False
+            if isinstance(field, DateField) and field.data and not in_range(field.data):
+                field.errors = [*field.errors, DATE_RANGE]
                 valid = False
         return valid

@@ -133,3 +133,29 @@ def test_posts_to_ids_out_of_range_are_404(app: Flask, people: None, path: str) 
     client = signed_in(app, "admin", lang="en")
     token = csrf_token(client, "/profile")
     assert client.post(path, data={"csrf_token": token, "reason": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "2101-01-01"])
+def test_report_dates_outside_the_api_bounds_are_refused(
+    app: Flask, people: None, day: str
+) -> None:
+    milestone_id, _ = _ids()
+    client = signed_in(app, "wang", lang="en")
+    url = f"/milestones/{milestone_id}/report"
+    version = str(db.session.get(Milestone, milestone_id).version)
+    html = _post(
+        client,
+        url,
+        url,
+        {"status": "done", "progress": "100", "completed_on": day, "version": version,
+         "note": "完成"},
+    )  # fmt: skip
+    assert "The date must lie between 2000-01-01 and 2100-12-31." in html
+
+
+def test_a_postponement_to_a_far_year_is_refused(app: Flask, people: None) -> None:
+    milestone_id, _ = _ids()
+    client = signed_in(app, "wang", lang="en")
+    url = f"/milestones/{milestone_id}/postpone"
+    html = _post(client, url, url, {"requested_due": "0001-01-01", "reason": "需要更多时间"})
+    assert "The date must lie between 2000-01-01 and 2100-12-31." in html

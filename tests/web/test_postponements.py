@@ -262,7 +262,7 @@ def test_unknown_ids_are_not_found(lead: FlaskClient, admin: FlaskClient) -> Non
         ({"due": "2021-06-30"}, "must be later than the current due date, 2021-06-30"),
         ({"due": "2021-01-31"}, "must be later than the current due date, 2021-06-30"),
         ({"due": "2025-01-01"}, "may be at most 2024-12-31"),
-        ({"due": "9999-12-31"}, "may be at most 2024-12-31"),
+        ({"due": "9999-12-31"}, "The date must lie between 2000-01-01 and 2100-12-31."),
         ({"reason": ""}, "The reason needs 5 to 2000 characters."),
         ({"reason": "   延期   "}, "The reason needs 5 to 2000 characters."),
         ({"reason": "x" * 2001}, "The reason needs 5 to 2000 characters."),

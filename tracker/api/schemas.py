@@ -28,6 +28,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 
 from tracker.api.problems import ApiProblem, FieldError, invalid
+from tracker.domain.dates import EARLIEST, LATEST
 from tracker.domain.reminders import parse_day
 from tracker.domain.reporting import NOTE_MAX, ItemReport, MilestoneReport
 from tracker.domain.rollup import ItemResult, MilestoneResult, Summary
@@ -41,8 +42,6 @@ from tracker.services.queries.progress import PlanProgress
 SOURCE_MAX = 200
 TEXT_MAX = 4000 * 4  # well over any rule's limit; the rules word the real ones
 # Dates the API accepts at all: the plan runs 2020–2022; this leaves room on both sides.
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2100, 12, 31)
 UPDATES_DEFAULT_LIMIT = 50
 UPDATES_MAX_LIMIT = 200
 CURSOR_MAX = 24
