@@ -7,7 +7,7 @@ TRANSLATIONS := tracker/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test browser-deps lint format translations extract-messages clean
+.PHONY: run test soak browser-deps lint format translations extract-messages clean
 
 ## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000
 run: $(VENV)/.installed $(COMPILED)
@@ -22,6 +22,12 @@ test: $(VENV)/.installed-test $(COMPILED) browser-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## soak: gunicorn with 4 workers, 20 clients mixing every kind of write for SOAK_SECONDS on
+## SQLite and on the local PostgreSQL; fails on any 5xx or any accepted write not in the database
+SOAK_SECONDS ?= 60
+soak: $(VENV)/.installed-test $(COMPILED)
+	$(BIN)/python -m tests.soak --seconds $(SOAK_SECONDS)
 
 ## browser-deps: Debian's Chromium and CJK fonts for tests/browser (Playwright drives
 ## /usr/bin/chromium and never downloads a browser); installed with apt-get when missing

@@ -33,6 +33,8 @@ from tracker.services.commands.reminders import (
     send_reminders,
 )
 from tracker.services.commands.tokens import all_tokens, create_token, revoke_token
+from tracker.services.exports.attachments import attachment_directory
+from tracker.services.exports.backup import BackupError, restore_backup, write_backup
 from tracker.services.exports.mailer import MailError, smtp_settings
 from tracker.services.queries.accounts import all_users
 from tracker.services.queries.reminders import reminders_by_department, reminders_for_department
@@ -299,9 +301,32 @@ def remind_command(as_of: date | None, department_code: str | None) -> None:
         raise click.exceptions.Exit(1)
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Write every table and every evidence file to TARGET (a zip any engine can restore)."""
+    summary = write_backup(target, attachment_directory(current_app))
+    rows = sum(summary.rows.values())
+    click.echo(f"Backed up {rows} rows in {len(summary.rows)} tables and {summary.files} files.")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(source: Path) -> None:
+    """Restore SOURCE into this database, which must be empty and migrated (flask db upgrade)."""
+    try:
+        summary = restore_backup(source, attachment_directory(current_app))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(summary.rows.values())
+    click.echo(f"Restored {rows} rows in {len(summary.rows)} tables and {summary.files} files.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's ``flask`` command line."""
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
     app.cli.add_command(tokens)
     app.cli.add_command(remind_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

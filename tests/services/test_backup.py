@@ -134,3 +134,15 @@ def test_a_restore_refuses_a_file_that_is_not_a_backup(app: Flask, tmp_path: Pat
     (tmp_path / "plain.txt").write_text("not a zip")
     with pytest.raises(BackupError, match="Cannot read"):
         restore_backup(tmp_path / "plain.txt", tmp_path / "files")
+
+
+def test_backup_and_restore_commands(seeded: Flask, tmp_path: Path) -> None:
+    runner = seeded.test_cli_runner()
+    target = tmp_path / "nightly.zip"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Backed up" in result.output
+    assert zipfile.is_zipfile(target)
+    refused = runner.invoke(args=["restore", str(target)])
+    assert refused.exit_code == 1
+    assert "not empty" in refused.output
