@@ -84,6 +84,41 @@ BAD_FILES = [
         "plan.start: expected a date YYYY-MM-DD, got str '2020-1-1x'",
         id="wrong-type",
     ),
+    pytest.param(
+        edit(
+            '  name: {zh: "《工业互联网·市南在行动》"',
+            '  name: {zh: "《工业互联网·市南在行动》\\0"',
+        ),
+        "plan.name: the text holds control characters (such as NUL); remove them",
+        id="nul-in-a-name",
+    ),
+    pytest.param(
+        edit('  name: {zh: "《工业互联网·市南在行动》"', '  name: {zh: "' + "长" * 2000 + '"'),
+        "plan.name: the text has 2000 characters; at most 200 fit",
+        id="name-too-long-for-its-column",
+    ),
+    pytest.param(
+        edit(
+            '        title: {zh: "企业平台培育行动", en: "Enterprise platforms"}\n',
+            '        title: {zh: "企业平台培育行动", en: "Enterprise platforms"}\n'
+            "        x: &a [1, 1]\n        y: *a\n",
+        ),
+        "aliases (*name) are not allowed in a plan file",
+        id="alias",
+    ),
+    pytest.param(
+        lambda source: source + "# " + "x" * (2 * 1024 * 1024) + "\n",
+        "a plan file may have 2097152",
+        id="file-too-large",
+    ),
+    pytest.param(
+        edit(
+            "        supporting: [fgj, zjj]\n        start: 2020-01-01\n",
+            "        supporting: [fgj, zjj]\n        start: 2021-01-01\n",
+        ),
+        "(T1-1).due: 2020-09-25 is before the item's start 2021-01-01",
+        id="milestone-before-item-start",
+    ),
 ]
 
 

@@ -17,10 +17,17 @@ from typing import Any, TypeVar
 import yaml
 
 from tracker.domain.status import STATUSES
+from tracker.domain.text import has_control_characters
 
 GROUP_KINDS = ("task", "project", "action")
 SOURCES = ("report", "sample")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# What the database columns hold, (Chinese, English): a longer text would be cut or refused.
+NAME_MAX = (200, 300)
+TITLE_MAX = (300, 400)
+DEPARTMENT_NAME_MAX = (120, 200)
+UNIT_MAX = (32, 64)
+MAX_FILE_BYTES = 2 * 1024 * 1024
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 T = TypeVar("T")
@@ -217,22 +224,35 @@ def _as_code(value: Any) -> str:
     return value
 
 
-def _as_text_str(value: Any) -> str:
+def _as_text_str(value: Any, limit: int | None = None) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected non-empty text, got {_describe(value)}")
-    return value.strip()
+    if has_control_characters(value, multiline=True):
+        raise ValueError("the text holds control characters (such as NUL); remove them")
+    text = value.strip()
+    if limit is not None and len(text) > limit:
+        raise ValueError(f"the text has {len(text)} characters; at most {limit} fit")
+    return text
 
 
-def _as_text(value: Any) -> Text:
-    if not isinstance(value, dict):
-        raise ValueError(f"expected {{zh: ..., en: ...}}, got {_describe(value)}")
-    extra = set(value) - {"zh", "en"}
-    if extra:
-        raise ValueError(f"unknown language {sorted(extra)[0]!r}; expected zh and en")
-    missing = [lang for lang in ("zh", "en") if lang not in value]
-    if missing:
-        raise ValueError(f"missing the {missing[0]!r} text")
-    return Text(zh=_as_text_str(value["zh"]), en=_as_text_str(value["en"]))
+def _text(zh_max: int | None = None, en_max: int | None = None) -> Callable[[Any], Text]:
+    """A ``{zh, en}`` converter whose texts must fit their columns (None: any length)."""
+
+    def convert(value: Any) -> Text:
+        if not isinstance(value, dict):
+            raise ValueError(f"expected {{zh: ..., en: ...}}, got {_describe(value)}")
+        extra = set(value) - {"zh", "en"}
+        if extra:
+            raise ValueError(f"unknown language {sorted(extra)[0]!r}; expected zh and en")
+        missing = [lang for lang in ("zh", "en") if lang not in value]
+        if missing:
+            raise ValueError(f"missing the {missing[0]!r} text")
+        return Text(zh=_as_text_str(value["zh"], zh_max), en=_as_text_str(value["en"], en_max))
+
+    return convert
+
+
+_as_text = _text()
 
 
 def _as_date(value: Any) -> date:
@@ -298,6 +318,15 @@ class _PlanLoader(yaml.SafeLoader):
     drop the first value, which is never what the editor meant.
     """
 
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        """Refuse aliases: a plan file needs none, and nested ones expand exponentially."""
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a plan file", mark
+            )
+        return super().compose_node(parent, index)
+
 
 _PlanLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -329,6 +358,11 @@ _PlanLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 def parse_plan_text(text: str, filename: str) -> PlanSpec:
     """Parse and validate plan-file text; raise :class:`PlanFileError` listing every problem."""
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_FILE_BYTES:
+        raise PlanFileError(
+            filename, [f"the file has {size} bytes; a plan file may have {MAX_FILE_BYTES}"]
+        )
     try:
         data = yaml.load(text, Loader=_PlanLoader)  # noqa: S506  (a safe loader)
     except yaml.YAMLError as error:
@@ -454,7 +488,7 @@ def _read_plan_section(r: _Reader, root: dict[str, Any]) -> PlanSpec | None:
         return None
     r.unknown_keys(plan, {"code", "name", "source", "start", "end", "report_date"}, "plan")
     code = r.field(plan, "code", "plan", _as_code)
-    name = r.field(plan, "name", "plan", _as_text)
+    name = r.field(plan, "name", "plan", _text(*NAME_MAX))
     source = r.field(plan, "source", "plan", _as_text, default=Text("", ""))
     start = r.field(plan, "start", "plan", _as_date)
     end = r.field(plan, "end", "plan", _as_date)
@@ -496,7 +530,7 @@ def _read_department(r: _Reader, raw: Any, where: str) -> DepartmentSpec | None:
     code = r.field(data, "code", where, _as_code)
     where = f"{where} ({code})" if code else where
     r.unknown_keys(data, {"code", "name", "coordinating", "sample"}, where)
-    name = r.field(data, "name", where, _as_text)
+    name = r.field(data, "name", where, _text(*DEPARTMENT_NAME_MAX))
     coordinating = r.field(data, "coordinating", where, _as_bool, default=False)
     sample = r.field(data, "sample", where, _as_bool, default=False)
     if code is None or name is None:
@@ -512,7 +546,7 @@ def _read_group(r: _Reader, raw: Any, where: str) -> GroupSpec | None:
     label = f"{where} ({code})" if code else where
     r.unknown_keys(data, {"code", "kind", "name", "items"}, label)
     kind = r.field(data, "kind", label, _one_of(GROUP_KINDS))
-    name = r.field(data, "name", label, _as_text)
+    name = r.field(data, "name", label, _text(*NAME_MAX))
     raw_items = r.sequence(data.get("items", MISSING), f"{label}.items")
     if isinstance(data.get("items"), list) and not raw_items:
         r.problem(f"{label}.items", "a group needs at least one item")
@@ -539,7 +573,7 @@ def _read_item(r: _Reader, raw: Any, where: str) -> ItemSpec | None:
     code = r.field(data, "code", where, _as_code)
     where = f"{where} ({code})" if code else where
     r.unknown_keys(data, allowed | {"sample", "facts", "milestones"}, where)
-    title = r.field(data, "title", where, _as_text)
+    title = r.field(data, "title", where, _text(*TITLE_MAX))
     description = r.field(data, "description", where, _as_text, default=Text("", ""))
     lead = r.field(data, "lead", where, _as_code)
     _check_department(r, lead, f"{where}.lead")
@@ -560,13 +594,15 @@ def _read_item(r: _Reader, raw: Any, where: str) -> ItemSpec | None:
         )
         if (fact := _read_fact(r, raw_fact, f"{where}.facts[{i}]")) is not None
     )
+    sound_start = start if start and due and start <= due else None  # else already reported
     raw_milestones = r.sequence(data.get("milestones", MISSING), f"{where}.milestones")
     if "milestones" in data and isinstance(data["milestones"], list) and not raw_milestones:
         r.problem(f"{where}.milestones", "an item needs at least one milestone")
     milestones = tuple(
         m
         for i, raw_m in enumerate(raw_milestones)
-        if (m := _read_milestone(r, raw_m, f"{where}.milestones[{i}]", lead)) is not None
+        if (m := _read_milestone(r, raw_m, f"{where}.milestones[{i}]", lead, sound_start))
+        is not None
     )
     if code is None or title is None or lead is None:
         return None
@@ -601,7 +637,7 @@ def _read_fact(r: _Reader, raw: Any, where: str) -> FactSpec | None:
 
 
 def _read_milestone(
-    r: _Reader, raw: Any, where: str, item_lead: str | None
+    r: _Reader, raw: Any, where: str, item_lead: str | None, item_start: date | None
 ) -> MilestoneSpec | None:
     data = r.mapping(raw, where)
     if data is None:
@@ -610,10 +646,12 @@ def _read_milestone(
     code = r.field(data, "code", where, _as_code)
     where = f"{where} ({code})" if code else where
     r.unknown_keys(data, allowed | {"completed_on", "source"}, where)
-    title = r.field(data, "title", where, _as_text)
+    title = r.field(data, "title", where, _text(*TITLE_MAX))
     due = r.field(data, "due", where, _as_date)
     if due and r.plan_start and r.plan_end and not r.plan_start <= due <= r.plan_end:
         r.problem(f"{where}.due", f"{due} is outside the plan's dates {r.plan_start}..{r.plan_end}")
+    elif due and item_start and due < item_start:
+        r.problem(f"{where}.due", f"{due} is before the item's start {item_start}")
     department = r.field(data, "department", where, _as_code, default=item_lead)
     _check_department(r, department, f"{where}.department")
     weight = r.field(data, "weight", where, _as_weight, default=1.0)
@@ -656,8 +694,8 @@ def _read_indicator(r: _Reader, raw: Any, where: str, items: set[str]) -> Indica
     item = r.field(data, "item", where, _as_code, default=None)
     if item is not None and item not in items:
         r.problem(f"{where}.item", f"unknown item {item!r}")
-    name = r.field(data, "name", where, _as_text)
-    unit = r.field(data, "unit", where, _as_text, default=Text("", ""))
+    name = r.field(data, "name", where, _text(*NAME_MAX))
+    unit = r.field(data, "unit", where, _text(*UNIT_MAX), default=Text("", ""))
     baseline = r.mapping(data.get("baseline"), f"{where}.baseline") if "baseline" in data else None
     if "baseline" not in data:
         r.problem(f"{where}.baseline", "missing required field")
