@@ -6,6 +6,7 @@ route is protected by default. Views then call :func:`require` with the action t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NoReturn
 
 import sqlalchemy as sa
@@ -21,14 +22,16 @@ from tracker.domain.policy import (
     Actor,
     ItemTarget,
     MilestoneTarget,
+    ReportTarget,
     Role,
     Target,
     can,
 )
 from tracker.domain.refusal import Who
+from tracker.domain.reporting import ReportState
 from tracker.domain.text import has_control_characters
 from tracker.extensions import db, login_manager
-from tracker.models import Item, Milestone, User
+from tracker.models import Item, Milestone, Report, User
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "screens.show"})
 # Endpoints a user who must replace a one-time password may still reach.
@@ -76,6 +79,23 @@ def milestone_target(milestone: Milestone) -> MilestoneTarget:
         department_id=milestone.department_id,
         item_lead_department_id=milestone.item.lead_department_id,
     )
+
+
+def report_target(report: Report) -> ReportTarget:
+    """The policy's view of a report: its department, and whether it counts yet."""
+    return ReportTarget(
+        department_id=report.department_id, approved=report.state == ReportState.APPROVED
+    )
+
+
+def report_reader(user: object) -> Callable[[Report], bool]:
+    """Whether ``user`` may read a report's text, for lists that mix everyone's reports.
+
+    One rule for the timeline, the API and evidence files: until a report is approved only
+    its department, the reviewers and leadership read what it says.
+    """
+    actor = actor_for(user)
+    return lambda report: can(actor, Action.VIEW_REPORT, report_target(report))
 
 
 def allowed(action: Action, target: Target = None) -> bool:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, url_for
+from flask import Response, current_app, g, jsonify, url_for
 
-from tracker.access import item_target, milestone_target
+from tracker.access import item_target, milestone_target, report_reader
 from tracker.api import bp
 from tracker.api.auth import api_require, api_view, api_who, json_body
 from tracker.api.problems import changing
@@ -132,7 +132,7 @@ def updates() -> Response:
     code = ITEM.value()
     one = item_by_code(code, found) if code else None
     rows, more = updates_page(found, after=after, limit=limit, item=one, since=since)
-    return jsonify(updates_json(rows, more))
+    return jsonify(updates_json(rows, more, report_reader(g.api_user)))
 
 
 # Writing.

@@ -615,16 +615,19 @@ def indicator_json(indicator: Indicator) -> dict[str, Any]:
     }
 
 
-def update_json(update: Update, item_code: str, milestone_code: str | None) -> dict[str, Any]:
+def update_json(
+    update: Update, item_code: str, milestone_code: str | None, *, readable: bool = True
+) -> dict[str, Any]:
+    """One history row; a row of a report the caller may not read yet keeps no values or text."""
     return {
         "id": update.id,
         "item": item_code,
         "milestone": update.milestone_id,
         "milestone_code": milestone_code,
         "field": update.field,
-        "old_value": update.old_value,
-        "new_value": update.new_value,
-        "note": update.note,
+        "old_value": update.old_value if readable else None,
+        "new_value": update.new_value if readable else None,
+        "note": update.note if readable else "",
         "effective_on": day(update.effective_on),
         "created_at": moment(update.created_at),
         "user": update.user.username if update.user is not None else None,
@@ -633,10 +636,15 @@ def update_json(update: Update, item_code: str, milestone_code: str | None) -> d
     }
 
 
-def updates_json(rows: list[UpdateRow], more: bool) -> dict[str, Any]:
+def updates_json(
+    rows: list[UpdateRow], more: bool, may_read: Callable[[Report], bool]
+) -> dict[str, Any]:
     """A page of the history, with the cursor of the next page (null on the last one)."""
     return {
-        "updates": [update_json(u, code, m_code) for u, code, m_code in rows],
+        "updates": [
+            update_json(u, code, m_code, readable=u.report is None or may_read(u.report))
+            for u, code, m_code in rows
+        ],
         "next_cursor": encode_cursor(rows[-1][0].id) if more and rows else None,
     }
 

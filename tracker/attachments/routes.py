@@ -10,10 +10,9 @@ from __future__ import annotations
 from flask import abort, current_app, send_file
 from werkzeug.wrappers import Response
 
-from tracker.access import allowed, item_target
+from tracker.access import allowed, item_target, report_target
 from tracker.attachments import bp
-from tracker.domain.policy import Action, ReportTarget
-from tracker.domain.reporting import ReportState
+from tracker.domain.policy import Action
 from tracker.loaders import attachment_by_id
 from tracker.models import Attachment
 from tracker.services.exports.attachments import attachment_directory, attachment_path
@@ -23,10 +22,7 @@ def _readable(attachment: Attachment) -> bool:
     """Whether the current user may read the file: as its report, or else as its item."""
     report = attachment.report
     if report is not None:
-        target = ReportTarget(
-            department_id=report.department_id, approved=report.state == ReportState.APPROVED
-        )
-        return allowed(Action.VIEW_REPORT, target)
+        return allowed(Action.VIEW_REPORT, report_target(report))
     return allowed(Action.VIEW_ITEM, item_target(attachment.item))
 
 

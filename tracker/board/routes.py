@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request
+from flask_login import current_user
 
-from tracker.access import require
+from tracker.access import report_reader, require
 from tracker.board import bp
 from tracker.board.filters import board_args, requested_as_of
 from tracker.clock import today
@@ -64,5 +65,7 @@ def item(code: str) -> str:
         indicators=indicators,
         as_of=as_of,
         instructions=instructions_for_item(found.id),
-        timeline=timeline_for_item(found, [i.id for i in indicators]),
+        timeline=timeline_for_item(
+            found, [i.id for i in indicators], report_reader(current_user._get_current_object())
+        ),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -10,6 +11,9 @@ import sqlalchemy.orm as so
 from tracker.extensions import Model
 from tracker.models.people import User
 from tracker.models.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from tracker.models.work import Report
 
 
 class Update(Model):
@@ -40,6 +44,7 @@ class Update(Model):
     report_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("report.id"), index=True)
 
     user: so.Mapped[User | None] = so.relationship()
+    report: so.Mapped[Report | None] = so.relationship()
 
 
 @sa.event.listens_for(Update, "before_update")

@@ -79,7 +79,7 @@ def updates_page(
         .join(Item, Item.id == Update.item_id)
         .outerjoin(Milestone, Milestone.id == Update.milestone_id)
         .where(Update.plan_id == plan.id, Update.id > after)
-        .options(so.joinedload(Update.user))
+        .options(so.joinedload(Update.user), so.joinedload(Update.report))
         .order_by(Update.id)
         .limit(limit + 1)
     )

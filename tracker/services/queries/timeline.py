@@ -6,6 +6,7 @@ as one entry with the report's review state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
@@ -45,6 +46,7 @@ class TimelineEntry:
     origin: str = ""
     value: float | None = None
     label: str = ""
+    withheld: bool = False  # a report (or its review) the reader may not read yet
 
 
 def _when(update: Update) -> datetime:
@@ -55,15 +57,19 @@ def _when(update: Update) -> datetime:
 
 
 def timeline_for_item(
-    item: Item, indicator_ids: list[int], limit: int = 200
+    item: Item,
+    indicator_ids: list[int],
+    may_read: Callable[[Report], bool],
+    limit: int = 200,
 ) -> list[TimelineEntry]:
     """The item's timeline, newest first, at most ``limit`` entries.
 
     ``indicator_ids`` are the item's indicators (the page has loaded them already); the item's
-    milestones must be loaded too.
+    milestones must be loaded too. A report ``may_read`` refuses shows that it exists and its
+    state, not what it says or proposes (nor the reason it was returned).
     """
     entries = [
-        *_history_entries(item),
+        *_history_entries(item, may_read),
         *_measurement_entries(indicator_ids),
         *_instruction_entries(item),
     ]
@@ -72,7 +78,7 @@ def timeline_for_item(
     return [entries[i] for i in order[:limit]]
 
 
-def _history_entries(item: Item) -> list[TimelineEntry]:
+def _history_entries(item: Item, may_read: Callable[[Report], bool]) -> list[TimelineEntry]:
     """The item's recorded changes, in order: a report's changed fields gather in one entry."""
     updates = db.session.scalars(
         sa.select(Update)
@@ -90,19 +96,28 @@ def _history_entries(item: Item) -> list[TimelineEntry]:
     for update in updates:
         code = milestone_codes.get(update.milestone_id) if update.milestone_id else None
         report = reports.get(update.report_id) if update.report_id else None
+        readable = report is None or may_read(report)
         if update.field == "review":
-            entries.append(_entry(update, "review", code, note=update.note, state=update.new_value))
+            review = _entry(update, "review", code, note=update.note, state=update.new_value)
+            entries.append(_withheld(review) if not readable else review)
         elif report is None:
             entries.append(_change_entry(update, code))
         else:
-            entry = by_report.get(report.id)
-            if entry is None:
-                entry = _entry(update, "report", code, note=report.note, state=report.state)
-                by_report[report.id] = entry
-                entries.append(entry)
-            if update.field != "report":
-                entry.changes.append(Change(update.field, update.old_value, update.new_value))
+            opened = by_report.get(report.id)
+            if opened is None:
+                opened = _entry(update, "report", code, note=report.note, state=report.state)
+                by_report[report.id] = opened
+                entries.append(_withheld(opened) if not readable else opened)
+            if update.field != "report" and readable:
+                opened.changes.append(Change(update.field, update.old_value, update.new_value))
     return entries
+
+
+def _withheld(entry: TimelineEntry) -> TimelineEntry:
+    """The entry without what the report says: it stays on the timeline as a fact."""
+    entry.note = ""
+    entry.withheld = True
+    return entry
 
 
 def _entry(
