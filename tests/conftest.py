@@ -8,7 +8,6 @@ migrations, exactly as in production, so a migration that drifts from the models
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from werkzeug.test import TestResponse
 
+from tests.databases import scratch_postgres
 from tracker import create_app
 from tracker.cli import DEFAULT_PLAN
 from tracker.domain.planfile import PlanSpec, parse_plan_file
@@ -65,20 +65,11 @@ def _scratch_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     if not url:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    base = sa.engine.make_url(url)
-    if not base.get_backend_name().startswith("postgresql"):
+    if not sa.engine.make_url(url).get_backend_name().startswith("postgresql"):
         yield url
         return
-    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(url, "tracker_test") as scratch:
+        yield scratch
 
 
 @pytest.fixture(scope="session")

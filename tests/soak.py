@@ -33,6 +33,7 @@ import requests
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from tests.databases import LOCAL_POSTGRES, scratch_postgres
 from tracker import create_app
 from tracker.domain.planfile import parse_plan_file
 from tracker.domain.refusal import Who
@@ -44,7 +45,6 @@ from tracker.services.commands.tokens import create_token
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "soak-password-2020"
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"')
 REPORT_IDS = re.compile(r"/reports/(\d+)/approve")
@@ -380,17 +380,10 @@ def database(engine: str, workdir: Path) -> Iterator[str]:
         yield f"sqlite:///{workdir / 'soak.sqlite3'}"
         return
     given = os.environ.get("TRACKER_TEST_DATABASE_URL", "")
-    base = sa.engine.make_url(given if given.startswith("postgresql") else DEFAULT_POSTGRES)
-    name = f"tracker_soak_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(
+        given if given.startswith("postgresql") else LOCAL_POSTGRES, "tracker_soak"
+    ) as url:
+        yield url
 
 
 def soak(engine: str, seconds: float, workers: int = 4) -> dict[str, object]:

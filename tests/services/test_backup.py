@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from flask_migrate import upgrade
 from werkzeug.datastructures import FileStorage
 
 from tests.conftest import table_snapshot
+from tests.databases import LOCAL_POSTGRES, scratch_postgres
 from tests.domain.test_filetypes import pdf_bytes
 from tests.factories import create_user, department, grow_plan
 from tracker import create_app
@@ -31,7 +31,6 @@ from tracker.services.exports.attachments import attachment_directory, store_att
 from tracker.services.exports.backup import BackupError, restore_backup, write_backup
 
 NOW = datetime(2020, 12, 20, 9, 30, tzinfo=UTC)
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _fill(app: Flask) -> None:
@@ -64,21 +63,11 @@ def _other_engine(tmp_path: Path) -> Iterator[str]:
     if os.environ.get("TRACKER_TEST_DATABASE_URL", "").startswith("postgresql"):
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    base = sa.engine.make_url(os.environ.get("TRACKER_BACKUP_POSTGRES_URL", DEFAULT_POSTGRES))
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"tracker_restore_{uuid.uuid4().hex[:12]}"
     try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        with scratch_postgres(LOCAL_POSTGRES, "tracker_restore") as url:
+            yield url
     except sa.exc.OperationalError:
-        admin.dispose()
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432 for the cross-engine restore")
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _restore_elsewhere(backup: Path, url: str, instance: Path) -> tuple[dict, list[bytes], Flask]:
