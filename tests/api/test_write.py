@@ -288,3 +288,29 @@ def test_measurement_with_stale_item_version_is_409(api: Api) -> None:
 def test_unknown_indicator_or_milestone_is_404(api: Api) -> None:
     assert api.post("/api/v1/indicators/99999/measurements", json={}).status_code == 404
     assert api.post("/api/v1/milestones/99999/updates", json={}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "done", "progress": -1, "completed_on": "2020-09-30"}, "progress"),
+        ({"status": "done", "progress": 101, "completed_on": "2020-09-30"}, "progress"),
+        ({"status": "on_track", "progress": 30, "version": None}, "version"),
+    ],
+)
+def test_values_out_of_range_are_refused_whatever_the_other_fields_say(
+    api: Api, body: dict[str, object], field: str
+) -> None:
+    """Nothing is coerced silently: a done milestone counts 100, but -1 is still refused."""
+    t13 = milestone("T1-3")
+    sent = {"version": t13.version, "note": "接口报送", **body}
+    response = api.post(f"/api/v1/milestones/{t13.id}/updates", json=sent)
+    assert response.status_code == 422
+    assert field in {e["field"] for e in response.get_json()["errors"]}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 0
+
+
+@pytest.mark.parametrize("limit", ["²", "١٢", "1e3"])
+def test_a_limit_in_other_digits_is_a_422(api: Api, limit: str) -> None:
+    response = api.get(f"/api/v1/updates?limit={limit}")
+    assert response.status_code == 422

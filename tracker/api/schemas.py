@@ -387,7 +387,11 @@ def read_date(raw: str, name: str) -> date | None:
 
 
 def read_limit(raw: str, name: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw[:6]) <= UPDATES_MAX_LIMIT or len(raw) > 6:
+    if (
+        not (raw.isascii() and raw.isdigit())
+        or not 1 <= int(raw[:6]) <= UPDATES_MAX_LIMIT
+        or len(raw) > 6
+    ):
         raise invalid(
             [
                 FieldError(

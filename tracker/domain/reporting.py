@@ -63,12 +63,16 @@ def normalize(report: MilestoneReport) -> MilestoneReport:
 def milestone_report_problems(
     report: MilestoneReport, current: CurrentState, today: date
 ) -> list[ReportProblem]:
-    """Every rule the report breaks (empty when it may be submitted)."""
-    report = normalize(report)
+    """Every rule the report breaks (empty when it may be submitted).
+
+    The range is checked on the progress as sent: a done milestone counts as 100, but a
+    value no milestone can have is refused whatever the status says.
+    """
     problems = []
-    note = report.note.strip()
     if not 0 <= report.progress <= 100:
         problems.append(ReportProblem.PROGRESS_RANGE)
+    report = normalize(report)
+    note = report.note.strip()
     if len(report.note) > NOTE_MAX:
         problems.append(ReportProblem.NOTE_TOO_LONG)
     if report.status in {Status.AT_RISK, Status.DELAYED} and not note:
