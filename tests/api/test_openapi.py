@@ -38,3 +38,19 @@ def test_docs_page_lists_operations_offline(api: Api) -> None:
     assert "/api/v1/milestones/{milestone_id}/updates" in html
     assert 'id="problem-stale-version"' in html
     assert "cdn" not in html.lower()
+
+
+def test_the_date_bounds_the_server_enforces_are_in_the_document(api: Api) -> None:
+    """A client that validates against the document must not send a day the server refuses."""
+    spec = api.get("/api/v1/openapi.json", None).get_json()
+    completed_on = spec["components"]["schemas"]["MilestoneUpdate"]["properties"]["completed_on"]
+    pattern = re.compile(completed_on["pattern"])
+    assert pattern.match("2021-06-30")
+    assert pattern.match("2100-12-31")
+    assert not pattern.match("2294-10-27")
+    assert not pattern.match("1999-12-31")
+    response = api.post(
+        "/api/v1/milestones/1/updates",
+        json={"status": "done", "progress": 100, "version": 1, "completed_on": "2294-10-27"},
+    )
+    assert response.status_code in {404, 422}

@@ -49,8 +49,15 @@ CURSOR_MAX = 24
 DEFAULT_MEASUREMENT_NOTE = "通过接口报送的指标数据 (figure sent through the API)"
 
 # Schema pieces, shared with the published output schemas.
-DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+# The years the server takes (domain.dates: 2000 to 2100), said in the pattern too.
+DATE_PATTERN = r"^(20\d\d|2100)-\d{2}-\d{2}$"
+DATE = {
+    "type": "string",
+    "format": "date",
+    "pattern": DATE_PATTERN,
+    "description": f"A day from {EARLIEST} to {LATEST}.",
+}
+NULLABLE_DATE = {**DATE, "type": ["string", "null"]}
 TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}
 STATUS = {"type": "string", "enum": list(STATUSES)}
 CODE = {"type": "string", "pattern": f"^[A-Za-z0-9_-]{{1,{CODE_MAX}}}$"}
