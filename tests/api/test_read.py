@@ -81,7 +81,9 @@ def test_plan_as_of_a_past_day_is_rebuilt_from_history(api: Api) -> None:
     assert before["expected_progress"] < now["expected_progress"]
 
 
-@pytest.mark.parametrize("raw", ["yesterday", "2020-13-01", "2020-02-30", "1-1-1", "0001-01-01"])
+@pytest.mark.parametrize(
+    "raw", ["yesterday", "2020-13-01", "2020-02-30", "1-1-1", "0001-01-01", ""]
+)
 def test_a_bad_as_of_is_a_422_problem(api: Api, raw: str) -> None:
     response = api.get(f"/api/v1/plan?as_of={raw}", headers={"Accept-Language": "en"})
     assert response.status_code == 422

@@ -130,7 +130,7 @@ def updates() -> Response:
     since = SINCE.value()
     after = CURSOR.value() or 0
     code = ITEM.value()
-    one = item_by_code(code, found) if code else None
+    one = item_by_code(code, found) if code is not None else None
     rows, more = updates_page(found, after=after, limit=limit, item=one, since=since)
     return jsonify(updates_json(rows, more, report_reader(g.api_user)))
 

@@ -440,9 +440,11 @@ class Query:
     read: Callable[[str, str], Any]
 
     def value(self) -> Any:
-        """Its value in this request; None when absent or empty."""
+        """Its value in this request; None when absent. An empty value is read like any
+        other (and refused where the schema wants more): the document describes no empty one.
+        """
         raw = request.args.get(self.name)
-        return None if raw is None or raw == "" else self.read(raw, self.name)
+        return None if raw is None else self.read(raw, self.name)
 
     def document(self) -> dict[str, Any]:
         """As an OpenAPI parameter."""
