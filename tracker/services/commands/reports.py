@@ -40,17 +40,24 @@ def _withdraw_pending(who: Who, *, item: Item, milestone: Milestone | None, toda
     if previous is None:
         return
     previous.state = ReportState.WITHDRAWN
+    _record_review(who, previous, ReportState.WITHDRAWN, today=today)
+
+
+def _record_review(
+    who: Who, report: Report, state: ReportState, *, today: date, note: str = ""
+) -> None:
+    """The history row of a report leaving review: approved, returned or withdrawn."""
     record_change(
-        item,
+        report.item,
         "review",
         ReportState.SUBMITTED,
-        ReportState.WITHDRAWN,
+        state,
         now=who.now,
         effective_on=today,
         user=who.actor,
-        milestone=milestone,
-        note="",
-        report=previous,
+        milestone=report.milestone,
+        note=note,
+        report=report,
     )
 
 
@@ -262,17 +269,7 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
                 recorded_at=who.now,
             )
         )
-    record_change(
-        report.item,
-        "review",
-        ReportState.SUBMITTED,
-        ReportState.APPROVED,
-        now=who.now,
-        effective_on=today,
-        user=who.actor,
-        milestone=milestone,
-        report=report,
-    )
+    _record_review(who, report, ReportState.APPROVED, today=today)
     db.session.flush()
 
 
@@ -284,16 +281,5 @@ def return_report(who: Who, report: Report, reason: str, *, today: date) -> None
         raise Refused([ReviewProblem.REASON_REQUIRED])
     _claim(who, report, ReportState.RETURNED)
     report.review_note = reason.strip()
-    record_change(
-        report.item,
-        "review",
-        ReportState.SUBMITTED,
-        ReportState.RETURNED,
-        now=who.now,
-        effective_on=today,
-        user=who.actor,
-        milestone=report.milestone,
-        note=report.review_note,
-        report=report,
-    )
+    _record_review(who, report, ReportState.RETURNED, today=today, note=report.review_note)
     db.session.flush()
