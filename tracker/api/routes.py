@@ -39,9 +39,9 @@ from tracker.services.queries.api_reads import (
     all_departments,
     last_item_report_states,
     pending_report_count,
-    plan_indicators,
     updates_page,
 )
+from tracker.services.queries.board import plan_indicators
 from tracker.services.queries.progress import item_input, load_progress
 from tracker.services.queries.reports import pending_report
 

@@ -26,7 +26,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -42,7 +41,7 @@ from tracker.extensions import db
 from tracker.i18n import STATUS_LABELS
 from tracker.models import Department, Indicator, Item, Milestone, Plan
 from tracker.models.plan import item_supporting_department
-from tracker.services.queries.board import last_approved_updates, latest_by_item
+from tracker.services.queries.board import last_approved_updates, latest_by_item, plan_indicators
 from tracker.services.queries.charts import known_by, number, source_label
 from tracker.services.queries.progress import PlanProgress
 
@@ -224,14 +223,7 @@ def load_facts(plan: Plan, as_of: date) -> LedgerFacts:
     ).all()
     for item_id, department_id in links:
         supporting.setdefault(item_id, []).append(department_id)
-    indicators = list(
-        db.session.scalars(
-            sa.select(Indicator)
-            .where(Indicator.plan_id == plan.id)
-            .options(so.selectinload(Indicator.targets), so.selectinload(Indicator.measurements))
-            .order_by(Indicator.position, Indicator.id)
-        )
-    )
+    indicators = plan_indicators(plan)
     last_update = last_approved_updates(plan, as_of)
     return LedgerFacts(
         departments=departments,

@@ -13,7 +13,7 @@ import sqlalchemy.orm as so
 
 from tracker.domain.reporting import ReportState
 from tracker.extensions import db
-from tracker.models import Department, Indicator, Item, Milestone, Plan, Report, Update
+from tracker.models import Department, Item, Milestone, Plan, Report, Update
 
 # A page of the history: each row with its item's code and its milestone's (None for the item).
 UpdateRow = tuple[Update, str, str | None]
@@ -45,22 +45,6 @@ def pending_report_count(item: Item) -> int:
 def all_departments() -> list[Department]:
     """Every department, active or not, by code."""
     return list(db.session.scalars(sa.select(Department).order_by(Department.code)))
-
-
-def plan_indicators(plan: Plan) -> list[Indicator]:
-    """The plan's indicators in their order, with item, targets and measurements loaded."""
-    return list(
-        db.session.scalars(
-            sa.select(Indicator)
-            .where(Indicator.plan_id == plan.id)
-            .options(
-                so.joinedload(Indicator.item),
-                so.selectinload(Indicator.targets),
-                so.selectinload(Indicator.measurements),
-            )
-            .order_by(Indicator.position, Indicator.id)
-        )
-    )
 
 
 def updates_page(

@@ -384,3 +384,19 @@ def last_approved_updates(plan: Plan, as_of: date) -> dict[tuple[int, int | None
         .group_by(Update.item_id, Update.milestone_id)
     ).all()
     return {(item_id, milestone_id): day for item_id, milestone_id, day in rows}
+
+
+def plan_indicators(plan: Plan) -> list[Indicator]:
+    """The plan's indicators in their order, with item, targets and measurements loaded."""
+    return list(
+        db.session.scalars(
+            sa.select(Indicator)
+            .where(Indicator.plan_id == plan.id)
+            .options(
+                so.joinedload(Indicator.item),
+                so.selectinload(Indicator.targets),
+                so.selectinload(Indicator.measurements),
+            )
+            .order_by(Indicator.position, Indicator.id)
+        )
+    )

@@ -13,16 +13,14 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import gettext as _
 
 from tracker.domain.rollup import MilestoneResult
 from tracker.domain.status import Status
-from tracker.extensions import db
 from tracker.i18n import SOURCE_LABELS, STATUS_COLOURS, STATUS_LABELS, localized
 from tracker.models import Indicator, Measurement, Milestone, Plan
+from tracker.services.queries.board import plan_indicators
 from tracker.services.queries.progress import PlanProgress
 
 
@@ -207,12 +205,7 @@ def board_charts(plan: Plan, progress: PlanProgress) -> dict[str, Any]:
     """
     as_of = progress.as_of
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    indicators = db.session.scalars(
-        sa.select(Indicator)
-        .where(Indicator.plan_id == plan.id)
-        .options(so.selectinload(Indicator.targets), so.selectinload(Indicator.measurements))
-        .order_by(Indicator.position, Indicator.id)
-    ).all()
+    indicators = plan_indicators(plan)
     # Keyed by item id; looked up with None too, for an indicator of the whole plan (no code).
     item_codes: dict[int | None, str] = {
         row.item.id: row.item.code for s in progress.sections for row in s.rows
