@@ -7,7 +7,7 @@ TRANSLATIONS := tracker/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test soak browser-deps lint format translations extract-messages clean
+.PHONY: run test soak fuzz browser-deps lint format translations extract-messages clean
 
 ## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000
 run: $(VENV)/.installed $(COMPILED)
@@ -28,6 +28,13 @@ test: $(VENV)/.installed-test $(COMPILED) browser-deps
 SOAK_SECONDS ?= 60
 soak: $(VENV)/.installed-test $(COMPILED)
 	$(BIN)/python -m tests.soak --seconds $(SOAK_SECONDS)
+
+## fuzz: schemathesis (every check; examples, coverage, fuzzing and stateful phases) against
+## gunicorn, with new random seeds for FUZZ_SECONDS on SQLite and again on the local PostgreSQL;
+## each failing seed is printed, to replay with `python -m tests.contract --seed N`
+FUZZ_SECONDS ?= 300
+fuzz: $(VENV)/.installed-test $(COMPILED)
+	$(BIN)/python -m tests.contract --seconds $(FUZZ_SECONDS) --max-examples 100
 
 ## browser-deps: Debian's Chromium and CJK fonts for tests/browser (Playwright drives
 ## /usr/bin/chromium and never downloads a browser); installed with apt-get when missing

@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +29,7 @@ import requests
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from tests.databases import LOCAL_POSTGRES, scratch_postgres
+from tests.live_server import ROOT, database, gunicorn
 from tracker import create_app
 from tracker.domain.planfile import parse_plan_file
 from tracker.domain.refusal import Who
@@ -43,7 +39,6 @@ from tracker.services.commands.accounts import create_user
 from tracker.services.commands.plan_sync import sync_plan
 from tracker.services.commands.tokens import create_token
 
-ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "soak-password-2020"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"')
@@ -122,45 +117,6 @@ def prepare(url: str) -> Cast:
         db.session.commit()
         db.engine.dispose()
     return Cast(leads, tokens, {k: v for k, v in milestones.items() if v}, items)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(url: str, workers: int, workdir: Path) -> Iterator[str]:
-    """The app under gunicorn on a free local port; stopped when the block ends."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "TRACKER_DATABASE_URL": url,
-        "TRACKER_SECRET_KEY": "soak-" + uuid.uuid4().hex,
-        "TRACKER_ENV": "production",
-    }
-    command = [
-        sys.executable, "-m", "gunicorn", "-c", "python:tracker.gunicorn_conf",
-        "--access-logfile", str(workdir / "access.log"), "--error-logfile",
-        str(workdir / "error.log"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-        "--timeout", "60", "tracker:create_app()",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if requests.get(base + "/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not start; see " + str(workdir / "error.log"))
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 # The clients.
@@ -373,23 +329,10 @@ def verify(url: str, ledger: Ledger) -> list[str]:
     return problems
 
 
-@contextmanager
-def database(engine: str, workdir: Path) -> Iterator[str]:
-    """A new database for this run: a SQLite file, or a scratch PostgreSQL database."""
-    if engine == "sqlite":
-        yield f"sqlite:///{workdir / 'soak.sqlite3'}"
-        return
-    given = os.environ.get("TRACKER_TEST_DATABASE_URL", "")
-    with scratch_postgres(
-        given if given.startswith("postgresql") else LOCAL_POSTGRES, "tracker_soak"
-    ) as url:
-        yield url
-
-
 def soak(engine: str, seconds: float, workers: int = 4) -> dict[str, object]:
     """Run one soak and return its figures; ``problems`` lists whatever went wrong."""
     ledger = Ledger()
-    with tempfile.TemporaryDirectory() as tmp, database(engine, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory() as tmp, database(engine, Path(tmp), "tracker_soak") as url:
         cast = prepare(url)
         with gunicorn(url, workers, Path(tmp)) as base:
             drive(roles(base, cast, ledger), seconds, ledger)

@@ -64,7 +64,7 @@ _REPORT_TEXTS: dict[StrEnum, object] = {
     ReportProblem.MEASUREMENT_INCOMPLETE: _l(
         "A new figure needs the indicator, the value and the date it was measured."
     ),
-    ReportProblem.MEASUREMENT_VALUE: _l("The value must be a number of zero or more."),
+    ReportProblem.MEASUREMENT_VALUE: _l("The value must be a number from 0 to 1,000,000,000,000."),
     ReportProblem.MEASUREMENT_DATE_IN_FUTURE: _l("The measurement date cannot be in the future."),
     ReviewProblem.NOT_PENDING: _l("This report is no longer waiting for review."),
     ReviewProblem.OWN_REPORT: _l("You cannot review your own report."),

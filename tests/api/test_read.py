@@ -179,6 +179,9 @@ def test_updates_filter_by_item_and_since(api: Api) -> None:
         "limit=99999999999",
         "cursor=%%%",
         "cursor=dTk5OTk5OTk5OTk5OTk",
+        "cursor=",
+        "cursor=-1",
+        "cursor=12345678901",
         "since=soon",
     ],
 )
@@ -187,3 +190,8 @@ def test_bad_update_queries_are_422(api: Api, query: str) -> None:
     assert response.status_code == 422, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
     db.session.expire_all()
+
+
+def test_a_cursor_past_the_last_row_is_an_empty_last_page(api: Api) -> None:
+    page = api.get("/api/v1/updates?cursor=9999999999").get_json()
+    assert page == {"updates": [], "next_cursor": None}

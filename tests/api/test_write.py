@@ -99,6 +99,7 @@ def test_stale_version_is_409_and_writes_nothing(api: Api) -> None:
         ({"version": "1"}, "version", "type"),
         ({"note": 5}, "note", "type"),
         ({"note": "a\x00b"}, "note", "invalid_characters"),
+        ({"note": "a\x1bb"}, "note", "invalid_characters"),
         ({"note": "x" * 4001}, "note", "note_too_long"),
         ({"colour": "red"}, "colour", "unknown_field"),
         ({"status": ...}, "status", "required"),
@@ -261,6 +262,8 @@ def test_measurement_without_source_or_note_gets_the_fixed_note(api: Api) -> Non
         ({"value": 800, "date": "2020-11-30", "source": "s" * 201}, "too_long"),
         ({"value": 800, "date": "2020-11-30", "extra": 1}, "unknown_field"),
         ({"value": 1e400, "date": "2020-11-30"}, "measurement_value"),
+        ({"value": 10**12 + 1, "date": "2020-11-30"}, "measurement_value"),
+        ({"value": 800, "date": "2020-11-30", "source": "统计\n局"}, "invalid_characters"),
     ],
 )
 def test_bad_measurements_are_422(api: Api, body: dict, code: str) -> None:
@@ -314,3 +317,27 @@ def test_values_out_of_range_are_refused_whatever_the_other_fields_say(
 def test_a_limit_in_other_digits_is_a_422(api: Api, limit: str) -> None:
     response = api.get(f"/api/v1/updates?limit={limit}")
     assert response.status_code == 422
+
+
+def test_a_valid_update_the_current_state_refuses_is_a_409_conflict(api: Api) -> None:
+    """Lowering progress, or changing nothing, needs a note: that depends on the milestone as
+    it is now, not on the request, so it is a conflict with the state (409), naming the field.
+    """
+    before = _without_token_use(table_snapshot())
+    t13 = milestone("T1-3")
+    same = {"status": t13.reported_status, "progress": t13.progress, "version": t13.version}
+    response = api.post(url(), json=same)
+    assert response.status_code == 409, response.get_data(as_text=True)
+    problem = response.get_json(force=True)
+    assert problem["type"].endswith("#problem-state-conflict")
+    assert [e["code"] for e in problem["errors"]] == ["nothing_to_report"]
+    assert "current_version" not in problem
+    with_note = api.post(url(), json={**same, "note": "本月无新进展，说明情况。"})
+    assert with_note.status_code == 201
+    assert _without_token_use(table_snapshot()) != before
+
+
+def test_input_problems_beside_state_problems_stay_422(api: Api) -> None:
+    t13 = milestone("T1-3")
+    body = {"status": t13.reported_status, "progress": t13.progress, "version": 1, "x": 1}
+    assert api.post(url(), json=body).status_code == 422

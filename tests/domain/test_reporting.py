@@ -86,10 +86,16 @@ def test_item_report_measurement_is_all_or_nothing() -> None:
     assert item_report_problems(no_indicator, TODAY) == [ReportProblem.MEASUREMENT_INCOMPLETE]
 
 
-@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf")])
+@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf"), 1e12 + 1])
 def test_item_report_value_must_be_a_real_count(value: float) -> None:
     report = ItemReport("x", value, TODAY, has_indicator=True)
     assert ReportProblem.MEASUREMENT_VALUE in item_report_problems(report, TODAY)
+
+
+@pytest.mark.parametrize("value", [0.0, 1e12])
+def test_item_report_value_bounds_are_inclusive(value: float) -> None:
+    report = ItemReport("x", value, TODAY, has_indicator=True)
+    assert item_report_problems(report, TODAY) == []
 
 
 def test_item_report_measurement_not_in_the_future() -> None:

@@ -10,6 +10,7 @@ document and checks that every ``/api/`` route is in it; another fuzzes the API 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Response, jsonify, render_template
@@ -34,6 +35,7 @@ from tracker.api.schemas import (
     Body,
     Query,
 )
+from tracker.clock import today
 
 BILINGUAL = {
     "type": "object",
@@ -229,7 +231,9 @@ ERRORS = {
     401: "Missing, unknown or revoked token, or a deactivated user.",
     403: "The token's user may not do this.",
     404: "Not found.",
-    409: "The version sent is not the current one.",
+    409: "The version sent is not the current one (`stale-version`), or the request is "
+    "valid but the current state refuses it (`state-conflict`: a milestone update that "
+    "lowers progress, or changes nothing, without a note); `errors` then names the field.",
     413: "The body is over 1 MB.",
     415: "The body is not JSON.",
     422: "Invalid values; `errors` lists each field with a code.",
@@ -262,6 +266,27 @@ def list_of(key: str, name: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Where an answer leads: another operation, with values taken from this answer's body
+    (JSON pointers), for clients and for schemathesis's stateful phase.
+    """
+
+    name: str
+    operation_id: str
+    parameters: dict[str, str]
+    body: dict[str, str] | None = None
+
+    def document(self) -> dict[str, Any]:
+        described: dict[str, Any] = {
+            "operationId": self.operation_id,
+            "parameters": {k: f"$response.body#{v}" for k, v in self.parameters.items()},
+        }
+        if self.body is not None:
+            described["requestBody"] = {k: f"$response.body#{v}" for k, v in self.body.items()}
+        return described
+
+
+@dataclass(frozen=True)
 class Operation:
     """One operation of the API: where it is, what it takes and what it answers.
 
@@ -279,6 +304,7 @@ class Operation:
     problems: tuple[int, ...] = ()
     public: bool = False
     media: str = "application/json"
+    links: tuple[Link, ...] = ()
 
     def document(self) -> dict[str, Any]:
         """The operation object of the document."""
@@ -290,7 +316,9 @@ class Operation:
                 p.document() if isinstance(p, Query) else p for p in self.parameters
             ]
         if self.body is not None:
-            content = {"application/json": {"schema": ref(self.body.name)}}
+            content: dict[str, Any] = {"application/json": {"schema": ref(self.body.name)}}
+            if self.body.example is not None:
+                content["application/json"]["example"] = self.body.example
             described["requestBody"] = {"required": True, "content": content}
         described["responses"] = self.responses()
         return described
@@ -304,6 +332,8 @@ class Operation:
                 "content": {self.media: {"schema": self.answer}},
             }
         }
+        if self.links:
+            described[str(ok)]["links"] = {link.name: link.document() for link in self.links}
         codes = () if self.public else sorted({401, 404, *self.problems})
         for code in codes:
             described[str(code)] = {
@@ -322,6 +352,7 @@ OPERATIONS = (
         ref("Plan"),
         parameters=(AS_OF,),
         problems=READ,
+        links=(Link("FirstItem", "getItem", {"code": "/groups/0/items/0/code"}),),
     ),
     Operation(
         "get",
@@ -330,6 +361,7 @@ OPERATIONS = (
         "One item with its milestones, as of today",
         ref("Item"),
         parameters=({"name": "code", "in": "path", "required": True, "schema": CODE},),
+        links=(Link("FirstMilestone", "getMilestone", {"milestone_id": "/milestones/0/id"}),),
     ),
     Operation(
         "get",
@@ -338,6 +370,14 @@ OPERATIONS = (
         "One milestone, as of today",
         ref("Milestone"),
         parameters=(path_id("milestone_id"),),
+        links=(
+            Link(
+                "ReportOnIt",
+                "postMilestoneUpdate",
+                {"milestone_id": "/id"},
+                body={"version": "/version"},
+            ),
+        ),
     ),
     Operation(
         "post",
@@ -348,6 +388,7 @@ OPERATIONS = (
         parameters=(path_id("milestone_id"),),
         body=MILESTONE_UPDATE,
         problems=WRITE,
+        links=(Link("TheMilestone", "getMilestone", {"milestone_id": "/milestone"}),),
     ),
     Operation(
         "get",
@@ -362,6 +403,7 @@ OPERATIONS = (
         "listIndicators",
         "Indicators with baseline, targets and approved measurements",
         list_of("indicators", "Indicator"),
+        links=(Link("MeasureFirst", "postMeasurement", {"indicator_id": "/indicators/0/id"}),),
     ),
     Operation(
         "post",
@@ -372,6 +414,7 @@ OPERATIONS = (
         parameters=(path_id("indicator_id"),),
         body=MEASUREMENT,
         problems=WRITE,
+        links=(Link("TheItem", "getItem", {"code": "/item"}),),
     ),
     Operation(
         "get",
@@ -381,7 +424,11 @@ OPERATIONS = (
         obj(
             {
                 "updates": {"type": "array", "items": ref("Update")},
-                "next_cursor": {"type": ["string", "null"]},
+                "next_cursor": {
+                    **CURSOR.schema,
+                    "type": ["string", "null"],
+                    "description": "Send it as `cursor` for the next page; null on the last.",
+                },
             }
         ),
         parameters=(SINCE, ITEM, LIMIT, CURSOR),
@@ -415,8 +462,8 @@ def paths() -> dict[str, dict[str, Any]]:
     return described
 
 
-def spec() -> dict[str, Any]:
-    """The OpenAPI 3.1 document."""
+def spec(today: date) -> dict[str, Any]:
+    """The OpenAPI 3.1 document as of ``today`` (which the days "not after today" name)."""
     return {
         "openapi": "3.1.0",
         "info": INFO,
@@ -425,7 +472,7 @@ def spec() -> dict[str, Any]:
         "paths": paths(),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**SCHEMAS, **{body.name: body.schema() for body in BODIES}},
+            "schemas": {**SCHEMAS, **{body.name: body.schema(today) for body in BODIES}},
         },
     }
 
@@ -433,14 +480,14 @@ def spec() -> dict[str, Any]:
 @bp.get("/openapi.json")
 @api_view(public=True)
 def openapi_json() -> Response:
-    return jsonify(spec())
+    return jsonify(spec(today()))
 
 
 @bp.get("/docs")
 @api_view(public=True)
 def docs() -> str:
     """The API for people: each operation with its parameters and answers, and the problems."""
-    document = spec()
+    document = spec(today())
     operations = [
         (method.upper(), path, operation)
         for path, methods in document["paths"].items()

@@ -2,7 +2,8 @@
 
 A problem has a ``type`` (a link to its entry on the API docs page), a ``title`` and a
 ``detail`` in the caller's language, the HTTP ``status``, and for invalid input (422) an
-``errors`` list naming each field and a stable code programs can act on.
+``errors`` list naming each field and a stable code programs can act on (also in a 409 of
+the ``state-conflict`` type: a valid request that the milestone's current state refuses).
 
 Views raise; :func:`api_error`, the one error handler of the API blueprint, answers: an
 :class:`ApiProblem` as it is, a refused command (:class:`~tracker.domain.refusal.Refused`) as
@@ -24,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, NotFound
 
 from tracker.domain.refusal import Refused, StaleVersion
-from tracker.domain.reporting import ReportProblem
+from tracker.domain.reporting import STATE_PROBLEMS, ReportProblem
 from tracker.loaders import current_version, find_plan
 from tracker.messages import messages
 from tracker.models import Item, Milestone
@@ -41,11 +42,12 @@ TYPES: dict[str, tuple[int, object]] = {
     "not-found": (404, _l("Not found")),
     "method-not-allowed": (405, _l("Method not allowed")),
     "stale-version": (409, _l("Changed since you read it")),
+    "state-conflict": (409, _l("Not possible against the current state")),
     "too-large": (413, _l("The request body is too large")),
     "unsupported-media-type": (415, _l("Send the body as JSON")),
     "invalid-input": (422, _l("The request has invalid values")),
 }
-_BY_STATUS = {status: slug for slug, (status, _title) in TYPES.items()}
+_BY_STATUS = {status: slug for slug, (status, _title) in reversed(TYPES.items())}
 
 # Which field a report problem is about, for the 422 ``errors`` list ("" for the whole body).
 PROBLEM_FIELDS: dict[StrEnum, str] = {
@@ -185,14 +187,17 @@ def stale(refusal: StaleVersion) -> ApiProblem:
 
 
 def refused(refusal: Refused) -> ApiProblem:
-    """422 listing each problem the rules found, with its code, field and sentence."""
+    """422 listing each problem the rules found, with its code, field and sentence; 409 when
+    only the milestone's current state makes a valid request fail (the request alone is fine).
+    """
     worded = messages(refusal)
-    return invalid(
-        [
-            FieldError(PROBLEM_FIELDS.get(problem, ""), str(problem), text)
-            for problem, text in zip(refusal.problems, worded, strict=True)
-        ]
-    )
+    errors = [
+        FieldError(PROBLEM_FIELDS.get(problem, ""), str(problem), text)
+        for problem, text in zip(refusal.problems, worded, strict=True)
+    ]
+    if all(problem in STATE_PROBLEMS for problem in refusal.problems):
+        return ApiProblem("state-conflict", "; ".join(str(e.detail) for e in errors), errors=errors)
+    return invalid(errors)
 
 
 def as_problem(error: Exception) -> ApiProblem:

@@ -15,8 +15,6 @@ both languages, ``{"zh": …, "en": …}``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import math
 from collections.abc import Callable
@@ -28,11 +26,12 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 
 from tracker.api.problems import ApiProblem, FieldError, invalid
-from tracker.domain.dates import EARLIEST, LATEST
+from tracker.domain.dates import EARLIEST, LATEST, days_pattern
 from tracker.domain.reminders import parse_day
-from tracker.domain.reporting import NOTE_MAX, ItemReport, MilestoneReport
+from tracker.domain.reporting import MEASUREMENT_MAX, NOTE_MAX, ItemReport, MilestoneReport
 from tracker.domain.rollup import ItemResult, MilestoneResult, Summary
 from tracker.domain.status import STATUSES, Status
+from tracker.domain.text import NOT_BLANK, has_control_characters, text_pattern
 from tracker.loaders import CODE_MAX
 from tracker.models import Department, Group, Indicator, Item, Milestone, Plan, Report, Update
 from tracker.models.types import MAX_ID
@@ -44,21 +43,21 @@ TEXT_MAX = 4000 * 4  # well over any rule's limit; the rules word the real ones
 # Dates the API accepts at all: the plan runs 2020–2022; this leaves room on both sides.
 UPDATES_DEFAULT_LIMIT = 50
 UPDATES_MAX_LIMIT = 200
-CURSOR_MAX = 24
+CURSOR_DIGITS = 10
 # The note of a figure sent without note or source: the item-report rule wants a summary.
 DEFAULT_MEASUREMENT_NOTE = "通过接口报送的指标数据 (figure sent through the API)"
 
 # Schema pieces, shared with the published output schemas.
 # The years the server takes (domain.dates: 2000 to 2100), said in the pattern too.
-DATE_PATTERN = r"^(20\d\d|2100)-\d{2}-\d{2}$"
 DATE = {
     "type": "string",
     "format": "date",
-    "pattern": DATE_PATTERN,
+    "pattern": days_pattern(EARLIEST, LATEST),
     "description": f"A day from {EARLIEST} to {LATEST}.",
 }
 NULLABLE_DATE = {**DATE, "type": ["string", "null"]}
-TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}
+TEXT = {"type": "string", "pattern": text_pattern()}
+LONG_TEXT = {"type": "string", "pattern": text_pattern(multiline=True)}
 STATUS = {"type": "string", "enum": list(STATUSES)}
 CODE = {"type": "string", "pattern": f"^[A-Za-z0-9_-]{{1,{CODE_MAX}}}$"}
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -116,13 +115,20 @@ def parse_date(raw: object, name: str, errors: list[FieldError]) -> date | None:
 
 
 def parse_text(
-    raw: object, name: str, errors: list[FieldError], *, limit: int = TEXT_MAX
+    raw: object,
+    name: str,
+    errors: list[FieldError],
+    *,
+    limit: int = TEXT_MAX,
+    multiline: bool = False,
 ) -> str | None:
-    """A string the database can store, of at most ``limit`` characters."""
+    """A string without control characters (line breaks only in ``multiline`` text), of at
+    most ``limit`` characters: what the forms take too.
+    """
     if not isinstance(raw, str):
         errors.append(FieldError(name, "type", _l("This must be a string.")))
         return None
-    if not clean_text(raw):
+    if not clean_text(raw) or has_control_characters(raw, multiline=multiline):
         errors.append(
             FieldError(name, "invalid_characters", _l("The text has invalid characters."))
         )
@@ -201,6 +207,20 @@ class Field:
     read: Reader
     required: bool = True
     default: object = None
+    until_today: bool = False
+
+    def document(self, today: date) -> dict[str, Any]:
+        """The schema as published on ``today``: a day that may not be after today says so
+        in its pattern (the reader's rule checks it again, with its own words).
+        """
+        if not self.until_today:
+            return self.schema
+        return {
+            **self.schema,
+            "pattern": days_pattern(EARLIEST, today),
+            "description": f"A day from {EARLIEST} to today ({today} when this document was "
+            "made). " + self.schema.get("description", ""),
+        }
 
     @property
     def nullable(self) -> bool:
@@ -228,20 +248,33 @@ def number_field(name: str, **published: Any) -> Field:
 
 
 def date_field(
-    name: str, *, required: bool = True, nullable: bool = False, **published: Any
+    name: str,
+    *,
+    required: bool = True,
+    nullable: bool = False,
+    until_today: bool = False,
+    **published: Any,
 ) -> Field:
-    """A YYYY-MM-DD date between 2000 and 2100."""
-    return Field(name, {**(NULLABLE_DATE if nullable else DATE), **published}, parse_date, required)
+    """A YYYY-MM-DD date between 2000 and 2100 (and not after today, ``until_today``)."""
+    schema = {**(NULLABLE_DATE if nullable else DATE), **published}
+    return Field(name, schema, parse_date, required, until_today=until_today)
 
 
-def text_field(name: str, *, limit: int | None = None, **published: Any) -> Field:
-    """Optional text (default empty): at most ``limit`` characters checked here; a
-    ``maxLength`` in ``published`` instead is a rule's limit, checked and worded by the rule.
+def text_field(
+    name: str, *, limit: int | None = None, multiline: bool = False, **published: Any
+) -> Field:
+    """Optional text (default empty) without control characters (tab and line breaks pass in
+    ``multiline`` text): at most ``limit`` characters checked here; a ``maxLength`` in
+    ``published`` instead is a rule's limit, checked and worded by the rule.
     """
-    schema = {**TEXT, **({"maxLength": limit} if limit else {}), **published}
+    schema = {
+        **(LONG_TEXT if multiline else TEXT),
+        **({"maxLength": limit} if limit else {}),
+        **published,
+    }
 
     def read(raw: object, field: str, errors: list[FieldError]) -> str | None:
-        return parse_text(raw, field, errors, limit=limit or TEXT_MAX)
+        return parse_text(raw, field, errors, limit=limit or TEXT_MAX, multiline=multiline)
 
     return Field(name, schema, read, required=False, default="")
 
@@ -250,19 +283,30 @@ def text_field(name: str, *, limit: int | None = None, **published: Any) -> Fiel
 class Body:
     """A JSON body the API takes: its component name in the document and its fields, in the
     order they are read (and their problems listed).
+
+    ``rules`` publish, as JSON Schema, the domain rules that tie fields together and depend
+    on nothing but the body; the domain checks them (and words their refusals). ``example``
+    is a body the document shows, which a test sends.
     """
 
     name: str
     fields: tuple[Field, ...]
+    rules: tuple[dict[str, Any], ...] = ()
+    example: dict[str, Any] | None = None
 
-    def schema(self) -> dict[str, Any]:
-        """The published JSON schema: these fields, the required ones present, no others."""
-        return {
+    def schema(self, today: date) -> dict[str, Any]:
+        """The JSON schema published on ``today``: these fields, the required ones present,
+        no others.
+        """
+        described: dict[str, Any] = {
             "type": "object",
             "required": [f.name for f in self.fields if f.required],
-            "properties": {f.name: f.schema for f in self.fields},
+            "properties": {f.name: f.document(today) for f in self.fields},
             "additionalProperties": False,
         }
+        if self.rules:
+            described["allOf"] = list(self.rules)
+        return described
 
     def read(self, body: dict[str, Any]) -> dict[str, Any]:
         """Each field's value by name; 422 listing every problem when any is found."""
@@ -275,38 +319,75 @@ class Body:
         return values
 
 
+def when_status(statuses: tuple[Status, ...], then: dict[str, Any], otherwise: Any = None) -> dict:
+    """A rule of a milestone update: what the body must hold when its status is one of these."""
+    rule: dict[str, Any] = {
+        "if": {"required": ["status"], "properties": {"status": {"enum": list(statuses)}}},
+        "then": then,
+    }
+    if otherwise is not None:
+        rule["else"] = otherwise
+    return rule
+
+
 MILESTONE_UPDATE = Body(
     "MilestoneUpdate",
     (
         Field("status", STATUS, parse_status),
-        integer_field("progress", minimum=0, maximum=100),
+        integer_field(
+            "progress",
+            minimum=0,
+            maximum=100,
+            description="In percent. A milestone reported done counts as 100, whatever "
+            "progress (from 0 to 100) is sent with it.",
+        ),
         integer_field(
             "version",
             description="The milestone's `version` you read; another one answers 409.",
         ),
         text_field(
             "note",
+            multiline=True,
             maxLength=NOTE_MAX,
-            description="Required when the status is at_risk or delayed, when progress "
-            "goes down, and when nothing else changes.",
+            description="Why: required (not blank) when the status is at_risk or delayed, "
+            "when progress goes down, and when nothing else changes.",
         ),
         date_field(
             "completed_on",
             required=False,
             nullable=True,
-            description="Required for status done; never in the future.",
+            until_today=True,
+            description="Required for status done, and only then.",
         ),
     ),
+    rules=(
+        when_status(
+            (Status.AT_RISK, Status.DELAYED),
+            {"required": ["note"], "properties": {"note": {"pattern": NOT_BLANK}}},
+        ),
+        when_status(
+            (Status.DONE,),
+            {"required": ["completed_on"], "properties": {"completed_on": {"type": "string"}}},
+            {"properties": {"completed_on": {"type": "null"}}},
+        ),
+    ),
+    example={
+        "status": "on_track",
+        "progress": 40,
+        "version": 1,
+        "note": "平台选型已完成，进入部署阶段。",
+    },
 )
 
 MEASUREMENT = Body(
     "MeasurementInput",
     (
-        number_field("value", minimum=0),
-        date_field("date", description="When it was measured; never in the future."),
+        number_field("value", minimum=0, maximum=MEASUREMENT_MAX),
+        date_field("date", until_today=True, description="When it was measured."),
         text_field("source", limit=SOURCE_MAX),
         text_field(
             "note",
+            multiline=True,
             maxLength=NOTE_MAX,
             description="The report's summary; defaults to the source, else to "
             f"“{DEFAULT_MEASUREMENT_NOTE}”.",
@@ -319,6 +400,7 @@ MEASUREMENT = Body(
             "against an item that changed since; omit it to report on the current one.",
         ),
     ),
+    example={"value": 12, "date": "2020-12-31", "source": "区工业和信息化局统计"},
 )
 
 BODIES = (MILESTONE_UPDATE, MEASUREMENT)
@@ -412,22 +494,17 @@ def read_limit(raw: str, name: str) -> int:
 
 
 def encode_cursor(last_id: int) -> str:
-    """The opaque cursor of the page after the row ``last_id``."""
-    return base64.urlsafe_b64encode(f"u{last_id}".encode()).decode().rstrip("=")
+    """The cursor of the page after the row ``last_id``: that row's id, as text."""
+    return str(last_id)
 
 
 def decode_cursor(raw: str, name: str = "cursor") -> int:
-    """The last id the previous page held; 422 for anything this API did not hand out."""
-    error = invalid([FieldError(name, "invalid_cursor", _l("This cursor is not valid."))])
-    if len(raw) > CURSOR_MAX or not raw.isascii():
-        raise error
-    try:
-        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
-    except (binascii.Error, ValueError):
-        raise error from None
-    if not text.startswith("u") or not text[1:].isdigit() or int(text[1:]) > MAX_ID:
-        raise error
-    return int(text[1:])
+    """The last id the previous page held; any id is a place in the history (a page after the
+    last row is empty), so only a value that is not one is refused.
+    """
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= CURSOR_DIGITS):
+        raise invalid([FieldError(name, "invalid_cursor", _l("This cursor is not valid."))])
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -473,7 +550,10 @@ LIMIT = Query(
     read_limit,
 )
 CURSOR = Query(
-    "cursor", {"type": "string"}, "The `next_cursor` of the previous page (opaque).", decode_cursor
+    "cursor",
+    {"type": "string", "pattern": f"^[0-9]{{1,{CURSOR_DIGITS}}}$"},
+    "The `next_cursor` of the previous page: the id of its last row.",
+    decode_cursor,
 )
 
 

@@ -7,7 +7,6 @@ future.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -15,6 +14,8 @@ from enum import StrEnum
 from tracker.domain.status import Status
 
 NOTE_MAX = 4000
+# A figure beyond any indicator of a district plan (a trillion): a typo, not a measurement.
+MEASUREMENT_MAX = 10**12
 
 
 class ReportProblem(StrEnum):
@@ -32,6 +33,14 @@ class ReportProblem(StrEnum):
     MEASUREMENT_INCOMPLETE = "measurement_incomplete"
     MEASUREMENT_VALUE = "measurement_value"
     MEASUREMENT_DATE_IN_FUTURE = "measurement_date_in_future"
+
+
+# Problems found by comparing a report with the milestone as it is now, not in the report
+# alone: the same report is fine against another state. The API answers them as a conflict
+# (409), since no description of the request could have warned of them.
+STATE_PROBLEMS = frozenset(
+    {ReportProblem.NOTE_REQUIRED_FOR_DECREASE, ReportProblem.NOTHING_TO_REPORT}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +125,7 @@ def item_report_problems(report: ItemReport, today: date) -> list[ReportProblem]
     parts = (report.has_indicator, report.value is not None, report.measured_on is not None)
     if any(parts) and not all(parts):
         problems.append(ReportProblem.MEASUREMENT_INCOMPLETE)
-    if report.value is not None and (not math.isfinite(report.value) or report.value < 0):
+    if report.value is not None and not 0 <= report.value <= MEASUREMENT_MAX:
         problems.append(ReportProblem.MEASUREMENT_VALUE)
     if report.measured_on is not None and report.measured_on > today:
         problems.append(ReportProblem.MEASUREMENT_DATE_IN_FUTURE)

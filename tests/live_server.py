@@ -1,0 +1,75 @@
+"""The app served for real, for tests that talk to it over HTTP: the soak and the API contract.
+
+Each run takes a database of its own (a SQLite file in a temporary directory, or a scratch
+PostgreSQL database) and gunicorn on a free local port, configured as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from tests.databases import LOCAL_POSTGRES, scratch_postgres
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(url: str, workers: int, workdir: Path) -> Iterator[str]:
+    """The app under gunicorn on a free local port; stopped when the block ends."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": url,
+        "TRACKER_SECRET_KEY": "live-" + uuid.uuid4().hex,
+        "TRACKER_ENV": "production",
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "-c", "python:tracker.gunicorn_conf",
+        "--access-logfile", str(workdir / "access.log"), "--error-logfile",
+        str(workdir / "error.log"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+        "--timeout", "60", "tracker:create_app()",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if requests.get(base + "/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start; see " + str(workdir / "error.log"))
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@contextmanager
+def database(engine: str, workdir: Path, prefix: str = "tracker_live") -> Iterator[str]:
+    """A new database for this run: a SQLite file, or a scratch PostgreSQL database."""
+    if engine == "sqlite":
+        yield f"sqlite:///{workdir / 'tracker.sqlite3'}"
+        return
+    given = os.environ.get("TRACKER_TEST_DATABASE_URL", "")
+    with scratch_postgres(
+        given if given.startswith("postgresql") else LOCAL_POSTGRES, prefix
+    ) as url:
+        yield url
