@@ -504,7 +504,7 @@ def decode_cursor(raw: str, name: str = "cursor") -> int:
     """
     if not (raw.isascii() and raw.isdigit() and len(raw) <= CURSOR_DIGITS):
         raise invalid([FieldError(name, "invalid_cursor", _l("This cursor is not valid."))])
-    return int(raw)
+    return min(int(raw), MAX_ID)  # past every id there can be (PostgreSQL compares int4)
 
 
 @dataclass(frozen=True)
