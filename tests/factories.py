@@ -97,7 +97,7 @@ def signed_in(app: Flask, username: str, *, lang: str | None = None) -> FlaskCli
     client = app.test_client()
     login(client, username)
     if lang:
-        client.get(f"/?lang={lang}")
+        client.get(f"/plans/shinan-2020/?lang={lang}")
     return client
 
 

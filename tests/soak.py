@@ -227,7 +227,12 @@ def decide(base: str, session: requests.Session, ledger: Ledger) -> None:
 
 
 def read(base: str, session: requests.Session, ledger: Ledger, item: str) -> None:
-    for path in ("/", "/?as_of=2021-06-30", f"/items/{item}", "/api/v1/openapi.json"):
+    for path in (
+        "/",
+        "/plans/shinan-2020/?as_of=2021-06-30",
+        f"/plans/shinan-2020/items/{item}",
+        "/api/v1/openapi.json",
+    ):
         ledger.saw(session.get(base + path, timeout=30))
 
 

@@ -13,6 +13,7 @@ from tracker.domain.assignment import AssignmentProblem
 from tracker.domain.filetypes import AttachmentProblem
 from tracker.domain.instructions import InstructionProblem
 from tracker.domain.passwords import PasswordProblem
+from tracker.domain.plan_states import PlanStateProblem
 from tracker.domain.postponements import PostponementProblem
 from tracker.domain.refusal import Conflict, Refused
 from tracker.domain.reporting import ReportProblem, ReviewProblem
@@ -27,6 +28,7 @@ PROBLEMS: list[type[StrEnum]] = [
     Conflict,
     InstructionProblem,
     PasswordProblem,
+    PlanStateProblem,
     PostponementProblem,
     ReportProblem,
     ReviewProblem,

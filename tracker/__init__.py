@@ -9,7 +9,19 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker import access, api, cli, config, engines, errors, headers, i18n, log_redaction, models
+from tracker import (
+    access,
+    api,
+    cli,
+    config,
+    engines,
+    errors,
+    headers,
+    i18n,
+    log_redaction,
+    models,
+    plan_scope,
+)
 from tracker.admin import bp as admin_bp
 from tracker.assignment import bp as assignment_bp
 from tracker.attachments import bp as attachments_bp
@@ -19,6 +31,7 @@ from tracker.board import bp as board_bp
 from tracker.extensions import csrf, db, migrate
 from tracker.health import bp as health_bp
 from tracker.instructions import bp as instructions_bp
+from tracker.portfolio import bp as portfolio_bp
 from tracker.postponements import bp as postponements_bp
 from tracker.screens import bp as screens_bp
 from tracker.work import bp as work_bp
@@ -57,6 +70,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     access.init_app(app)
+    plan_scope.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     log_redaction.init_app_logging()
@@ -65,6 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(tokens_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(board_bp)
+    app.register_blueprint(portfolio_bp)
     app.register_blueprint(work_bp)
     app.register_blueprint(instructions_bp)
     app.register_blueprint(postponements_bp)

@@ -31,6 +31,7 @@ from tracker.domain.refusal import Who
 from tracker.domain.reporting import ReportState
 from tracker.domain.text import has_control_characters
 from tracker.extensions import db, login_manager
+from tracker.loaders import plan_state
 from tracker.models import Item, Milestone, Report, User
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "screens.show"})
@@ -99,8 +100,17 @@ def report_reader(user: object) -> Callable[[Report], bool]:
 
 
 def allowed(action: Action, target: Target = None) -> bool:
-    """Whether the current user may do ``action`` (templates use it to hide what is refused)."""
-    return can(actor_for(current_user._get_current_object()), action, target)
+    """Whether the current user may do ``action`` (templates use it to hide what is refused),
+    in the state of the plan this request is about.
+    """
+    return can(actor_for(current_user._get_current_object()), action, target, plan_state())
+
+
+def allowed_by_role(action: Action) -> bool:
+    """Whether the current user's role may do ``action`` in some plan: for the navigation,
+    which is the same on every plan's pages.
+    """
+    return can(actor_for(current_user._get_current_object()), action)
 
 
 def require(action: Action, target: Target = None) -> None:
@@ -166,6 +176,7 @@ def init_app(app: Flask) -> None:
     app.before_request(enforce_sign_in)
     app.jinja_env.globals.update(
         allowed=allowed,
+        allowed_by_role=allowed_by_role,
         Action=Action,
         item_target=item_target,
         milestone_target=milestone_target,

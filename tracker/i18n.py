@@ -13,6 +13,7 @@ from flask import Flask, request, session
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
+from tracker.domain.plan_states import PlanState
 from tracker.domain.status import Status
 from tracker.extensions import babel
 from tracker.messages import FIELD_LABELS
@@ -26,6 +27,20 @@ STATUS_LABELS = {
     Status.AT_RISK: _l("At risk"),
     Status.DELAYED: _l("Delayed"),
     Status.DONE: _l("Done"),
+}
+
+PLAN_STATE_LABELS = {
+    PlanState.DRAFT: _l("Draft"),
+    PlanState.ACTIVE: _l("Being carried out"),
+    PlanState.CLOSED: _l("Closed"),
+    PlanState.ARCHIVED: _l("Archived"),
+}
+# What the plan list's buttons say for a move to each state.
+PLAN_MOVE_LABELS = {
+    PlanState.ACTIVE: _l("Activate"),
+    PlanState.CLOSED: _l("Close"),
+    PlanState.ARCHIVED: _l("Archive"),
+    PlanState.DRAFT: _l("Back to draft"),
 }
 
 # Bootstrap colour per status: grey not started, green on track, amber at risk, red delayed,
@@ -118,5 +133,7 @@ def init_app(app: Flask) -> None:
         ROLE_LABELS=ROLE_LABELS,
         FIELD_LABELS=FIELD_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS,
+        PLAN_STATE_LABELS=PLAN_STATE_LABELS,
+        PLAN_MOVE_LABELS=PLAN_MOVE_LABELS,
         is_english=is_english,
     )

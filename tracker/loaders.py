@@ -12,9 +12,10 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app
+from flask import abort, current_app, g
 from sqlalchemy.sql.base import ExecutableOption as ORMOption
 
+from tracker.domain.plan_states import PlanState
 from tracker.extensions import db
 from tracker.models import (
     ApiToken,
@@ -45,20 +46,60 @@ def valid_id(value: int | None) -> bool:
 
 
 def find_plan(code: str | None = None) -> Plan | None:
-    """The plan named ``code``, else the configured plan, else the first one loaded."""
+    """The plan named ``code``, else the default plan: the configured one, else the first
+    active one loaded, else the first of any state.
+    """
     code = code or current_app.config.get("TRACKER_PLAN_CODE")
-    query = sa.select(Plan).order_by(Plan.id).limit(1)
     if code:
-        query = sa.select(Plan).where(Plan.code == code)
-    return db.session.scalar(query)
+        return db.session.scalar(sa.select(Plan).where(Plan.code == code))
+    return db.session.scalar(
+        sa.select(Plan).order_by((Plan.state != PlanState.ACTIVE).asc(), Plan.id).limit(1)
+    )
+
+
+def scope_to(plan: Plan) -> Plan:
+    """Make ``plan`` the one this request is about: links built from now on stay in it."""
+    g.plan = plan
+    return plan
 
 
 def the_plan() -> Plan:
-    """The plan the pages show, or 404 when none is loaded."""
-    plan = find_plan()
+    """The plan this request is about, or 404: the one its URL names (``/plans/<plan>/…``),
+    else the one of what it loaded (a milestone, a report), else the default plan.
+    """
+    plan = g.get("plan")
     if plan is None:
-        abort(404)
+        code = g.get("plan_code")
+        if code is not None and not _usable_code(code):
+            abort(404)
+        plan = find_plan(code)
+        if plan is None:
+            abort(404)
+        scope_to(plan)
     return plan
+
+
+def plan_state() -> PlanState | None:
+    """The state of the plan this request is about: the one its URL names, or the one of
+    what it loaded (None when neither).
+    """
+    plan = g.get("plan")
+    if plan is None and g.get("plan_code") is not None:
+        plan = the_plan()
+    return PlanState(plan.state) if plan is not None else None
+
+
+def plan_code_for_links() -> str | None:
+    """The plan code URLs built in this request carry when they name none."""
+    plan = g.get("plan")
+    if plan is not None:
+        return plan.code
+    if g.get("plan_code") is not None:
+        return g.plan_code
+    if "default_plan_code" not in g:  # once per request, however many links a page has
+        default = find_plan()
+        g.default_plan_code = default.code if default is not None else None
+    return g.default_plan_code
 
 
 def _usable_code(code: str) -> bool:
@@ -92,8 +133,10 @@ def item_by_code(code: str, plan: Plan | None = None, *, in_full: bool = False) 
 
 
 def milestone_by_id(milestone_id: int) -> Milestone:
-    """A milestone with its item, plan and departments loaded, or 404."""
-    return _by_id(
+    """A milestone with its item, plan and departments loaded, or 404; the request is then
+    about its plan.
+    """
+    milestone = _by_id(
         Milestone,
         milestone_id,
         so.joinedload(Milestone.item).joinedload(Item.plan),
@@ -102,13 +145,16 @@ def milestone_by_id(milestone_id: int) -> Milestone:
         so.joinedload(Milestone.department),
         so.joinedload(Milestone.assignee),
     )
+    scope_to(milestone.item.plan)
+    return milestone
 
 
 def indicator_by_id(indicator_id: int) -> Indicator:
     """An indicator that belongs to an item (plan-wide ones take no reports), or 404."""
     indicator = db.session.get(Indicator, indicator_id) if valid_id(indicator_id) else None
-    if indicator is None or indicator.item_id is None:
+    if indicator is None or indicator.item is None:
         abort(404)
+    scope_to(indicator.item.plan)
     return indicator
 
 
@@ -129,10 +175,16 @@ def find_row(model: type[Row], row_id: int | None) -> Row | None:
 
 
 def row_by_id(model: type[Row], row_id: int) -> Row:
-    """The row of ``model`` with this id, or 404."""
+    """The row of ``model`` with this id, or 404; the request is then about the plan of the
+    item it belongs to, if any (a report, an instruction, a postponement).
+    """
     found = find_row(model, row_id)
     if found is None:
         abort(404)
+    if isinstance(found, Report | Instruction):
+        scope_to(found.item.plan)
+    elif isinstance(found, Postponement):
+        scope_to(found.milestone.item.plan)
     return found
 
 
@@ -160,21 +212,23 @@ def current_version(row: Item | Milestone) -> int | None:
 
 
 def plan_milestone(milestone_id: int, plan: Plan | None = None) -> Milestone:
-    """A milestone of the plan (default: the one shown), or 404: pages that edit the plan."""
+    """A milestone (of ``plan`` when given), or 404: pages that edit the plan."""
     milestone = milestone_by_id(milestone_id)
-    if milestone.plan_id != (plan or the_plan()).id:
+    if plan is not None and milestone.plan_id != plan.id:
         abort(404)
     return milestone
 
 
 def attachment_by_id(attachment_id: int) -> Attachment:
     """An evidence file with its report and its item's departments (what decides who reads it)."""
-    return _by_id(
+    attachment = _by_id(
         Attachment,
         attachment_id,
         so.joinedload(Attachment.report),
         so.joinedload(Attachment.item).selectinload(Item.supporting_departments),
     )
+    scope_to(attachment.item.plan)
+    return attachment
 
 
 def _found(query: sa.Select[Loaded]) -> Loaded:

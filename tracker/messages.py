@@ -21,6 +21,7 @@ from tracker.domain.assignment import AssignmentProblem
 from tracker.domain.filetypes import AttachmentProblem
 from tracker.domain.instructions import InstructionProblem
 from tracker.domain.passwords import PasswordProblem
+from tracker.domain.plan_states import PlanStateProblem
 from tracker.domain.postponements import PostponementProblem
 from tracker.domain.refusal import Conflict, Refused
 from tracker.domain.reporting import ReportProblem, ReviewProblem
@@ -188,6 +189,14 @@ def _key(problem: StrEnum) -> tuple[type, str]:
     return type(problem), problem.value
 
 
+_PLAN_STATE_TEXTS: dict[StrEnum, object] = {
+    PlanStateProblem.NOT_ALLOWED: _l("The plan cannot move to that state from its present one."),
+    PlanStateProblem.WORK_PENDING: _l(
+        "Reports or postponement requests of this plan still wait for a decision: "
+        "decide them before closing the plan."
+    ),
+}
+
 _TEXTS: dict[tuple[type, str], object] = {
     _key(problem): text
     for group in (
@@ -200,6 +209,7 @@ _TEXTS: dict[tuple[type, str], object] = {
         _INSTRUCTION_TEXTS,
         _ASSIGNMENT_TEXTS,
         _POSTPONEMENT_TEXTS,
+        _PLAN_STATE_TEXTS,
     )
     for problem, text in group.items()
 }

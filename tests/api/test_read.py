@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.api.conftest import Api, milestone
+from tests.conftest import load_plan
 from tests.factories import login
 from tracker.extensions import db
+
+SECOND_PLAN = Path(__file__).resolve().parents[1] / "fixtures" / "second-plan.yaml"
 
 READERS = ["viewer", "leader", "admin", "gxj", "swj", "kjj"]
 READS = [
@@ -50,7 +55,7 @@ def test_a_wrong_token_is_refused(api: Api, header: str) -> None:
 
 def test_a_session_cookie_does_not_open_the_api(api: Api) -> None:
     login(api.client, "viewer")
-    assert api.client.get("/").status_code == 200
+    assert api.client.get("/plans/shinan-2020/").status_code == 200
     response = api.client.get("/api/v1/plan")
     assert response.status_code == 401
 
@@ -195,3 +200,30 @@ def test_bad_update_queries_are_422(api: Api, query: str) -> None:
 def test_a_cursor_past_the_last_row_is_an_empty_last_page(api: Api) -> None:
     page = api.get("/api/v1/updates?cursor=9999999999").get_json()
     assert page == {"updates": [], "next_cursor": None}
+
+
+def test_plans_are_listed_and_each_has_its_own_paths(api: Api) -> None:
+    load_plan(SECOND_PLAN)
+    listed = api.get("/api/v1/plans").get_json()["plans"]
+    assert [(p["code"], p["state"]) for p in listed] == [
+        ("digital-2021", "active"),
+        ("shinan-2020", "active"),
+    ]
+    assert {"progress", "expected_progress", "status", "status_counts"} <= set(listed[0])
+    default = api.get("/api/v1/plan").get_json()
+    assert api.get("/api/v1/plans/shinan-2020").get_json() == default
+    digital = api.get("/api/v1/plans/digital-2021").get_json()
+    assert digital["code"] == "digital-2021"
+    assert [i["code"] for g in digital["groups"] for i in g["items"]] == ["T1", "D2"]
+    item = api.get("/api/v1/plans/digital-2021/items/T1").get_json()
+    assert item["title"]["zh"] == "数据中心升级"
+    assert api.get("/api/v1/items/T1").get_json()["title"]["zh"] == "网络设施筑基"
+    rows = api.get("/api/v1/plans/digital-2021/updates?limit=200").get_json()["updates"]
+    assert rows
+    assert {r["item"] for r in rows} <= {"T1", "D2"}
+    codes = {
+        i["code"] for i in api.get("/api/v1/plans/digital-2021/indicators").get_json()["indicators"]
+    }
+    assert "5g-base-stations" not in codes
+    assert api.get("/api/v1/plans/nowhere").status_code == 404
+    assert api.get("/api/v1/plans/nowhere/items/T1").status_code == 404

@@ -51,7 +51,7 @@ def returned(api: Api) -> Report:
 def test_the_item_page_shows_a_returned_reports_text_only_to_those_who_may_read_it(
     app: Flask, returned: Report, who: str, reads: bool
 ) -> None:
-    html = signed_in(app, who, lang="en").get("/items/T1").get_data(as_text=True)
+    html = signed_in(app, who, lang="en").get("/plans/shinan-2020/items/T1").get_data(as_text=True)
     assert (NOTE in html) is reads
     assert (REASON in html) is reads
     assert ('data-testid="withheld"' in html) is not reads

@@ -210,7 +210,7 @@ def test_api_update_is_recorded_like_a_page_update(api: Api) -> None:
         70,
     )
     assert db.session.get(Report, page_report.id).state == "withdrawn"  # replaced, as on pages
-    timeline = page.get("/items/T1").get_data(as_text=True)
+    timeline = page.get("/plans/shinan-2020/items/T1").get_data(as_text=True)
     assert "Permits are slow." in timeline
 
 

@@ -26,6 +26,9 @@ def test_unsafe_targets_fall_back_to_root(target: str | None) -> None:
     assert safe_next(target) == "/"
 
 
-@pytest.mark.parametrize("target", ["/", "/items/T1", "/items/T1?lang=en", "/admin/users#x"])
+@pytest.mark.parametrize(
+    "target",
+    ["/", "/plans/shinan-2020/items/T1", "/plans/shinan-2020/items/T1?lang=en", "/admin/users#x"],
+)
 def test_site_paths_are_kept(target: str) -> None:
     assert safe_next(target) == target

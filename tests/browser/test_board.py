@@ -93,7 +93,7 @@ def test_leader_sees_the_board_with_three_groups_thirteen_items_and_drawn_charts
     page.screenshot(path=artifacts / "board.png", full_page=True)
 
     # The README's picture: the first screen of the Chinese board on a fixed date.
-    page.goto(f"/?as_of={README_AS_OF}")
+    page.goto(f"/plans/shinan-2020/?as_of={README_AS_OF}")
     expect(page.get_by_test_id("item-row")).to_have_count(13)
     as_of = wait_for_charts(page)
     shot = page.screenshot()
@@ -122,9 +122,9 @@ def test_leader_switches_to_english_and_opens_an_item(page: Page, console: Conso
     expect(page.get_by_text("三大攻坚任务")).to_have_count(0)
 
     t1 = page.get_by_test_id("item-row").and_(page.locator("[data-code=T1]"))
-    t1.locator('a[href$="/items/T1"]').first.click()
+    t1.locator('a[href$="/plans/shinan-2020/items/T1"]').first.click()
 
-    expect(page).to_have_url(re.compile(r"/items/T1$"))
+    expect(page).to_have_url(re.compile(r"/plans/shinan-2020/items/T1$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("5G network foundation")
     expect(page.get_by_role("heading", name="Milestones", exact=True)).to_be_visible()
     milestones = page.get_by_test_id("milestone-row")

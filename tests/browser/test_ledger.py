@@ -35,7 +35,7 @@ def test_leader_downloads_the_ledger_and_excel_reads_it(
 ) -> None:
     sign_in(page, "zhang")
     page.goto("/")
-    link = page.locator('a[href*="/board/ledger.xlsx"]').first
+    link = page.locator('a[href*="/plans/shinan-2020/ledger.xlsx"]').first
     expect(link).to_be_visible()
 
     with page.expect_download() as info:

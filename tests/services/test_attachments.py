@@ -272,5 +272,5 @@ def test_messages_name_the_file_and_the_problem(
     with pytest.raises(Refused) as refused:
         store(data, name, wang, directory)
     db.session.rollback()
-    with app.test_request_context("/?lang=en"), force_locale("en"):
+    with app.test_request_context("/plans/shinan-2020/?lang=en"), force_locale("en"):
         assert messages(refused.value) == [wording]

@@ -471,7 +471,7 @@ def test_partial_without_indicators_says_so(app: Flask) -> None:
     db.session.execute(sa.delete(Indicator))
     db.session.commit()
 
-    with app.test_request_context("/?lang=en"):
+    with app.test_request_context("/plans/shinan-2020/?lang=en"):
         html = render_template("board/_charts.html", charts=charts_at(date(2021, 6, 1)))
     assert 'data-testid="no-indicators"' in html
     assert 'data-testid="indicator-chart"' not in html
@@ -489,7 +489,7 @@ def viewer(app: Flask) -> FlaskClient:
 def test_board_page_draws_the_charts_with_vendored_echarts(
     seeded: Flask, viewer: FlaskClient
 ) -> None:
-    html = viewer.get("/?as_of=2020-09-25&lang=en").get_data(as_text=True)
+    html = viewer.get("/plans/shinan-2020/?as_of=2020-09-25&lang=en").get_data(as_text=True)
     assert html.count('data-testid="indicator-chart"') == db.session.scalar(
         sa.select(sa.func.count()).select_from(Indicator)
     )

@@ -388,7 +388,7 @@ def test_a_plan_without_indicators_still_has_the_sheet(app: Flask) -> None:
 
 
 def test_workbook_is_chinese_even_from_an_english_page(seeded: Flask) -> None:
-    with seeded.test_request_context("/?lang=en"):
+    with seeded.test_request_context("/plans/shinan-2020/?lang=en"):
         workbook = ledger_at(TODAY)
     rows = group_rows(workbook)
     assert rows["T1-3"][STATUS] == "滞后"

@@ -255,7 +255,7 @@ def test_plan_without_milestones_gives_no_lists(app: Flask) -> None:
 
 
 def render_notice(app: Flask, reminders: DepartmentReminders | None, lang: str = "en") -> str:
-    with app.test_request_context(f"/?lang={lang}"):
+    with app.test_request_context(f"/plans/shinan-2020/?lang={lang}"):
         return render_template("reminders/_notice.html", reminders=reminders)
 
 
@@ -266,7 +266,7 @@ def test_notice_lists_the_three_kinds_with_links(seeded: Flask) -> None:
     assert 'data-kind="overdue" data-code="A2-1" data-days="25"' in html
     assert 'data-kind="due_soon" data-code="A3-1" data-days="6"' in html
     assert 'data-kind="stale" data-code="A2-1" data-days="91"' in html
-    assert 'href="/items/A2"' in html
+    assert 'href="/plans/shinan-2020/items/A2"' in html
     assert "25 days overdue" in html
     assert "no update for 91 days (last on 2020-09-25)" in html
     assert "Due within 7 days (2)" in html
@@ -414,7 +414,7 @@ def test_mail_text_is_chinese_even_for_an_english_session(
     seeded: Flask, fake_smtp: type[FakeSMTP]
 ) -> None:
     entry = reminders_for_department(plan(), department("gxj").id, AS_OF)
-    with seeded.test_request_context("/?lang=en"):
+    with seeded.test_request_context("/plans/shinan-2020/?lang=en"):
         message = reminder_mail(entry, plan(), sender="t@x.example", to=["gxj@x.example"])
     assert "年内开通5G基站970处" in body(message)
     assert "5G base stations" not in body(message)

@@ -154,7 +154,7 @@ def test_admin_creates_a_department_and_a_dept_lead_who_then_signs_in(
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/profile/password")
-    assert newcomer.get("/").headers["Location"].endswith("/profile/password")
+    assert newcomer.get("/plans/shinan-2020/").headers["Location"].endswith("/profile/password")
 
 
 def test_department_list_counts_users(client: FlaskClient) -> None:
@@ -361,7 +361,7 @@ def test_deactivated_user_is_signed_out_and_cannot_sign_in(app: Flask, client: F
     assert not user.active
     assert len(events("user_deactivated")) == 1
 
-    refused = other.get("/")
+    refused = other.get("/plans/shinan-2020/")
     assert refused.status_code == 302
     assert "/login" in refused.headers["Location"]
     token = csrf_token(other, "/login")
@@ -393,14 +393,14 @@ def test_reset_password_gives_a_new_one_time_password(app: Flask, client: FlaskC
     assert event.target_id == user.id
 
     # The old session has ended; the old password no longer works; the new one does.
-    assert "/login" in other.get("/").headers["Location"]
+    assert "/login" in other.get("/plans/shinan-2020/").headers["Location"]
     token = csrf_token(other, "/login")
     response = other.post(
         "/login", data={"username": "forgetful", "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 200
     login(other, "forgetful", password)
-    assert other.get("/").headers["Location"].endswith("/profile/password")
+    assert other.get("/plans/shinan-2020/").headers["Location"].endswith("/profile/password")
 
 
 def test_admin_may_reset_their_own_password_and_must_then_change_it(
@@ -490,7 +490,7 @@ def test_non_admins_are_refused_everywhere(app: Flask, admin: User, role: str) -
         response = client.post(path.format(**ids), data=data | {"csrf_token": token})
         assert response.status_code == 403, path
     assert table_snapshot() == before
-    nav = text(client.get("/"))
+    nav = text(client.get("/plans/shinan-2020/"))
     assert "/admin/" not in nav
 
 
@@ -593,7 +593,7 @@ def test_bad_audit_page_numbers_show_the_first_page(client: FlaskClient, page: s
 def test_admin_pages_render_in_chinese(client: FlaskClient) -> None:
     bureau = create_department("b1")
     user = create_user("someone")
-    client.get("/?lang=zh")
+    client.get("/plans/shinan-2020/?lang=zh")
     for page in (
         "/admin/users",
         "/admin/users/new",

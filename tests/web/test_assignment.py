@@ -32,7 +32,7 @@ def signed_in(app: Flask, username: str) -> FlaskClient:
     """A client signed in as ``username``, with the pages in English."""
     client = app.test_client()
     login(client, username)
-    client.get("/?lang=en")
+    client.get("/plans/shinan-2020/?lang=en")
     return client
 
 
@@ -116,14 +116,22 @@ def edit_path(code: str) -> str:
 def test_non_admins_get_403_and_write_nothing(app: Flask, world: None, username: str) -> None:
     client = signed_in(app, username)
     t13 = milestone("T1-3").id
-    pages = ["/admin/items/T1", "/admin/items/T1/milestones/new", f"/admin/milestones/{t13}"]
+    pages = [
+        "/admin/plans/shinan-2020/items/T1",
+        "/admin/plans/shinan-2020/items/T1/milestones/new",
+        f"/admin/milestones/{t13}",
+    ]
     for path in pages:
         assert client.get(path).status_code == 403, path
     token = csrf_token(client, "/profile")
     before = table_snapshot()
     posts = {
-        "/admin/items/T1": {"lead": department("swj").id},
-        "/admin/items/T1/milestones/new": {"code": "T1-9", "title_zh": "x", "due": "2021-01-01"},
+        "/admin/plans/shinan-2020/items/T1": {"lead": department("swj").id},
+        "/admin/plans/shinan-2020/items/T1/milestones/new": {
+            "code": "T1-9",
+            "title_zh": "x",
+            "due": "2021-01-01",
+        },
         f"/admin/milestones/{t13}": {"title_zh": "x"},
         f"/admin/milestones/{t13}/move": {"direction": "up"},
     }
@@ -135,22 +143,26 @@ def test_non_admins_get_403_and_write_nothing(app: Flask, world: None, username:
 def test_pages_are_in_chinese_first(app: Flask, world: None) -> None:
     client = app.test_client()
     login(client, "admin")
-    for path in ("/admin/items/P2", "/admin/items/P2/milestones/new", edit_path("P2-2")):
+    for path in (
+        "/admin/plans/shinan-2020/items/P2",
+        "/admin/plans/shinan-2020/items/P2/milestones/new",
+        edit_path("P2-2"),
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         assert '<html lang="zh-CN">' in page(response)
-    assert "牵头单位" in page(client.get("/admin/items/P2"))
+    assert "牵头单位" in page(client.get("/admin/plans/shinan-2020/items/P2"))
 
 
 def test_unknown_items_and_milestones_are_not_found(admin: FlaskClient) -> None:
     for path in (
-        "/admin/items/T9",
-        "/admin/items/T9/milestones/new",
+        "/admin/plans/shinan-2020/items/T9",
+        "/admin/plans/shinan-2020/items/T9/milestones/new",
         "/admin/milestones/999999",
         "/admin/milestones/99999999999999999999",
     ):
         assert admin.get(path).status_code == 404, path
-    token = csrf_token(admin, "/admin/items/T1")
+    token = csrf_token(admin, "/admin/plans/shinan-2020/items/T1")
     for path in ("/admin/milestones/999999/move", "/admin/milestones/99999999999999999999/move"):
         response = admin.post(path, data={"csrf_token": token, "direction": "up"})
         assert response.status_code == 404
@@ -160,13 +172,15 @@ def test_unknown_items_and_milestones_are_not_found(admin: FlaskClient) -> None:
 
 
 def test_change_an_items_lead_and_supporting_departments(admin: FlaskClient) -> None:
-    html = page(admin.get("/admin/items/P2"))
+    html = page(admin.get("/admin/plans/shinan-2020/items/P2"))
     assert "Shinan District Commerce Bureau" in html
     for code in ("P2-1", "P2-2", "P2-3", "P2-4"):
         assert f'data-code="{code}"' in html
     fgj, kjj, czj = department("fgj").id, department("kjj").id, department("czj").id
     version = item("P2").version
-    response = submit(admin, "/admin/items/P2", html, lead=str(fgj), supporting=[kjj, czj])
+    response = submit(
+        admin, "/admin/plans/shinan-2020/items/P2", html, lead=str(fgj), supporting=[kjj, czj]
+    )
     assert response.status_code == 302  # type: ignore[attr-defined]
     after = item("P2")
     assert after.lead_department.code == "fgj"
@@ -176,19 +190,19 @@ def test_change_an_items_lead_and_supporting_departments(admin: FlaskClient) -> 
         ("lead_department", "swj", "fgj"),
         ("supporting_departments", "kjj,wlj", "czj,kjj"),
     ]
-    shown = page(admin.get("/admin/items/P2"))
+    shown = page(admin.get("/admin/plans/shinan-2020/items/P2"))
     assert "The departments of P2 are saved." in shown
     assert 'data-field="lead_department"' in shown
-    board = page(admin.get("/items/P2"))
+    board = page(admin.get("/plans/shinan-2020/items/P2"))
     assert "Shinan District Development and Reform Bureau" in board
 
 
 def test_saving_unchanged_departments_says_so(admin: FlaskClient) -> None:
-    html = page(admin.get("/admin/items/P2"))
+    html = page(admin.get("/admin/plans/shinan-2020/items/P2"))
     before = table_snapshot()
-    response = submit(admin, "/admin/items/P2", html)
+    response = submit(admin, "/admin/plans/shinan-2020/items/P2", html)
     assert response.status_code == 302  # type: ignore[attr-defined]
-    assert "Nothing was changed." in page(admin.get("/admin/items/P2"))
+    assert "Nothing was changed." in page(admin.get("/admin/plans/shinan-2020/items/P2"))
     assert table_snapshot() == before
 
 
@@ -219,10 +233,12 @@ def test_bad_item_departments_are_refused(
             return [ids.get(v, v) for v in value]
         return ids.get(value, value)  # type: ignore[arg-type]
 
-    html = page(admin.get("/admin/items/P2"))
+    html = page(admin.get("/admin/plans/shinan-2020/items/P2"))
     assert f'value="{closed.id}"' not in html  # not offered
     before = table_snapshot()
-    response = submit(admin, "/admin/items/P2", html, **{k: real(v) for k, v in changes.items()})
+    response = submit(
+        admin, "/admin/plans/shinan-2020/items/P2", html, **{k: real(v) for k, v in changes.items()}
+    )
     assert response.status_code == 200  # type: ignore[attr-defined]
     assert message in page(response)
     assert table_snapshot() == before
@@ -230,12 +246,15 @@ def test_bad_item_departments_are_refused(
 
 def test_stale_item_form_is_refused_showing_what_is_saved_now(app: Flask, world: None) -> None:
     first, second = signed_in(app, "admin"), signed_in(app, "admin2")
-    html_first = page(first.get("/admin/items/P2"))
-    html_second = page(second.get("/admin/items/P2"))
+    html_first = page(first.get("/admin/plans/shinan-2020/items/P2"))
+    html_second = page(second.get("/admin/plans/shinan-2020/items/P2"))
     fgj, czj = department("fgj").id, department("czj").id
-    assert submit(first, "/admin/items/P2", html_first, lead=str(fgj)).status_code == 302  # type: ignore[attr-defined]
+    assert (
+        submit(first, "/admin/plans/shinan-2020/items/P2", html_first, lead=str(fgj)).status_code
+        == 302
+    )  # type: ignore[attr-defined]
     before = table_snapshot()
-    response = submit(second, "/admin/items/P2", html_second, supporting=[czj])
+    response = submit(second, "/admin/plans/shinan-2020/items/P2", html_second, supporting=[czj])
     assert response.status_code == 200  # type: ignore[attr-defined]
     html = page(response)
     assert "Someone else saved a change after you opened this form." in html
@@ -249,7 +268,7 @@ def test_stale_item_form_is_refused_showing_what_is_saved_now(app: Flask, world:
     assert not re.search(rf'<input checked[^>]*value="{department("kjj").id}"', html)
     assert table_snapshot() == before
     # Saving again, having seen it, replaces the lead back to swj (what the form says).
-    response = submit(second, "/admin/items/P2", html)
+    response = submit(second, "/admin/plans/shinan-2020/items/P2", html)
     assert response.status_code == 302  # type: ignore[attr-defined]
     after = item("P2")
     assert after.lead_department.code == "swj"
@@ -260,13 +279,13 @@ def test_stale_item_form_is_refused_showing_what_is_saved_now(app: Flask, world:
 
 
 def test_admin_moves_a_milestone_from_swj_to_fgj(admin: FlaskClient) -> None:
-    item_page = page(admin.get("/admin/items/P2"))
+    item_page = page(admin.get("/admin/plans/shinan-2020/items/P2"))
     assert f'href="/admin/milestones/{milestone("P2-2").id}"' in item_page
     html = page(admin.get(edit_path("P2-2")))
     assert "First International Fashion Industry Alliance members" in html
     response = submit(admin, edit_path("P2-2"), html, department=str(department("fgj").id))
     assert response.status_code == 302  # type: ignore[attr-defined]
-    assert response.headers["Location"].endswith("/admin/items/P2")  # type: ignore[attr-defined]
+    assert response.headers["Location"].endswith("/admin/plans/shinan-2020/items/P2")  # type: ignore[attr-defined]
     after = milestone("P2-2")
     assert after.department.code == "fgj"
     assert admin_history(milestone_id=after.id) == [("department", "swj", "fgj")]
@@ -275,8 +294,8 @@ def test_admin_moves_a_milestone_from_swj_to_fgj(admin: FlaskClient) -> None:
     )
     assert row is not None
     assert row.user_id == user_id("admin")
-    assert "Milestone P2-2 is saved." in page(admin.get("/admin/items/P2"))
-    board = page(admin.get("/items/P2"))
+    assert "Milestone P2-2 is saved." in page(admin.get("/admin/plans/shinan-2020/items/P2"))
+    board = page(admin.get("/plans/shinan-2020/items/P2"))
     board_row = re.search(r'data-code="P2-2".*?</tr>', board, flags=re.DOTALL)
     assert board_row
     assert "Shinan District Development and Reform Bureau" in board_row.group(0)
@@ -302,7 +321,7 @@ def test_assign_a_person_of_the_milestones_department(admin: FlaskClient) -> Non
     assert response.status_code == 302  # type: ignore[attr-defined]
     assert milestone("P2-2").assignee_id == swj_lead
     assert admin_history(milestone_id=milestone("P2-2").id) == [("assignee", None, "lead-swj")]
-    assert "Lead-Swj" in page(admin.get("/admin/items/P2"))
+    assert "Lead-Swj" in page(admin.get("/admin/plans/shinan-2020/items/P2"))
 
 
 def test_changing_the_due_date_in_the_edit_form_re_plans(admin: FlaskClient) -> None:
@@ -417,12 +436,12 @@ def test_missing_or_malformed_version_is_refused_as_stale(admin: FlaskClient) ->
 
 
 def test_add_a_milestone(admin: FlaskClient) -> None:
-    html = page(admin.get("/admin/items/T1/milestones/new"))
+    html = page(admin.get("/admin/plans/shinan-2020/items/T1/milestones/new"))
     assert 'value="T1-6"' in html  # the next free code is suggested
     assert f'<option selected value="{department("gxj").id}"' in html  # the item's lead
     response = submit(
         admin,
-        "/admin/items/T1/milestones/new",
+        "/admin/plans/shinan-2020/items/T1/milestones/new",
         html,
         title_zh="5G+工业互联网应用场景10个",
         title_en="Ten 5G industrial-internet use cases",
@@ -439,10 +458,10 @@ def test_add_a_milestone(admin: FlaskClient) -> None:
     )
     assert (created.department.code, created.assignee_id) == ("gxj", user_id("lead-gxj"))
     assert admin_history(milestone_id=created.id) == [("created", None, "T1-6")]
-    listing = page(admin.get("/admin/items/T1"))
+    listing = page(admin.get("/admin/plans/shinan-2020/items/T1"))
     assert "Milestone T1-6 is added." in listing
     assert re.findall(r'data-testid="milestone-row" data-code="([^"]+)"', listing)[-1] == "T1-6"
-    board = page(admin.get("/items/T1"))
+    board = page(admin.get("/plans/shinan-2020/items/T1"))
     assert 'data-code="T1-6"' in board
     assert "Ten 5G industrial-internet use cases" in board
 
@@ -472,11 +491,11 @@ def test_bad_new_milestones_are_refused(
     closed.active = False
     db.session.commit()
     ids = {"closed": str(closed.id), "lead-swj": str(user_id("lead-swj"))}
-    html = page(admin.get("/admin/items/T1/milestones/new"))
+    html = page(admin.get("/admin/plans/shinan-2020/items/T1/milestones/new"))
     base = {"title_zh": "新节点", "due": "2022-06-30"}
     data = base | {k: ids.get(v, v) for k, v in changes.items()}
     before = table_snapshot()
-    response = submit(admin, "/admin/items/T1/milestones/new", html, **data)
+    response = submit(admin, "/admin/plans/shinan-2020/items/T1/milestones/new", html, **data)
     assert response.status_code == 200  # type: ignore[attr-defined]
     result = page(response)
     assert message in result
@@ -494,7 +513,7 @@ def order(html: str) -> list[str]:
 
 
 def move(client: FlaskClient, code: str, direction: str) -> object:
-    token = csrf_token(client, "/admin/items/T1")
+    token = csrf_token(client, "/admin/plans/shinan-2020/items/T1")
     return client.post(
         f"/admin/milestones/{milestone(code).id}/move",
         data={"csrf_token": token, "direction": direction},
@@ -502,15 +521,27 @@ def move(client: FlaskClient, code: str, direction: str) -> object:
 
 
 def test_reorder_milestones(admin: FlaskClient) -> None:
-    assert order(page(admin.get("/admin/items/T1"))) == ["T1-1", "T1-2", "T1-3", "T1-4", "T1-5"]
+    assert order(page(admin.get("/admin/plans/shinan-2020/items/T1"))) == [
+        "T1-1",
+        "T1-2",
+        "T1-3",
+        "T1-4",
+        "T1-5",
+    ]
     response = move(admin, "T1-3", "up")
     assert response.status_code == 302  # type: ignore[attr-defined]
-    assert response.headers["Location"].endswith("/admin/items/T1#milestones")  # type: ignore[attr-defined]
-    html = page(admin.get("/admin/items/T1"))
+    assert response.headers["Location"].endswith("/admin/plans/shinan-2020/items/T1#milestones")  # type: ignore[attr-defined]
+    html = page(admin.get("/admin/plans/shinan-2020/items/T1"))
     assert "T1-3 is moved up." in html
     assert order(html) == ["T1-1", "T1-3", "T1-2", "T1-4", "T1-5"]
     move(admin, "T1-1", "down")
-    assert order(page(admin.get("/admin/items/T1"))) == ["T1-3", "T1-1", "T1-2", "T1-4", "T1-5"]
+    assert order(page(admin.get("/admin/plans/shinan-2020/items/T1"))) == [
+        "T1-3",
+        "T1-1",
+        "T1-2",
+        "T1-4",
+        "T1-5",
+    ]
     assert admin_history(milestone_id=milestone("T1-3").id) == [
         ("position", "2", "1"),
         ("position", "1", "0"),
@@ -520,10 +551,14 @@ def test_reorder_milestones(admin: FlaskClient) -> None:
 def test_moving_past_the_edge_changes_nothing(admin: FlaskClient) -> None:
     before = table_snapshot()
     assert move(admin, "T1-1", "up").status_code == 302  # type: ignore[attr-defined]
-    assert "T1-1 is already the first milestone." in page(admin.get("/admin/items/T1"))
+    assert "T1-1 is already the first milestone." in page(
+        admin.get("/admin/plans/shinan-2020/items/T1")
+    )
     assert move(admin, "T1-5", "down").status_code == 302  # type: ignore[attr-defined]
-    assert "T1-5 is already the last milestone." in page(admin.get("/admin/items/T1"))
+    assert "T1-5 is already the last milestone." in page(
+        admin.get("/admin/plans/shinan-2020/items/T1")
+    )
     for direction in ("", "left", "x" * 5000):
         assert move(admin, "T1-3", direction).status_code == 302  # type: ignore[attr-defined]
-        assert "Choose up or down." in page(admin.get("/admin/items/T1"))
+        assert "Choose up or down." in page(admin.get("/admin/plans/shinan-2020/items/T1"))
     assert table_snapshot() == before

@@ -187,9 +187,9 @@ def test_next_inside_the_site_is_followed(
     app: Flask, client: FlaskClient, clock: list[datetime]
 ) -> None:
     create_user("wang")
-    response = client.get("/items/T1")
+    response = client.get("/plans/shinan-2020/items/T1")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/login?next=%2Fitems%2FT1"
+    assert response.headers["Location"] == "/login?next=%2Fplans%2Fshinan-2020%2Fitems%2FT1"
     status, location, _ = post_login(client, "wang", PASSWORD, next_="%2Fitems%2FT1")
     assert (status, location) == (302, "/items/T1")
 
@@ -236,7 +236,9 @@ def test_reset_password_ends_sessions_and_forces_a_new_password(
 
     status, location, _ = post_login(client, "wang", one_time)
     assert (status, location) == (302, "/profile/password")
-    assert client.get("/").headers["Location"] == "/profile/password"  # nothing else until changed
+    assert (
+        client.get("/plans/shinan-2020/").headers["Location"] == "/profile/password"
+    )  # nothing else until changed
 
     token = csrf_token(client, "/profile/password")
     weak = client.post(
@@ -312,7 +314,7 @@ def test_preferred_language_applies_at_next_sign_in(app: Flask, client: FlaskCli
 def test_anonymous_sees_only_sign_in_and_health(app: Flask, client: FlaskClient) -> None:
     assert client.get("/login").status_code == 200
     assert client.get("/healthz").status_code == 200
-    for path in ("/", "/items/T1", "/profile", "/admin/users"):
+    for path in ("/", "/plans/shinan-2020/items/T1", "/profile", "/admin/users"):
         response = client.get(path)
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login?next=")

@@ -18,6 +18,8 @@ from tracker.models import Instruction, Item, Milestone
 NUL = "\x00"
 MESSAGE = "Remove the control characters (such as NUL) from this text."
 
+PLAN = "/plans/shinan-2020"
+
 
 @pytest.fixture
 def people(app: Flask) -> None:
@@ -53,7 +55,8 @@ def test_sign_in_with_a_nul_in_the_user_name(app: Flask, people: None) -> None:
     [
         ("wang", "/milestones/{m}/report", "/milestones/{m}/report", "note",
          {"status": "on_track", "progress": "30", "version": "1"}),
-        ("wang", "/items/T1/report", "/items/T1/report", "note", {"version": "1"}),
+        ("wang", f"{PLAN}/items/T1/report", f"{PLAN}/items/T1/report", "note",
+         {"version": "1"}),
         ("wang", "/milestones/{m}/postpone", "/milestones/{m}/postpone", "reason",
          {"requested_due": "2022-12-30"}),
         ("admin", "/admin/departments/new", "/admin/departments/new", "name_zh",
@@ -83,14 +86,24 @@ def test_a_nul_in_a_text_field_is_a_form_error(
 
 def test_instructions_and_replies_refuse_control_characters(app: Flask, people: None) -> None:
     leader = signed_in(app, "zhang", lang="en")
-    html = _post(leader, "/items/T1", "/items/T1/instructions", {"text": "请加快" + NUL})
+    html = _post(
+        leader,
+        "/plans/shinan-2020/items/T1",
+        "/plans/shinan-2020/items/T1/instructions",
+        {"text": "请加快" + NUL},
+    )
     assert MESSAGE in html
-    token = csrf_token(leader, "/items/T1")
-    leader.post("/items/T1/instructions", data={"csrf_token": token, "text": "请加快进度"})
+    token = csrf_token(leader, "/plans/shinan-2020/items/T1")
+    leader.post(
+        "/plans/shinan-2020/items/T1/instructions", data={"csrf_token": token, "text": "请加快进度"}
+    )
     instruction = db.session.query(Instruction).one()
     lead = signed_in(app, "wang", lang="en")
     html = _post(
-        lead, "/items/T1", f"/instructions/{instruction.id}/reply", {"text": "已办\x1b[31m"}
+        lead,
+        "/plans/shinan-2020/items/T1",
+        f"/instructions/{instruction.id}/reply",
+        {"text": "已办\x1b[31m"},
     )
     assert MESSAGE in html
 
@@ -116,7 +129,8 @@ def test_line_breaks_and_tabs_stay_allowed_in_long_text(app: Flask, people: None
 
 @pytest.mark.parametrize(
     "path",
-    ["/items/%00", "/items/T1%00", "/?department=%00", "/?as_of=2021-06-30%00",
+    [f"{PLAN}/items/%00", f"{PLAN}/items/T1%00", f"{PLAN}/?department=%00",
+     f"{PLAN}/?as_of=2021-06-30%00", "/plans/%00/", "/plans/%00/items/T1",
      "/milestones/2147483648/report", "/milestones/99999999999/postpone",
      "/attachments/99999999999", "/admin/users/2147483648"],
 )  # fmt: skip

@@ -35,7 +35,7 @@ def item_codes(html: str) -> list[str]:
 def test_board_lists_the_thirteen_items_in_three_groups_in_chinese(
     seeded: Flask, client: FlaskClient
 ) -> None:
-    response = client.get("/")
+    response = client.get("/plans/shinan-2020/")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert item_codes(html) == SHINAN_CODES
@@ -51,26 +51,26 @@ def test_board_lists_the_thirteen_items_in_three_groups_in_chinese(
 def test_board_in_english_with_lang_parameter_and_it_sticks(
     seeded: Flask, client: FlaskClient
 ) -> None:
-    html = client.get("/?lang=en").get_data(as_text=True)
+    html = client.get("/plans/shinan-2020/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "Key tasks" in html
     assert "Overall progress" in html
     assert "总体进度" not in html
     # The choice is remembered for the next page without the parameter.
-    again = client.get("/").get_data(as_text=True)
+    again = client.get("/plans/shinan-2020/").get_data(as_text=True)
     assert "Overall progress" in again
-    back = client.get("/?lang=zh").get_data(as_text=True)
+    back = client.get("/plans/shinan-2020/?lang=zh").get_data(as_text=True)
     assert "总体进度" in back
 
 
 def test_unknown_language_falls_back_to_chinese(seeded: Flask, client: FlaskClient) -> None:
-    html = client.get("/?lang=xx").get_data(as_text=True)
+    html = client.get("/plans/shinan-2020/?lang=xx").get_data(as_text=True)
     assert "总体进度" in html
 
 
 def test_board_shows_computed_status_not_reported(seeded: Flask, client: FlaskClient) -> None:
     """Milestones reported on track but past due make their item delayed on today's board."""
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/plans/shinan-2020/").get_data(as_text=True)
     statuses = dict(re.findall(r'data-code="([^"]+)" data-status="([^"]+)"', html))
     # Today is long past 2022-12-31 and the seeded plan is unfinished.
     assert set(statuses) == set(SHINAN_CODES)
@@ -80,7 +80,7 @@ def test_board_shows_computed_status_not_reported(seeded: Flask, client: FlaskCl
 def test_item_page_shows_milestones_indicators_and_facts(
     seeded: Flask, client: FlaskClient
 ) -> None:
-    html = client.get("/items/T1").get_data(as_text=True)
+    html = client.get("/plans/shinan-2020/items/T1").get_data(as_text=True)
     assert "5G基站" in html
     assert "618" in html
     assert "970" in html
@@ -92,7 +92,7 @@ def test_item_page_shows_milestones_indicators_and_facts(
 
 
 def test_item_page_unknown_code_is_404(seeded: Flask, client: FlaskClient) -> None:
-    response = client.get("/items/NOPE")
+    response = client.get("/plans/shinan-2020/items/NOPE")
     assert response.status_code == 404
     assert "页面不存在" in response.get_data(as_text=True)
 
@@ -105,7 +105,8 @@ def test_board_without_plan_says_how_to_load_one(app: Flask, client: FlaskClient
 
 def test_another_plan_file_with_other_groups_renders(app: Flask, client: FlaskClient) -> None:
     load_plan(FIXTURES / "small-plan.yaml")
-    html = client.get("/?lang=en").get_data(as_text=True)
+    assert client.get("/").headers["Location"] == "/plans/small/"
+    html = client.get("/plans/small/?lang=en").get_data(as_text=True)
     assert item_codes(html) == ["X1", "X2", "Y1"]
     assert "Two actions" in html
     assert "One project" in html
@@ -124,7 +125,7 @@ def test_errors_answer_json_to_json_clients(app: Flask, client: FlaskClient) -> 
     assert response.json["status"] == 404
 
 
-@pytest.mark.parametrize("path", ["/", "/items/T1"])
+@pytest.mark.parametrize("path", ["/plans/shinan-2020/", "/plans/shinan-2020/items/T1"])
 def test_query_count_does_not_grow_with_data(seeded: Flask, client: FlaskClient, path: str) -> None:
     """Ten times the milestones and their history must not mean more queries (no N+1)."""
     with count_queries() as before:

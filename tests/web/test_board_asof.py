@@ -44,8 +44,8 @@ def count_of(html: str, name: str) -> int:
 
 
 def test_board_as_of_report_date_differs_from_today(leader: FlaskClient) -> None:
-    then = leader.get("/?as_of=2020-09-25").get_data(as_text=True)
-    now = leader.get("/?as_of=2023-01-02").get_data(as_text=True)
+    then = leader.get("/plans/shinan-2020/?as_of=2020-09-25").get_data(as_text=True)
+    now = leader.get("/plans/shinan-2020/?as_of=2023-01-02").get_data(as_text=True)
     assert 'data-testid="past-notice"' in then
     assert "截至 2020-09-25" in then
     # On the report date nothing was late yet; after the plan's end, every unfinished item is.
@@ -54,7 +54,7 @@ def test_board_as_of_report_date_differs_from_today(leader: FlaskClient) -> None
     # The eight milestones the report states as achieved were done by then.
     assert count_of(then, "milestone-count-done") == 8
     # Before the report date, nothing had been reported at all.
-    before = leader.get("/?as_of=2020-06-01").get_data(as_text=True)
+    before = leader.get("/plans/shinan-2020/?as_of=2020-06-01").get_data(as_text=True)
     assert count_of(before, "milestone-count-done") == 0
     assert re.search(r'data-testid="overall-progress">(\d+)%', before).group(1) == "0"
     assert "剩余 827 天" in then  # 2020-09-25 → 2022-12-31
@@ -83,8 +83,8 @@ def test_approved_report_counts_from_its_approval_day(app: Flask, leader: FlaskC
     report = db.session.scalar(sa.select(Report))
     li.post(f"/reports/{report.id}/approve", data={"csrf_token": csrf_token(li, "/reviews")})
 
-    today = leader.get("/").get_data(as_text=True)
-    yesterday = leader.get("/?as_of=2020-12-19").get_data(as_text=True)
+    today = leader.get("/plans/shinan-2020/").get_data(as_text=True)
+    yesterday = leader.get("/plans/shinan-2020/?as_of=2020-12-19").get_data(as_text=True)
     assert (
         count_of(today, "milestone-count-done") == count_of(yesterday, "milestone-count-done") + 1
     )
@@ -94,22 +94,28 @@ def test_approved_report_counts_from_its_approval_day(app: Flask, leader: FlaskC
 
 @pytest.mark.parametrize("value", ["2020-13-01", "yesterday", "2020-1-1", "x" * 500])
 def test_bad_as_of_date_is_a_clear_400(leader: FlaskClient, value: str) -> None:
-    response = leader.get(f"/?as_of={value}")
+    response = leader.get(f"/plans/shinan-2020/?as_of={value}")
     assert response.status_code == 400
     assert "请按 YYYY-MM-DD 格式填写" in response.get_data(as_text=True)
 
 
 def test_filters_narrow_the_board_and_stay_in_links(leader: FlaskClient) -> None:
-    projects = leader.get("/?group=projects").get_data(as_text=True)
+    projects = leader.get("/plans/shinan-2020/?group=projects").get_data(as_text=True)
     assert list(statuses(projects)) == ["P1", "P2", "P3", "P4"]
-    wlj = leader.get("/?department=wlj").get_data(as_text=True)
+    wlj = leader.get("/plans/shinan-2020/?department=wlj").get_data(as_text=True)
     assert "P3" in statuses(wlj)
     assert "T1" not in statuses(wlj)
-    on_track = leader.get("/?status=on_track&as_of=2020-09-25").get_data(as_text=True)
+    on_track = leader.get("/plans/shinan-2020/?status=on_track&as_of=2020-09-25").get_data(
+        as_text=True
+    )
     assert set(statuses(on_track).values()) == {"on_track"}
     # Unknown filter values are ignored rather than failing.
     assert len(
-        statuses(leader.get("/?status=bogus&group=&department=zz").get_data(as_text=True))
+        statuses(
+            leader.get("/plans/shinan-2020/?status=bogus&group=&department=zz").get_data(
+                as_text=True
+            )
+        )
     ) in (0, 13)
     # Sorting the department table keeps the filters in its links.
     assert "group=projects" in re.search(r'href="([^"]*sort=overdue[^"]*)"', projects).group(1)
@@ -128,15 +134,19 @@ def owned_column(html: str) -> list[int]:
 
 
 def test_department_table_sorts(leader: FlaskClient) -> None:
-    owned = owned_column(leader.get("/?sort=owned&dir=desc").get_data(as_text=True))
+    owned = owned_column(
+        leader.get("/plans/shinan-2020/?sort=owned&dir=desc").get_data(as_text=True)
+    )
     assert owned == sorted(owned, reverse=True)
     assert len(owned) == 8
-    owned_asc = owned_column(leader.get("/?sort=owned&dir=asc").get_data(as_text=True))
+    owned_asc = owned_column(
+        leader.get("/plans/shinan-2020/?sort=owned&dir=asc").get_data(as_text=True)
+    )
     assert owned_asc == sorted(owned_asc)
 
 
 def test_watch_lists(leader: FlaskClient) -> None:
-    html = leader.get("/?as_of=2021-01-05").get_data(as_text=True)
+    html = leader.get("/plans/shinan-2020/?as_of=2021-01-05").get_data(as_text=True)
     overdue = html[html.index('data-testid="watch-overdue"') :]
     assert "T1-3" in overdue.split("</ul>")[0]  # 970 base stations were due 2020-12-31
     assert int(re.search(r'data-testid="watch-overdue-count">(\d+)<', html).group(1)) >= 1
@@ -145,9 +155,9 @@ def test_watch_lists(leader: FlaskClient) -> None:
 def test_board_queries_do_not_grow_with_ten_times_the_data(leader: FlaskClient) -> None:
     def measure() -> int:
         with count_queries() as today:
-            assert leader.get("/").status_code == 200
+            assert leader.get("/plans/shinan-2020/").status_code == 200
         with count_queries() as past:
-            assert leader.get("/?as_of=2020-10-01").status_code == 200
+            assert leader.get("/plans/shinan-2020/?as_of=2020-10-01").status_code == 200
         return len(today), len(past)
 
     before = measure()
@@ -157,7 +167,7 @@ def test_board_queries_do_not_grow_with_ten_times_the_data(leader: FlaskClient) 
 
 
 def test_unexpected_parameters_are_not_echoed_into_links(leader: FlaskClient) -> None:
-    response = leader.get("/?_method=POST&endpoint=x&group=projects")
+    response = leader.get("/plans/shinan-2020/?_method=POST&endpoint=x&group=projects")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "_method" not in html

@@ -75,7 +75,7 @@ def test_every_signed_in_role_downloads_the_ledger(
     )
     client = seeded.test_client()
     login(client, "someone")
-    response = client.get("/board/ledger.xlsx")
+    response = client.get("/plans/shinan-2020/ledger.xlsx")
     assert response.status_code == 200
     assert response.mimetype == MIMETYPE
     assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -89,14 +89,14 @@ def test_every_signed_in_role_downloads_the_ledger(
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(seeded: Flask, client: FlaskClient) -> None:
-    response = client.get("/board/ledger.xlsx?as_of=2020-09-25")
+    response = client.get("/plans/shinan-2020/ledger.xlsx?as_of=2020-09-25")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
     assert "ledger.xlsx" in response.headers["Location"]
 
 
 def test_the_ledger_reads_back_with_every_item_milestone_and_target(leader: FlaskClient) -> None:
-    book = workbook(leader.get("/board/ledger.xlsx"))
+    book = workbook(leader.get("/plans/shinan-2020/ledger.xlsx"))
     rows = {
         row[0]: row for name in GROUPS for row in book[name].iter_rows(min_row=2, values_only=True)
     }
@@ -117,8 +117,8 @@ def test_the_ledger_reads_back_with_every_item_milestone_and_target(leader: Flas
 
 
 def test_as_of_the_meeting_differs_from_today(leader: FlaskClient) -> None:
-    meeting = leader.get("/board/ledger.xlsx?as_of=2020-09-25")
-    today = leader.get("/board/ledger.xlsx")
+    meeting = leader.get("/plans/shinan-2020/ledger.xlsx?as_of=2020-09-25")
+    today = leader.get("/plans/shinan-2020/ledger.xlsx")
     assert meeting.status_code == today.status_code == 200
     assert disposition_name("2020-09-25") in meeting.headers["Content-Disposition"]
     then, now = statuses(workbook(meeting)), statuses(workbook(today))
@@ -129,7 +129,7 @@ def test_as_of_the_meeting_differs_from_today(leader: FlaskClient) -> None:
 
 
 def test_an_empty_as_of_means_today(leader: FlaskClient) -> None:
-    response = leader.get("/board/ledger.xlsx?as_of=")
+    response = leader.get("/plans/shinan-2020/ledger.xlsx?as_of=")
     assert response.status_code == 200
     assert disposition_name("2021-01-05") in response.headers["Content-Disposition"]
 
@@ -139,7 +139,7 @@ def test_an_empty_as_of_means_today(leader: FlaskClient) -> None:
     ["2020-13-01", "2020-02-30", "yesterday", "2020-9-25", "20200925", "99999-01-01", "x" * 500],
 )
 def test_a_bad_as_of_date_is_a_clear_400(leader: FlaskClient, value: str) -> None:
-    response = leader.get(f"/board/ledger.xlsx?as_of={value}")
+    response = leader.get(f"/plans/shinan-2020/ledger.xlsx?as_of={value}")
     assert response.status_code == 400
     assert response.mimetype == "text/html"
     page = html.unescape(response.get_data(as_text=True))
@@ -149,7 +149,7 @@ def test_a_bad_as_of_date_is_a_clear_400(leader: FlaskClient, value: str) -> Non
 
 def test_a_bad_as_of_date_answers_json_clients_in_json(leader: FlaskClient) -> None:
     response = leader.get(
-        "/board/ledger.xlsx?as_of=2020-13-01", headers={"Accept": "application/json"}
+        "/plans/shinan-2020/ledger.xlsx?as_of=2020-13-01", headers={"Accept": "application/json"}
     )
     assert response.status_code == 400
     assert response.json["status"] == 400
@@ -160,25 +160,25 @@ def test_without_a_plan_there_is_nothing_to_download(app: Flask) -> None:
     create_user("zhang", "leader")
     client = app.test_client()
     login(client, "zhang")
-    assert client.get("/board/ledger.xlsx").status_code == 404
+    assert client.get("/plans/shinan-2020/ledger.xlsx").status_code == 404
 
 
 def test_the_ledger_stays_chinese_for_an_english_page(leader: FlaskClient) -> None:
-    leader.get("/?lang=en")
-    response = leader.get("/board/ledger.xlsx")
+    leader.get("/plans/shinan-2020/?lang=en")
+    response = leader.get("/plans/shinan-2020/ledger.xlsx")
     book = workbook(response)
     assert statuses(book)["T1-3"] == "滞后"
     assert book[GROUPS[0]]["C1"].value == "牵头单位\nLead department"
     # The page itself is still in English afterwards.
-    assert "Overall progress" in leader.get("/").get_data(as_text=True)
+    assert "Overall progress" in leader.get("/plans/shinan-2020/").get_data(as_text=True)
 
 
 def test_board_links_to_the_ledger_keeping_as_of_and_filters(leader: FlaskClient) -> None:
-    page = leader.get("/?as_of=2020-09-25&group=projects").get_data(as_text=True)
+    page = leader.get("/plans/shinan-2020/?as_of=2020-09-25&group=projects").get_data(as_text=True)
     match = re.search(r'href="([^"]+)" data-testid="ledger-download"', page)
     assert match, "no download link on the board"
     url = html.unescape(match.group(1))
-    assert url.startswith("/board/ledger.xlsx?")
+    assert url.startswith("/plans/shinan-2020/ledger.xlsx?")
     assert "as_of=2020-09-25" in url
     assert "group=projects" in url
     response = leader.get(url)
@@ -186,23 +186,23 @@ def test_board_links_to_the_ledger_keeping_as_of_and_filters(leader: FlaskClient
     assert disposition_name("2020-09-25") in response.headers["Content-Disposition"]
     # The archive copy is always the whole plan, whatever the page was narrowed to.
     assert len([c for c in statuses(workbook(response)) if "-" not in c]) == 13
-    plain = leader.get("/").get_data(as_text=True)
-    assert 'href="/board/ledger.xlsx" data-testid="ledger-download"' in plain
+    plain = leader.get("/plans/shinan-2020/").get_data(as_text=True)
+    assert 'href="/plans/shinan-2020/ledger.xlsx" data-testid="ledger-download"' in plain
 
 
 @pytest.mark.parametrize("query", ["_external=1", "_anchor=x", "_scheme=ftp"])
 def test_the_download_link_ignores_parameters_that_steer_links(
     leader: FlaskClient, query: str
 ) -> None:
-    response = leader.get(f"/?as_of=2020-09-25&{query}")
+    response = leader.get(f"/plans/shinan-2020/?as_of=2020-09-25&{query}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     url = html.unescape(re.search(r'href="([^"]+)" data-testid="ledger-download"', page).group(1))
-    assert url == "/board/ledger.xlsx?as_of=2020-09-25"
+    assert url == "/plans/shinan-2020/ledger.xlsx?as_of=2020-09-25"
 
 
 def test_pages_link_the_print_stylesheet(leader: FlaskClient, seeded: Flask) -> None:
-    page = leader.get("/").get_data(as_text=True)
+    page = leader.get("/plans/shinan-2020/").get_data(as_text=True)
     assert re.search(r'<link rel="stylesheet" href="/static/css/print\.css" media="print">', page)
     css = leader.get("/static/css/print.css")
     assert css.status_code == 200
@@ -215,10 +215,10 @@ def test_pages_link_the_print_stylesheet(leader: FlaskClient, seeded: Flask) -> 
 def test_query_count_does_not_grow_with_data(leader: FlaskClient) -> None:
     """Ten times the milestones and updates must not mean more queries (no N+1)."""
     with count_queries() as before:
-        assert leader.get("/board/ledger.xlsx?as_of=2020-12-01").status_code == 200
+        assert leader.get("/plans/shinan-2020/ledger.xlsx?as_of=2020-12-01").status_code == 200
     grow_plan()
     with count_queries() as after:
-        response = leader.get("/board/ledger.xlsx?as_of=2020-12-01")
+        response = leader.get("/plans/shinan-2020/ledger.xlsx?as_of=2020-12-01")
     assert response.status_code == 200
     assert len(after) == len(before), after
     milestones = db.session.scalar(sa.select(sa.func.count()).select_from(Milestone))
@@ -230,7 +230,7 @@ def test_the_ledger_can_be_downloaded_for_a_plan_loaded_from_another_file(app: F
     create_user("zhang", "leader")
     client = app.test_client()
     login(client, "zhang")
-    response = client.get("/board/ledger.xlsx")
+    response = client.get("/plans/small/ledger.xlsx")
     assert response.status_code == 200
     book = workbook(response)
     assert len(book.sheetnames) == 4

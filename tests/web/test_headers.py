@@ -34,11 +34,16 @@ def test_anonymous_pages_carry_the_policy(app: Flask, path: str) -> None:
 def test_signed_in_pages_and_the_api_carry_the_headers(seeded: Flask) -> None:
     create_user("leader", "leader")
     client = signed_in(seeded, "leader")
-    for path in ("/", "/items/T1", "/board/ledger.xlsx", "/api/v1/openapi.json"):
+    for path in (
+        "/plans/shinan-2020/",
+        "/plans/shinan-2020/items/T1",
+        "/plans/shinan-2020/ledger.xlsx",
+        "/api/v1/openapi.json",
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         _assert_hardened(response.headers)
-    assert "Content-Security-Policy" in client.get("/").headers
+    assert "Content-Security-Policy" in client.get("/plans/shinan-2020/").headers
 
 
 def test_hsts_only_with_secure_cookies(make_app) -> None:

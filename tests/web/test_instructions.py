@@ -25,7 +25,7 @@ from tracker.services.queries.instructions import open_instructions_for_departme
 
 ZHANG_SAYS = "协调工信部工业文化发展中心，月底前反馈进展"
 LIU_SAYS = "已与工业文化发展中心对接，拟于10月签约。"
-ITEM_PAGE = "/items/P3"
+ITEM_PAGE = "/plans/shinan-2020/items/P3"
 
 
 @pytest.fixture
@@ -86,13 +86,17 @@ def focus_rows() -> list[Update]:
 
 def write(client: FlaskClient, words: str = ZHANG_SAYS, due: str = "") -> Instruction:
     """Zhang writes an instruction on P3 and it is stored."""
-    response = post(client, "/items/P3/instructions", {"text": words, "due_on": due})
+    response = post(
+        client, "/plans/shinan-2020/items/P3/instructions", {"text": words, "due_on": due}
+    )
     assert response.status_code == 302, text(response)[:3000]  # type: ignore[attr-defined]
     return instructions()[-1]
 
 
 def flag(client: FlaskClient, focus: str, version: int | str) -> object:
-    return post(client, "/items/P3/focus", {"focus": focus, "version": str(version)})
+    return post(
+        client, "/plans/shinan-2020/items/P3/focus", {"focus": focus, "version": str(version)}
+    )
 
 
 def cards(html: str) -> dict[str, str]:
@@ -123,7 +127,7 @@ def test_leader_flags_focus_and_instructs_then_the_department_replies_and_the_le
     version = p3().version
     response = flag(zhang, "1", version)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/items/P3")  # type: ignore[attr-defined]
+    assert response.headers["Location"].endswith("/plans/shinan-2020/items/P3")  # type: ignore[attr-defined]
     assert p3().focus
     assert p3().version == version + 1
     [row] = focus_rows()
@@ -136,10 +140,12 @@ def test_leader_flags_focus_and_instructs_then_the_department_replies_and_the_le
 
     # ... and writes the instruction, due at the end of the month.
     response = post(
-        zhang, "/items/P3/instructions", {"text": ZHANG_SAYS, "due_on": month_end.isoformat()}
+        zhang,
+        "/plans/shinan-2020/items/P3/instructions",
+        {"text": ZHANG_SAYS, "due_on": month_end.isoformat()},
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/items/P3#instructions")  # type: ignore[attr-defined]
+    assert response.headers["Location"].endswith("/plans/shinan-2020/items/P3#instructions")  # type: ignore[attr-defined]
     [instruction] = instructions()
     assert (instruction.text, instruction.due_on, instruction.state) == (
         ZHANG_SAYS,
@@ -169,7 +175,7 @@ def test_leader_flags_focus_and_instructs_then_the_department_replies_and_the_le
     # Liu replies, then marks it handled with a last word.
     response = post(liu, f"/instructions/{instruction.id}/reply", {"text": LIU_SAYS})
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/items/P3#instructions")  # type: ignore[attr-defined]
+    assert response.headers["Location"].endswith("/plans/shinan-2020/items/P3#instructions")  # type: ignore[attr-defined]
     response = post(liu, f"/instructions/{instruction.id}/handled", {"text": "合作协议已签署。"})
     assert response.status_code == 302
     [instruction] = instructions()
@@ -260,9 +266,9 @@ def test_others_cannot_instruct_close_or_flag(
     client = signed_in(app, username)
     before = table_snapshot()
     attempts = [
-        ("/items/P3/instructions", {"text": "越权批示", "due_on": ""}),
+        ("/plans/shinan-2020/items/P3/instructions", {"text": "越权批示", "due_on": ""}),
         (f"/instructions/{instruction.id}/close", {}),
-        ("/items/P3/focus", {"focus": "1", "version": str(p3().version)}),
+        ("/plans/shinan-2020/items/P3/focus", {"focus": "1", "version": str(p3().version)}),
     ]
     for path, data in attempts:
         response = post(client, path, data)
@@ -286,8 +292,8 @@ def test_unknown_item_or_instruction_is_404(app: Flask, zhang: FlaskClient) -> N
     instruction = write(zhang)
     before = table_snapshot()
     for path in (
-        "/items/NOPE/instructions",
-        "/items/NOPE/focus",
+        "/plans/shinan-2020/items/NOPE/instructions",
+        "/plans/shinan-2020/items/NOPE/focus",
         f"/instructions/{instruction.id + 1000}/reply",
         f"/instructions/{instruction.id + 1000}/handled",
         f"/instructions/{instruction.id + 1000}/close",
@@ -302,11 +308,11 @@ def test_missing_csrf_token_is_400_and_writes_nothing(app: Flask, zhang: FlaskCl
     instruction = write(zhang)
     before = table_snapshot()
     for path, data in [
-        ("/items/P3/instructions", {"text": "没有令牌"}),
+        ("/plans/shinan-2020/items/P3/instructions", {"text": "没有令牌"}),
         (f"/instructions/{instruction.id}/reply", {"text": "没有令牌"}),
         (f"/instructions/{instruction.id}/handled", {}),
         (f"/instructions/{instruction.id}/close", {}),
-        ("/items/P3/focus", {"focus": "1", "version": str(p3().version)}),
+        ("/plans/shinan-2020/items/P3/focus", {"focus": "1", "version": str(p3().version)}),
     ]:
         assert zhang.post(path, data=data).status_code == 400, path
     assert table_snapshot() == before
@@ -327,7 +333,9 @@ def test_instruction_text_must_be_given_and_not_too_long(
     app: Flask, zhang: FlaskClient, words: str, message: str
 ) -> None:
     before = table_snapshot()
-    response = post(zhang, "/items/P3/instructions", {"text": words, "due_on": ""})
+    response = post(
+        zhang, "/plans/shinan-2020/items/P3/instructions", {"text": words, "due_on": ""}
+    )
     assert response.status_code == 200
     assert message in text(response)
     assert 'data-testid="instruction-form"' in text(response)
@@ -356,7 +364,9 @@ def test_bad_due_date_is_refused_and_the_input_is_kept(
     if due == "yesterday":
         due = (today() - timedelta(days=1)).isoformat()
     before = table_snapshot()
-    response = post(zhang, "/items/P3/instructions", {"text": ZHANG_SAYS, "due_on": due})
+    response = post(
+        zhang, "/plans/shinan-2020/items/P3/instructions", {"text": ZHANG_SAYS, "due_on": due}
+    )
     assert response.status_code == 200
     html = text(response)
     assert message in html
@@ -421,7 +431,7 @@ def test_closing_twice_and_replying_to_a_closed_instruction_are_refused(
 
     response = post(zhang, f"/instructions/{instruction.id}/close")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/items/P3#instructions")  # type: ignore[attr-defined]
+    assert response.headers["Location"].endswith("/plans/shinan-2020/items/P3#instructions")  # type: ignore[attr-defined]
     assert "This instruction is already closed." in flashed(zhang)
 
     for client, step, data in [
@@ -515,7 +525,7 @@ def test_bad_focus_form_is_refused(
     app: Flask, zhang: FlaskClient, data: dict[str, str], message: str
 ) -> None:
     before = table_snapshot()
-    response = post(zhang, "/items/P3/focus", data)
+    response = post(zhang, "/plans/shinan-2020/items/P3/focus", data)
     assert response.status_code == 200
     html = text(response)
     assert message in html
@@ -545,7 +555,7 @@ def test_my_instructions_partial_links_counts_and_flags_overdue(
     db.session.expire_all()
     mine = open_instructions_for_department(department("wlj").id)
     assert [i.id for i in mine] == [overdue.id, soon.id, handled.id]
-    with app.test_request_context("/?lang=en"):
+    with app.test_request_context("/plans/shinan-2020/?lang=en"):
         html = render_template("instructions/_mine.html", my_instructions=mine)
     assert 'data-open="2" data-handled="1" data-overdue="1"' in html
     rows = dict(
@@ -556,12 +566,12 @@ def test_my_instructions_partial_links_counts_and_flags_overdue(
         )
     )
     assert rows == {str(overdue.id): "yes", str(soon.id): "no", str(handled.id): "no"}
-    assert f'href="/items/P3#instruction-{overdue.id}"' in html
+    assert f'href="/plans/shinan-2020/items/P3#instruction-{overdue.id}"' in html
     assert "逾期的批示" in html
     assert "已关闭的批示" not in html
     assert "1 reply" in html
 
-    with app.test_request_context("/?lang=en"):
+    with app.test_request_context("/plans/shinan-2020/?lang=en"):
         empty = render_template("instructions/_mine.html", my_instructions=[])
     assert 'data-testid="no-my-instructions"' in empty
 

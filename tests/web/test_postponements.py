@@ -163,7 +163,7 @@ def test_lead_asks_admin_approves_and_the_board_shows_both_dates(
     )
     assert row_history.note == REASON
 
-    board = page(lead.get("/items/P3"))
+    board = page(lead.get("/plans/shinan-2020/items/P3"))
     milestone_row = re.search(r'data-code="P3-2".*?</tr>', board, flags=re.DOTALL)
     assert milestone_row, board[:3000]
     assert "2021-09-30" in milestone_row.group(0)

@@ -53,7 +53,7 @@ def report_form(client: FlaskClient, code: str) -> tuple[str, dict[str, str]]:
 
 
 def board_status(client: FlaskClient, code: str) -> str:
-    html = client.get("/items/T1").get_data(as_text=True)
+    html = client.get("/plans/shinan-2020/items/T1").get_data(as_text=True)
     row = re.search(rf'data-code="{code}" data-status="([a-z_]+)"', html)
     return row.group(1)
 
@@ -117,7 +117,10 @@ def test_others_cannot_report_and_nothing_is_written(
     assert response.status_code == 403
     assert count(Report) == 0
     assert (
-        client.post("/items/T1/report", data={"csrf_token": token, "note": "x"}).status_code == 403
+        client.post(
+            "/plans/shinan-2020/items/T1/report", data={"csrf_token": token, "note": "x"}
+        ).status_code
+        == 403
     )
     assert count(Report) == 0
 
@@ -264,13 +267,13 @@ def test_reviewer_cannot_approve_own_report_and_others_cannot_review(
 
 def test_item_report_with_a_new_figure_counts_once_approved(app: Flask, people: None) -> None:
     wang = signed_in(app, "wang")
-    html = wang.get("/items/T1/report").get_data(as_text=True)
+    html = wang.get("/plans/shinan-2020/items/T1/report").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
     indicator = re.search(r'<option value="(\d+)">5G基站', html).group(1)
     response = wang.post(
-        "/items/T1/report",
+        "/plans/shinan-2020/items/T1/report",
         data={
-            "csrf_token": csrf_token(wang, "/items/T1/report"),
+            "csrf_token": csrf_token(wang, "/plans/shinan-2020/items/T1/report"),
             "version": version,
             "note": "年内开通970处",
             "indicator": indicator,
@@ -290,18 +293,18 @@ def test_item_report_with_a_new_figure_counts_once_approved(app: Flask, people: 
         "铁塔公司月报",
         False,
     )
-    assert "970" in wang.get("/items/T1").get_data(as_text=True)
+    assert "970" in wang.get("/plans/shinan-2020/items/T1").get_data(as_text=True)
 
 
 def test_item_report_figure_without_date_is_refused(app: Flask, people: None) -> None:
     wang = signed_in(app, "wang")
-    html = wang.get("/items/T1/report").get_data(as_text=True)
+    html = wang.get("/plans/shinan-2020/items/T1/report").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
     indicator = re.search(r'<option value="(\d+)">5G基站', html).group(1)
     response = wang.post(
-        "/items/T1/report",
+        "/plans/shinan-2020/items/T1/report",
         data={
-            "csrf_token": csrf_token(wang, "/items/T1/report"),
+            "csrf_token": csrf_token(wang, "/plans/shinan-2020/items/T1/report"),
             "version": version,
             "note": "x",
             "indicator": indicator,
@@ -375,13 +378,13 @@ def test_my_page_without_department(app: Flask, people: None) -> None:
 
 def test_pending_report_shows_as_pending_and_changes_no_figure(app: Flask, people: None) -> None:
     wang = signed_in(app, "wang")
-    before = wang.get("/").get_data(as_text=True)
+    before = wang.get("/plans/shinan-2020/").get_data(as_text=True)
     overall = re.search(r'data-testid="overall-progress">(\d+)%', before).group(1)
     url, hidden = report_form(wang, "T1-3")
     wang.post(
         url, data={**hidden, "status": "done", "progress": "100", "completed_on": "2020-12-18"}
     )
-    after = wang.get("/").get_data(as_text=True)
+    after = wang.get("/plans/shinan-2020/").get_data(as_text=True)
     assert re.search(r'data-testid="overall-progress">(\d+)%', after).group(1) == overall
     assert 'data-testid="pending"' in after
     assert "1 份报告待审核" in after
@@ -401,7 +404,7 @@ def test_item_timeline_shows_reports_reviews_and_history_newest_first(
     li = signed_in(app, "li")
     li.post(f"/reports/{report.id}/approve", data={"csrf_token": csrf_token(li, "/reviews")})
 
-    html = wang.get("/items/T1").get_data(as_text=True)
+    html = wang.get("/plans/shinan-2020/items/T1").get_data(as_text=True)
     kinds = re.findall(r'data-testid="timeline-entry" data-kind="([a-z]+)"', html)
     assert kinds[:2] == ["review", "report"]
     assert "plan file" not in kinds

@@ -264,7 +264,7 @@ def user_edit(user_id: int) -> Response | str:
         if outcome.refused is None:
             _flash_saved(changes, _("User %(username)s is saved.", username=user.username))
             if not allowed(Action.MANAGE_USERS):  # an admin who just gave up the role
-                return redirect(url_for("board.index"))
+                return redirect(url_for("board.home"))
             return redirect(url_for("admin.users"))
     return render_template(
         "admin/user_form.html", form=form, errors=_errors(outcome), user=user, utc_iso=utc_iso

@@ -24,6 +24,7 @@ from tracker.api.schemas import parse_json_object
 from tracker.clock import utcnow
 from tracker.domain.policy import Action, Target, can
 from tracker.domain.refusal import Who
+from tracker.loaders import plan_state
 from tracker.models import User
 from tracker.services.commands.tokens import find_active_token, mark_used, needs_touch
 from tracker.unit_of_work import unit_of_work
@@ -85,7 +86,7 @@ def api_who() -> Who:
 
 def api_require(action: Action, target: Target = None) -> None:
     """403 unless the token's user may do ``action`` (the same policy as the pages)."""
-    if not can(actor_for(g.api_user), action, target):
+    if not can(actor_for(g.api_user), action, target, plan_state()):
         raise ApiProblem("forbidden", _l("Your role or department may not do this."))
 
 

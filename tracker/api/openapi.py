@@ -36,6 +36,8 @@ from tracker.api.schemas import (
     Query,
 )
 from tracker.clock import today
+from tracker.domain.plan_states import PLAN_STATES
+from tracker.domain.planfile import CODE_PATTERN
 
 BILINGUAL = {
     "type": "object",
@@ -147,6 +149,18 @@ SCHEMAS: dict[str, Any] = {
             "items": {"type": "array", "items": ref("Item")},
         }
     ),
+    "PlanSummary": obj(
+        {
+            "code": {"type": "string"},
+            "name": BILINGUAL,
+            "state": {"type": "string", "enum": list(PLAN_STATES)},
+            "start": DATE,
+            "end": DATE,
+            "closed_on": {**NULLABLE_DATE, "description": "The day it closed (its figures' day)."},
+            "as_of": DATE,
+            **SUMMARY,
+        }
+    ),
     "Plan": obj(
         {
             "code": {"type": "string"},
@@ -202,6 +216,16 @@ SCHEMAS: dict[str, Any] = {
             "user": {"type": ["string", "null"]},
             "origin": {"type": "string"},
             "report": {"type": ["integer", "null"]},
+        }
+    ),
+    "UpdatePage": obj(
+        {
+            "updates": {"type": "array", "items": ref("Update")},
+            "next_cursor": {
+                **CURSOR.schema,
+                "type": ["string", "null"],
+                "description": "Send it as `cursor` for the next page; null on the last.",
+            },
         }
     ),
     "Report": obj(
@@ -343,12 +367,77 @@ class Operation:
         return described
 
 
+ITEM_CODE = {"name": "code", "in": "path", "required": True, "schema": CODE}
+PLAN_CODE = {
+    "name": "plan",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": CODE_PATTERN.pattern},
+    "description": "The plan's code (`GET /api/v1/plans` lists them).",
+}
+DEFAULT_PLAN = " (the default plan's; the same as under `/api/v1/plans/{plan}`)"
+
 OPERATIONS = (
+    Operation(
+        "get",
+        "/api/v1/plans",
+        "listPlans",
+        "Every plan you may see: code, name, state and headline progress",
+        list_of("plans", "PlanSummary"),
+        links=(
+            Link("FirstPlan", "getPlanByCode", {"plan": "/plans/0/code"}),
+            Link("FirstPlanIndicators", "listPlanIndicators", {"plan": "/plans/0/code"}),
+            Link("FirstPlanUpdates", "listPlanUpdates", {"plan": "/plans/0/code"}),
+        ),
+    ),
+    Operation(
+        "get",
+        "/api/v1/plans/{plan}",
+        "getPlanByCode",
+        "A plan with groups, items and milestones, rolled up",
+        ref("Plan"),
+        parameters=(PLAN_CODE, AS_OF),
+        problems=READ,
+        links=(
+            Link(
+                "FirstItemOfPlan",
+                "getPlanItem",
+                {"plan": "/code", "code": "/groups/0/items/0/code"},
+            ),
+        ),
+    ),
+    Operation(
+        "get",
+        "/api/v1/plans/{plan}/items/{code}",
+        "getPlanItem",
+        "One item of a plan with its milestones",
+        ref("Item"),
+        parameters=(PLAN_CODE, ITEM_CODE),
+        links=(Link("FirstMilestone", "getMilestone", {"milestone_id": "/milestones/0/id"}),),
+    ),
+    Operation(
+        "get",
+        "/api/v1/plans/{plan}/indicators",
+        "listPlanIndicators",
+        "A plan's indicators with baseline, targets and approved measurements",
+        list_of("indicators", "Indicator"),
+        parameters=(PLAN_CODE,),
+        links=(Link("MeasureFirst", "postMeasurement", {"indicator_id": "/indicators/0/id"}),),
+    ),
+    Operation(
+        "get",
+        "/api/v1/plans/{plan}/updates",
+        "listPlanUpdates",
+        "A plan's history, one row per changed field, oldest first (id order)",
+        ref("UpdatePage"),
+        parameters=(PLAN_CODE, SINCE, ITEM, LIMIT, CURSOR),
+        problems=READ,
+    ),
     Operation(
         "get",
         "/api/v1/plan",
         "getPlan",
-        "The plan with groups, items and milestones, rolled up",
+        "The plan with groups, items and milestones, rolled up" + DEFAULT_PLAN,
         ref("Plan"),
         parameters=(AS_OF,),
         problems=READ,
@@ -358,9 +447,9 @@ OPERATIONS = (
         "get",
         "/api/v1/items/{code}",
         "getItem",
-        "One item with its milestones, as of today",
+        "One item with its milestones" + DEFAULT_PLAN,
         ref("Item"),
-        parameters=({"name": "code", "in": "path", "required": True, "schema": CODE},),
+        parameters=(ITEM_CODE,),
         links=(Link("FirstMilestone", "getMilestone", {"milestone_id": "/milestones/0/id"}),),
     ),
     Operation(
@@ -401,7 +490,7 @@ OPERATIONS = (
         "get",
         "/api/v1/indicators",
         "listIndicators",
-        "Indicators with baseline, targets and approved measurements",
+        "Indicators with baseline, targets and approved measurements" + DEFAULT_PLAN,
         list_of("indicators", "Indicator"),
         links=(Link("MeasureFirst", "postMeasurement", {"indicator_id": "/indicators/0/id"}),),
     ),
@@ -420,17 +509,8 @@ OPERATIONS = (
         "get",
         "/api/v1/updates",
         "listUpdates",
-        "The history, one row per changed field, oldest first (id order)",
-        obj(
-            {
-                "updates": {"type": "array", "items": ref("Update")},
-                "next_cursor": {
-                    **CURSOR.schema,
-                    "type": ["string", "null"],
-                    "description": "Send it as `cursor` for the next page; null on the last.",
-                },
-            }
-        ),
+        "The history, one row per changed field, oldest first (id order)" + DEFAULT_PLAN,
+        ref("UpdatePage"),
         parameters=(SINCE, ITEM, LIMIT, CURSOR),
         problems=READ,
     ),

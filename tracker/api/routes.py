@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Response, current_app, g, jsonify, url_for
 
-from tracker.access import item_target, milestone_target, report_reader
+from tracker.access import actor_for, item_target, milestone_target, report_reader
 from tracker.api import bp
 from tracker.api.auth import api_require, api_view, api_who, json_body
 from tracker.api.problems import changing
@@ -26,12 +26,13 @@ from tracker.api.schemas import (
     measurement_input,
     milestone_json,
     milestone_update_input,
+    plan_summary_json,
     progress_json,
     report_json,
     updates_json,
 )
 from tracker.clock import today
-from tracker.domain.policy import Action
+from tracker.domain.policy import Action, can
 from tracker.domain.rollup import roll_up_item
 from tracker.loaders import indicator_by_id, item_by_code, milestone_by_id, the_plan
 from tracker.services.commands.reports import submit_item_report, submit_milestone_report
@@ -42,6 +43,7 @@ from tracker.services.queries.api_reads import (
     updates_page,
 )
 from tracker.services.queries.board import plan_indicators
+from tracker.services.queries.plans import figures_day_of, visible_plans
 from tracker.services.queries.progress import item_input, load_progress
 from tracker.services.queries.reports import pending_report
 
@@ -62,19 +64,38 @@ def created(body: dict[str, Any], location: str) -> Response:
 # Reading.
 
 
+@bp.get("/plans")
+@api_view()
+def plans() -> Response:
+    """Every plan the token's user may see, with its state and headline figures."""
+    api_require(Action.VIEW_BOARD)
+    now = today()
+    shown = visible_plans(include_drafts=can(actor_for(g.api_user), Action.MANAGE_PLANS))
+    listed = []
+    for found in shown:
+        as_of = figures_day_of(found, now)
+        progress = load_progress(found, as_of, margin(), today=now)
+        listed.append(plan_summary_json(found, as_of, progress.result.summary))
+    return jsonify({"plans": listed})
+
+
 @bp.get("/plan")
+@bp.get("/plans/<plan>")
 @api_view()
 def plan() -> Response:
-    """The plan rolled up at ``as_of`` (default today); a past day is rebuilt from history."""
+    """The plan rolled up at ``as_of`` (default: today, or the day a closed plan closed); a
+    past day is rebuilt from history. ``/plan`` is the default plan's.
+    """
     api_require(Action.VIEW_BOARD)
     found = the_plan()
     now = today()
-    as_of = AS_OF.value() or now
+    as_of = AS_OF.value() or figures_day_of(found, now)
     progress = load_progress(found, as_of, margin(), today=now)
     return jsonify(progress_json(progress, as_of, last_item_report_states(found)))
 
 
 @bp.get("/items/<code>")
+@bp.get("/plans/<plan>/items/<code>")
 @api_view()
 def item(code: str) -> Response:
     """One item with its milestones, as of today."""
@@ -108,6 +129,7 @@ def departments() -> Response:
 
 
 @bp.get("/indicators")
+@bp.get("/plans/<plan>/indicators")
 @api_view()
 def indicators() -> Response:
     """Every indicator with its baseline, targets and approved measurements."""
@@ -117,6 +139,7 @@ def indicators() -> Response:
 
 
 @bp.get("/updates")
+@bp.get("/plans/<plan>/updates")
 @api_view()
 def updates() -> Response:
     """The history (one row per changed field), oldest first in id order, paged by cursor.

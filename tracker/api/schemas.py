@@ -652,6 +652,20 @@ def group_json(group: Group, summary: Summary, items: list[dict[str, Any]]) -> d
     }
 
 
+def plan_summary_json(plan: Plan, as_of: date, summary: Summary) -> dict[str, Any]:
+    """A plan as the plan list shows it: what it is, its state, and its headline figures."""
+    return {
+        "code": plan.code,
+        "name": both(plan, "name"),
+        "state": plan.state,
+        "start": day(plan.start),
+        "end": day(plan.end),
+        "closed_on": day(plan.closed_on),
+        "as_of": day(as_of),
+        **summary_json(summary),
+    }
+
+
 def plan_json(plan: Plan, as_of: date, summary: Summary, groups: list[dict[str, Any]]) -> dict:
     return {
         "code": plan.code,

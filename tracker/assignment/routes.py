@@ -139,7 +139,7 @@ def _saved_departments(item: Item) -> dict[str, Any]:
     }
 
 
-@bp.route("/items/<code>", methods=["GET", "POST"])
+@bp.route("/plans/<plan>/items/<code>", methods=["GET", "POST"])
 def item(code: str) -> Response | str:
     """An item's lead and supporting departments, and its milestones in order."""
     require(Action.MANAGE_PLAN)
@@ -281,7 +281,7 @@ def _milestone_form(
     )
 
 
-@bp.route("/items/<code>/milestones/new", methods=["GET", "POST"])
+@bp.route("/plans/<plan>/items/<code>/milestones/new", methods=["GET", "POST"])
 def milestone_new(code: str) -> Response | str:
     """Add a milestone to an item, at the end of its order."""
     require(Action.MANAGE_PLAN)
@@ -318,8 +318,8 @@ def _saved_milestone(milestone: Milestone) -> dict[str, Any]:
 @bp.route("/milestones/<int:milestone_id>", methods=["GET", "POST"])
 def milestone_edit(milestone_id: int) -> Response | str:
     """Change a milestone's titles, due date (re-planning it), weight, department, assignee."""
-    require(Action.MANAGE_PLAN)
     milestone = plan_milestone(milestone_id)
+    require(Action.MANAGE_PLAN)
     form = MilestoneEditForm(data=_saved_milestone(milestone) if request.method == "GET" else None)
 
     def save(who: Who, fields: dict[str, Any]) -> Flash:
@@ -343,8 +343,8 @@ def _moved(code: str, direction: str, moved: bool) -> Flash:
 @bp.post("/milestones/<int:milestone_id>/move")
 def milestone_move(milestone_id: int) -> Response:
     """Move a milestone one place up or down among its item's milestones."""
-    require(Action.MANAGE_PLAN)
     milestone = plan_milestone(milestone_id)
+    require(Action.MANAGE_PLAN)
     back = url_for("assignment.item", code=milestone.item.code, _anchor="milestones")
     form = MoveForm()
     if not form.validate_on_submit():

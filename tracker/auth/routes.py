@@ -94,6 +94,6 @@ def password() -> Response | str:
             # The session version moved on; sign in again in this session only.
             login_user(current_user._get_current_object())
             flash(_("Your password is changed."), "success")
-            return redirect(url_for("board.index"))
+            return redirect(url_for("board.home"))
     errors = messages(outcome.refused) if outcome.refused else []
     return render_template("auth/password.html", form=form, errors=errors)

@@ -18,7 +18,7 @@ from tracker.services.exports.ledger import MIMETYPE, build_ledger, ledger_filen
 from tracker.services.queries.progress import load_progress
 
 
-@bp.get("/board/ledger.xlsx")
+@bp.get("/plans/<plan>/ledger.xlsx")
 def ledger() -> Response:
     """The whole plan at ``?as_of=YYYY-MM-DD`` (default today) as a workbook to download.
 

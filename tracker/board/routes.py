@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from tracker.access import report_reader, require
 from tracker.board import bp
@@ -11,23 +12,32 @@ from tracker.board.filters import board_args, requested_as_of
 from tracker.clock import today
 from tracker.domain.policy import Action
 from tracker.domain.rollup import roll_up_item
-from tracker.loaders import find_plan, item_by_code
+from tracker.loaders import find_plan, item_by_code, the_plan
 from tracker.services.queries.board import Filters, build_board, indicators_with_figures
 from tracker.services.queries.charts import board_charts
 from tracker.services.queries.instructions import instructions_for_item
+from tracker.services.queries.plans import figures_day_of
 from tracker.services.queries.progress import item_input
 from tracker.services.queries.timeline import timeline_for_item
 
 
 @bp.get("/")
-def index() -> str:
-    """The board: headline, each group's items, department table, watch lists, charts."""
+def home() -> Response | str:
+    """The default plan's board (the address of the time of a single plan)."""
     require(Action.VIEW_BOARD)
     plan = find_plan()
     if plan is None:
         return render_template("board/empty.html")
+    return redirect(url_for("board.index", plan=plan.code))
+
+
+@bp.get("/plans/<plan>/")
+def index() -> str:
+    """The board: headline, each group's items, department table, watch lists, charts."""
+    plan = the_plan()
+    require(Action.VIEW_BOARD)
     now = today()
-    as_of = requested_as_of(now)
+    as_of = requested_as_of(figures_day_of(plan, now))
     sort = request.args.get("sort", "on_time_rate")
     board = build_board(
         plan,
@@ -49,7 +59,7 @@ def index() -> str:
     )
 
 
-@bp.get("/items/<code>")
+@bp.get("/plans/<plan>/items/<code>")
 def item(code: str) -> str:
     """One item: its milestones, indicators and background facts."""
     require(Action.VIEW_ITEM)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from tracker.domain.plan_states import PlanState, takes_work, visible_to_all
+
 
 class Role(StrEnum):
     """The four roles; the order is from most to least powerful."""
@@ -41,6 +43,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     EDIT_OWN_PROFILE = "edit_own_profile"
     VIEW_REPORT = "view_report"
+    MANAGE_PLANS = "manage_plans"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,7 @@ class ReportTarget:
 Target = ItemTarget | MilestoneTarget | ReportTarget | None
 
 _ADMIN_ONLY = {
+    Action.MANAGE_PLANS,
     Action.MANAGE_USERS,
     Action.MANAGE_DEPARTMENTS,
     Action.MANAGE_PLAN,
@@ -94,6 +98,16 @@ _ADMIN_ONLY = {
     Action.DECIDE_POSTPONEMENT,
 }
 _READ = {Action.VIEW_BOARD, Action.VIEW_ITEM, Action.EDIT_OWN_PROFILE}
+# What changes a plan's work or content: refused on a plan that is not active.
+_PLAN_WORK = {
+    Action.UPDATE_ITEM,
+    Action.UPDATE_MILESTONE,
+    Action.INSTRUCT,
+    Action.FLAG_FOCUS,
+    Action.REVIEW_UPDATES,
+    Action.DECIDE_POSTPONEMENT,
+    Action.MANAGE_PLAN,
+}
 
 
 def owns(actor: Actor, target: Target) -> bool:
@@ -111,10 +125,19 @@ def owns(actor: Actor, target: Target) -> bool:
     return False
 
 
-def can(actor: Actor, action: Action, target: Target = None) -> bool:
-    """Decide one permission. Anything not granted here is refused."""
+def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | None = None) -> bool:
+    """Decide one permission. Anything not granted here is refused.
+
+    ``plan`` is the state of the plan the request is about (None when it is about none):
+    a draft is for admins' eyes, and only an active plan takes work.
+    """
     if not actor.signed_in:
         return False
+    if plan is not None:
+        if not visible_to_all(plan) and actor.role is not Role.ADMIN:
+            return False
+        if action in _PLAN_WORK and not takes_work(plan):
+            return False
     role = actor.role
     if action in _READ:
         return True

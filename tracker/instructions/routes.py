@@ -104,7 +104,7 @@ def _form_page(
     )
 
 
-@bp.post("/items/<code>/instructions")
+@bp.post("/plans/<plan>/items/<code>/instructions")
 def create(code: str) -> Response | str:
     """A leader writes an instruction on the item."""
     item = item_by_code(code)
@@ -195,7 +195,7 @@ def close(instruction_id: int) -> Response:
     return _item_page(item)
 
 
-@bp.post("/items/<code>/focus")
+@bp.post("/plans/<plan>/items/<code>/focus")
 def focus(code: str) -> Response | str:
     """Flag the item as focus (重点关注), or clear the flag."""
     item = item_by_code(code)

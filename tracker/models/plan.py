@@ -33,6 +33,12 @@ class Plan(Model):
     start: so.Mapped[date] = so.mapped_column("start_date")
     end: so.Mapped[date] = so.mapped_column("end_date")
     report_date: so.Mapped[date]
+    # draft, active, closed or archived (tracker.domain.plan_states); the day it closed keeps
+    # its figures final.
+    state: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="active", server_default="active", index=True
+    )
+    closed_on: so.Mapped[date | None]
 
     groups: so.Mapped[list[Group]] = so.relationship(
         back_populates="plan", order_by="Group.position"

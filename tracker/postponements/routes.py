@@ -114,8 +114,8 @@ def queue() -> str:
 
 def _decide(postponement_id: int, *, approve: bool) -> Response | str:
     """Approve or reject: the same form and the same way back to the queue."""
-    require(Action.DECIDE_POSTPONEMENT)
     postponement = row_by_id(Postponement, postponement_id)
+    require(Action.DECIDE_POSTPONEMENT)
     milestone = milestone_by_id(postponement.milestone_id)
     form = DecisionForm()
     if not form.validate_on_submit():

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from tracker.access import current_who, item_target, milestone_target, require
+from tracker.access import allowed_by_role, current_who, item_target, milestone_target, require
 from tracker.clock import today
 from tracker.domain.policy import Action
 from tracker.domain.refusal import StaleVersion, Who
@@ -24,7 +25,7 @@ from tracker.loaders import (
     item_indicators,
     milestone_by_id,
     row_by_id,
-    the_plan,
+    scope_to,
 )
 from tracker.messages import messages
 from tracker.models import Item, Milestone, Report
@@ -37,6 +38,7 @@ from tracker.services.commands.reports import (
 from tracker.services.exports.attachments import attachment_directory, store_attachment
 from tracker.services.queries.department_work import department_work
 from tracker.services.queries.instructions import open_instructions_for_department
+from tracker.services.queries.plans import visible_plans
 from tracker.services.queries.reminders import reminders_for_department
 from tracker.services.queries.reports import pending_report, pending_reports, recent_changes
 from tracker.unit_of_work import Attempt, attempt
@@ -105,18 +107,45 @@ def submitted() -> Response:
 
 @bp.get("/my")
 def mine() -> str:
-    """My department: its milestones by due date with flags, instructions and returned reports."""
+    """My department: its milestones in every plan, by due date with flags, its returned
+    reports and reminders, grouped by plan; and its open instructions.
+
+    Each plan's part is rendered in that plan's scope, so its links and buttons are that
+    plan's (a closed plan shows no report buttons).
+    """
     require(Action.VIEW_BOARD)
     department = current_user.department
     if department is None:
-        return render_template("work/mine.html", work=None)
-    plan = the_plan()
+        return render_template("work/mine.html", department=None)
     as_of = today()
+    sections = []
+    totals = {"returned": 0, "pending": 0, "overdue": 0}
+    for plan in visible_plans(include_drafts=allowed_by_role(Action.MANAGE_PLANS)):
+        work = department_work(plan, department, as_of)
+        if not (work.rows or work.items_led or work.items_supported):
+            continue
+        scope_to(plan)
+        sections.append(
+            Markup(  # noqa: S704  (a rendered template: Jinja escaped it already)
+                render_template(
+                    "work/_plan_work.html",
+                    plan=plan,
+                    work=work,
+                    reminders=reminders_for_department(plan, department.id, as_of),
+                    today=as_of,
+                )
+            )
+        )
+        totals["returned"] += len(work.returned)
+        totals["pending"] += work.pending_count
+        totals["overdue"] += sum(1 for row in work.rows if row.overdue)
+    g.pop("plan", None)  # the page itself belongs to no single plan
     return render_template(
         "work/mine.html",
-        work=department_work(plan, department, as_of),
+        department=department,
+        sections=sections,
+        totals=totals,
         my_instructions=open_instructions_for_department(department.id),
-        reminders=reminders_for_department(plan, department.id, as_of),
         today=as_of,
     )
 
@@ -183,7 +212,7 @@ def _returned_report(milestone: Milestone, report_id: str | None) -> Report | No
     return report if report.state == ReportState.RETURNED else None
 
 
-@bp.route("/items/<code>/report", methods=["GET", "POST"])
+@bp.route("/plans/<plan>/items/<code>/report", methods=["GET", "POST"])
 def item_report(code: str) -> Response | str:
     """The lead department summarises an item's progress, with a new indicator figure."""
     item = item_by_code(code)
@@ -239,8 +268,8 @@ def reviews() -> str:
 @bp.post("/reports/<int:report_id>/approve")
 def approve(report_id: int) -> Response:
     """Approve a report: its figures now count on the board."""
-    require(Action.REVIEW_UPDATES)
     report = row_by_id(Report, report_id)
+    require(Action.REVIEW_UPDATES)
     if not ApproveForm().validate_on_submit():
         abort(400)
     with attempt() as outcome:
@@ -258,8 +287,8 @@ def approve(report_id: int) -> Response:
 @bp.post("/reports/<int:report_id>/return", endpoint="return_report")
 def send_back(report_id: int) -> Response:
     """Return a report to its department with the reason."""
-    require(Action.REVIEW_UPDATES)
     report = row_by_id(Report, report_id)
+    require(Action.REVIEW_UPDATES)
     form = ReturnForm()
     if not form.validate_on_submit():
         flash(_("Please give the reason for returning the report."), "error")

@@ -22,6 +22,11 @@ TOKEN_ONLY = answers(401)
 
 EXPECTED = {
     ("GET", "/api/v1/plan"): TOKEN_ONLY,
+    ("GET", "/api/v1/plans"): TOKEN_ONLY,
+    ("GET", "/api/v1/plans/<plan>"): TOKEN_ONLY,
+    ("GET", "/api/v1/plans/<plan>/items/<code>"): TOKEN_ONLY,
+    ("GET", "/api/v1/plans/<plan>/indicators"): TOKEN_ONLY,
+    ("GET", "/api/v1/plans/<plan>/updates"): TOKEN_ONLY,
     ("GET", "/api/v1/items/<code>"): TOKEN_ONLY,
     ("GET", "/api/v1/milestones/<int:milestone_id>"): TOKEN_ONLY,
     ("POST", "/api/v1/milestones/<int:milestone_id>/updates"): TOKEN_ONLY,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from tests.web.access_rules.common import World, admin_only
 
 EXPECTED = {
-    ("GET", "/admin/items/<code>"): admin_only(),
-    ("POST", "/admin/items/<code>"): admin_only(),
-    ("GET", "/admin/items/<code>/milestones/new"): admin_only(),
-    ("POST", "/admin/items/<code>/milestones/new"): admin_only(),
+    ("GET", "/admin/plans/<plan>/items/<code>"): admin_only(),
+    ("POST", "/admin/plans/<plan>/items/<code>"): admin_only(),
+    ("GET", "/admin/plans/<plan>/items/<code>/milestones/new"): admin_only(),
+    ("POST", "/admin/plans/<plan>/items/<code>/milestones/new"): admin_only(),
     ("GET", "/admin/milestones/<int:milestone_id>"): admin_only(),
     ("POST", "/admin/milestones/<int:milestone_id>"): admin_only(),
     ("POST", "/admin/milestones/<int:milestone_id>/move"): admin_only(),

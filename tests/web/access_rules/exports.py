@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.web.access_rules.common import World, signed_in_only
 
 EXPECTED = {
-    ("GET", "/board/ledger.xlsx"): signed_in_only(200),
+    ("GET", "/plans/<plan>/ledger.xlsx"): signed_in_only(200),
 }
 
 

@@ -15,8 +15,8 @@ from tracker.models import Instruction, Item
 LEADERSHIP = answers(403, anonymous=LOGIN, leader=OK, admin=OK)
 
 EXPECTED: dict[tuple[str, str], dict[str, object]] = {
-    ("POST", "/items/<code>/instructions"): LEADERSHIP,
-    ("POST", "/items/<code>/focus"): LEADERSHIP,
+    ("POST", "/plans/<plan>/items/<code>/instructions"): LEADERSHIP,
+    ("POST", "/plans/<plan>/items/<code>/focus"): LEADERSHIP,
     ("POST", "/instructions/<int:instruction_id>/reply"): answers(
         403, anonymous=LOGIN, dept_lead_own=OK, leader=OK, admin=OK
     ),
