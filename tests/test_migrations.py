@@ -78,3 +78,15 @@ def test_a_database_at_the_first_migration_with_data_upgrades_with_nothing_lost(
     assert all(before[name] for name in ("plan", "milestone", "plan_update", "app_user"))
     upgrade()
     assert _rows_of(tables) == before
+
+
+def test_plans_loaded_before_plan_states_are_active(seeded: Flask) -> None:
+    """The plan-states migration keeps every existing plan taking work, as it did."""
+    db.session.remove()
+    downgrade(revision="19faa6fddad7")
+    with db.engine.connect() as connection:
+        assert "state" not in {c["name"] for c in sa.inspect(connection).get_columns("plan")}
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT code, state, closed_on FROM plan")).all()
+    assert [tuple(row) for row in rows] == [("shinan-2020", "active", None)]
