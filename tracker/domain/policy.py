@@ -41,6 +41,8 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     EDIT_OWN_PROFILE = "edit_own_profile"
     VIEW_REPORT = "view_report"
+    IMPORT_PLAN = "import_plan"
+    EXPORT_PLAN = "export_plan"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,8 @@ _ADMIN_ONLY = {
     Action.MANAGE_PLAN,
     Action.VIEW_AUDIT,
     Action.DECIDE_POSTPONEMENT,
+    Action.IMPORT_PLAN,
+    Action.EXPORT_PLAN,
 }
 _READ = {Action.VIEW_BOARD, Action.VIEW_ITEM, Action.EDIT_OWN_PROFILE}
 
