@@ -55,7 +55,7 @@ def _c(key: str, header: str, zh: str, en: str, **options: object) -> Column:
     return Column(key, header, Text(zh, en), **options)  # type: ignore[arg-type]
 
 
-MAIN_COLUMNS = (
+_MAIN_COLUMNS = (
     _c("seq", "序号", "任务的顺序号，仅供阅读。", "Sequence number, for reading only.", width=6),
     _c(
         "group",
@@ -261,6 +261,17 @@ MAIN_COLUMNS = (
         width=10,
     ),
     _c("notes", "备注", "仅供阅读，不导入。", "For reading only, not imported.", width=16),
+)
+
+# The office's own columns first, as a 督查室 lays them out; the tracker's optional ones after.
+_ORDER = (
+    "seq", "group", "item", "milestone", "lead", "supporting", "due", "person", "notes",
+    "department", "start", "item_due", "status", "progress", "completed_on",
+    "item_weight", "weight", "group_code", "item_code", "milestone_code", "group_kind",
+    "group_en", "item_en", "milestone_en", "description", "description_en", "source", "sample",
+)  # fmt: skip
+MAIN_COLUMNS: tuple[Column, ...] = tuple(
+    sorted(_MAIN_COLUMNS, key=lambda column: _ORDER.index(column.key))
 )
 
 PLAN_FIELDS = (
