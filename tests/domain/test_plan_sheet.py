@@ -230,3 +230,16 @@ def test_the_template_imports_as_its_example(tmp_path: Path) -> None:
     assert [(i.code, i.title.zh, i.lead, i.supporting, i.due) for i in spec.items] == [
         ("A1", "网络设施筑基", "gxj", ("fgj", "zjj"), date(2020, 12, 31))
     ]
+
+
+def test_what_only_the_plan_file_rules_catch_is_placed_at_its_row() -> None:
+    rows = [(1, "类", "任务", "节\x01点", "区科技局", "", "2021年底")]
+    with pytest.raises(PlanSheetError) as caught:
+        read_plan_sheets(sheets(rows), KNOWN)
+    (problem,) = caught.value.problems
+    assert (problem.kind, problem.sheet, problem.row) == (
+        SheetProblemKind.PLAN_RULE,
+        "任务分解表",
+        2,
+    )
+    assert "(A1-1).title: the text holds control characters" in str(problem.facts["detail"])
