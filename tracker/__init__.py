@@ -31,6 +31,7 @@ from tracker.board import bp as board_bp
 from tracker.extensions import csrf, db, migrate
 from tracker.health import bp as health_bp
 from tracker.instructions import bp as instructions_bp
+from tracker.plan_files import bp as plan_files_bp
 from tracker.portfolio import bp as portfolio_bp
 from tracker.postponements import bp as postponements_bp
 from tracker.screens import bp as screens_bp
@@ -86,6 +87,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(assignment_bp)
     app.register_blueprint(attachments_bp)
     app.register_blueprint(screens_bp)
+    app.register_blueprint(plan_files_bp)
     app.register_blueprint(health_bp)
     api.init_app(app)
     cli.init_app(app)

@@ -13,19 +13,25 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from tracker.clock import today, utcnow
 from tracker.domain.passwords import password_problems
-from tracker.domain.planfile import PlanFileError, parse_plan_file
+from tracker.domain.plan_sheet import PlanSheetError
+from tracker.domain.plan_states import PLAN_STATES, PlanState
+from tracker.domain.plan_yaml import dump_plan_yaml
+from tracker.domain.planfile import CODE_PATTERN, MAX_FILE_BYTES, PlanFileError, parse_plan_file
 from tracker.domain.policy import ROLES
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.reminders import DUE_SOON_DAYS, STALE_AFTER_DAYS, parse_day
 from tracker.extensions import db
 from tracker.loaders import find_department_by_code, find_plan, find_row, find_user_by_name
+from tracker.messages import messages, sheet_problem
 from tracker.models import ApiToken, Plan
 from tracker.services.commands.accounts import create_user, deactivate_user
 from tracker.services.commands.demo import create_demo_accounts
-from tracker.services.commands.plan_sync import sync_plan
+from tracker.services.commands.plan_states import move_plan
+from tracker.services.commands.plan_sync import SyncReport, sync_plan
 from tracker.services.commands.reminders import (
     MailState,
     listing_lines,
@@ -36,7 +42,10 @@ from tracker.services.commands.tokens import all_tokens, create_token, revoke_to
 from tracker.services.exports.attachments import attachment_directory
 from tracker.services.exports.backup import BackupError, restore_backup, write_backup
 from tracker.services.exports.mailer import MailError, smtp_settings
+from tracker.services.exports.plan_workbook import plan_workbook, read_plan_file
 from tracker.services.queries.accounts import all_users
+from tracker.services.queries.plan_spec import find_plan_by_code, known_departments, plan_spec
+from tracker.services.queries.plans import visible_plans
 from tracker.services.queries.reminders import reminders_by_department, reminders_for_department
 from tracker.unit_of_work import unit_of_work
 
@@ -70,12 +79,7 @@ def seed_command(path: Path, if_empty: bool, demo: bool) -> None:
             click.echo(f"{error.filename}: {problem}", err=True)
         raise click.exceptions.Exit(1) from None
 
-    if not sa.inspect(db.engine).has_table("plan"):
-        click.echo(
-            "The database has no tables yet: run `flask --app tracker db upgrade`.", err=True
-        )
-        raise click.exceptions.Exit(1)
-
+    _require_tables()
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Plan)):
         click.echo("The database already holds a plan; nothing loaded.")
         return
@@ -83,16 +87,27 @@ def seed_command(path: Path, if_empty: bool, demo: bool) -> None:
     with unit_of_work():
         report = sync_plan(spec, now=utcnow(), note=f"plan file {path.name}")
 
-    if report.unchanged:
-        click.echo(f"{path.name}: plan {spec.code} is already up to date.")
-    else:
-        click.echo(f"{path.name}: plan {spec.code} loaded.")
-        for label, counts in (("created", report.created), ("updated", report.changed)):
-            if counts:
-                listed = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
-                click.echo(f"  {label}: {listed}")
+    _echo_report(path.name, spec.code, report)
     if demo:
         _create_demo_accounts()
+
+
+def _require_tables() -> None:
+    """Stop with a hint when the database was never migrated."""
+    if not sa.inspect(db.engine).has_table("plan"):
+        _fail("The database has no tables yet: run `flask --app tracker db upgrade`.")
+
+
+def _echo_report(name: str, code: str, report: SyncReport) -> None:
+    """Say what loading a plan created and changed, kind by kind."""
+    if report.unchanged:
+        click.echo(f"{name}: plan {code} is already up to date.")
+        return
+    click.echo(f"{name}: plan {code} loaded.")
+    for label, counts in (("created", report.created), ("updated", report.changed)):
+        if counts:
+            listed = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+            click.echo(f"  {label}: {listed}")
 
 
 def _create_demo_accounts() -> None:
@@ -322,6 +337,106 @@ def restore_command(source: Path) -> None:
     click.echo(f"Restored {rows} rows in {len(summary.rows)} tables and {summary.files} files.")
 
 
+plans = AppGroup(
+    "plans",
+    help="Load plans from the spreadsheet template or a plan file; export them; list them\n"
+    "and move them through their states.",
+)
+
+
+def _check_code(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not CODE_PATTERN.match(value):
+        raise click.BadParameter("1 to 32 letters, digits, '.', '-' or '_'")
+    return value
+
+
+@plans.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--code", callback=_check_code, help="Use this plan code instead of the file's.")
+@click.option("--active", is_flag=True, help="A new plan starts active, not as a draft for admins.")
+def plans_import(path: Path, code: str | None, active: bool) -> None:
+    """Load a plan from PATH: the spreadsheet template (.xlsx) or a plan file (.yaml).
+
+    The file is checked whole first; on any problem every one is listed, nothing is written
+    and the command ends with status 1. Loading the same file again changes nothing. A new
+    plan is a draft (seen by admins only) until `plans state CODE active`, or --active.
+    """
+    _require_tables()
+    if path.stat().st_size > MAX_FILE_BYTES:
+        _fail(f"{path.name}: the file is larger than {MAX_FILE_BYTES // 1048576} MB.")
+    try:
+        spec = read_plan_file(path.read_bytes(), path.name, known_departments(), code=code)
+    except PlanSheetError as error:
+        with force_locale("en"):
+            for problem in error.problems:
+                click.echo(f"{path.name}: {sheet_problem(problem)}", err=True)
+        raise click.exceptions.Exit(1) from None
+    state = PlanState.ACTIVE if active else PlanState.DRAFT
+    with unit_of_work():
+        report = sync_plan(spec, now=utcnow(), note=f"plan file {path.name}", new_state=state)
+    _echo_report(path.name, spec.code, report)
+
+
+@plans.command("export")
+@click.argument("code")
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "xlsx"]), default="yaml", show_default=True
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file."
+)
+def plans_export(code: str, fmt: str, output: Path | None) -> None:
+    """Write plan CODE as a plan file (YAML) or in the spreadsheet template (xlsx).
+
+    Without -o the YAML goes to standard output; so does the xlsx, as bytes, unless standard
+    output is a terminal.
+    """
+    plan = find_plan_by_code(code)
+    if plan is None:
+        _fail(f"No plan {code!r}.")
+    spec = plan_spec(plan)
+    data = dump_plan_yaml(spec).encode("utf-8") if fmt == "yaml" else plan_workbook(spec)
+    if output is not None:
+        output.write_bytes(data)
+        click.echo(f"Wrote plan {code} to {output}.", err=True)
+        return
+    stream = sys.stdout.buffer
+    if fmt == "xlsx" and stream.isatty():
+        _fail("An .xlsx file is binary: give -o FILE or redirect standard output.")
+    stream.write(data)
+    stream.flush()
+
+
+@plans.command("list")
+def plans_list() -> None:
+    """Every plan: code, state, period and name."""
+    for plan in visible_plans(include_drafts=True):
+        closed = f" (closed on {plan.closed_on})" if plan.closed_on else ""
+        period = f"{plan.start} – {plan.end}"
+        click.echo(f"{plan.code:<20} {plan.state:<9} {period}  {plan.name_zh}{closed}")
+
+
+@plans.command("state")
+@click.argument("code")
+@click.argument("state", type=click.Choice(PLAN_STATES))
+def plans_state(code: str, state: str) -> None:
+    """Move plan CODE to STATE (activate a draft, close, reopen, archive); recorded.
+
+    A plan closes only with no report or postponement request waiting for a decision.
+    """
+    plan = find_plan_by_code(code)
+    if plan is None:
+        _fail(f"No plan {code!r}.")
+    before = PlanState(plan.state)
+    try:
+        with unit_of_work():
+            move_plan(_who(), plan, seen=before, wanted=PlanState(state), today=today())
+    except Refused as refusal:
+        with force_locale("en"):
+            _fail("; ".join(messages(refusal)))
+    click.echo(f"Plan {code}: {before.value} → {state}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's ``flask`` command line."""
     app.cli.add_command(seed_command)
@@ -330,3 +445,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(remind_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(plans)

@@ -21,6 +21,7 @@ from tracker.domain.assignment import AssignmentProblem
 from tracker.domain.filetypes import AttachmentProblem
 from tracker.domain.instructions import InstructionProblem
 from tracker.domain.passwords import PasswordProblem
+from tracker.domain.plan_sheet import SheetProblem, SheetProblemKind
 from tracker.domain.plan_states import PlanStateProblem
 from tracker.domain.postponements import PostponementProblem
 from tracker.domain.refusal import Conflict, Refused
@@ -183,6 +184,61 @@ _POSTPONEMENT_TEXTS: dict[StrEnum, object] = {
     PostponementProblem.NOTE_TOO_LONG: _l("A note may have at most %(max)d characters."),
 }
 
+# Plans from a spreadsheet (the place, sheet · row · column, is put in front by sheet_problem)
+_PLAN_SHEET_TEXTS: dict[StrEnum, object] = {
+    SheetProblemKind.NOT_A_WORKBOOK: _l(
+        "The file is not an Excel workbook (.xlsx) or a plan file (.yaml); save it as .xlsx "
+        "and upload it again."
+    ),
+    SheetProblemKind.TOO_LARGE: _l("The file is too large: at most %(size)s MB."),
+    SheetProblemKind.TOO_MANY_ROWS: _l("The sheet has more than %(max)s rows."),
+    SheetProblemKind.SHEET_MISSING: _l("The workbook has no sheet of this name."),
+    SheetProblemKind.COLUMN_MISSING: _l("The sheet has no column with this heading."),
+    SheetProblemKind.NO_ROWS: _l("The sheet has no tasks."),
+    SheetProblemKind.REQUIRED: _l("This cell must be filled in."),
+    SheetProblemKind.BAD_DATE: _l(
+        "%(value)s is not a date this table understands (for example 2021-06-30, "
+        "2021年6月底, 年底前)."
+    ),
+    SheetProblemKind.DATE_OUTSIDE_PLAN: _l(
+        "%(date)s lies outside the plan's period, %(start)s to %(end)s."
+    ),
+    SheetProblemKind.DATE_BEFORE_START: _l("%(date)s is before the task's start, %(start)s."),
+    SheetProblemKind.START_AFTER_END: _l("The start date is after the end date."),
+    SheetProblemKind.UNKNOWN_DEPARTMENT: _l(
+        "Unknown department %(name)s: add it to the 部门 sheet or correct the name."
+    ),
+    SheetProblemKind.AMBIGUOUS_DEPARTMENT: _l(
+        "%(name)s could be any of %(codes)s: write the full name or the code."
+    ),
+    SheetProblemKind.ONE_DEPARTMENT: _l("Name one department only."),
+    SheetProblemKind.BAD_CODE: _l(
+        "%(value)s is not a code: 1 to 32 letters, digits, dots, dashes or underscores."
+    ),
+    SheetProblemKind.DUPLICATE_CODE: _l("The code %(code)s is already used in row %(first)s."),
+    SheetProblemKind.DUPLICATE_DATE: _l("The date %(date)s is already given in row %(first)s."),
+    SheetProblemKind.BAD_NUMBER: _l("%(value)s is not a number."),
+    SheetProblemKind.BAD_WEIGHT: _l("%(value)s is not a weight: a number above 0."),
+    SheetProblemKind.BAD_PROGRESS: _l("%(value)s is not a progress: a whole number 0 to 100."),
+    SheetProblemKind.BAD_CHOICE: _l("%(value)s is not one of %(choices)s."),
+    SheetProblemKind.BAD_FLAG: _l("%(value)s is neither 是 nor 否."),
+    SheetProblemKind.TOO_LONG: _l("The text has %(length)s characters; at most %(max)s fit."),
+    SheetProblemKind.CONFLICT: _l(
+        "%(value)s differs from %(first_value)s in row %(first)s of the same task."
+    ),
+    SheetProblemKind.COMPLETION_DATE_REQUIRED: _l("A done milestone needs its completion date."),
+    SheetProblemKind.COMPLETION_DATE_NOT_DONE: _l(
+        "A completion date is only given when the milestone is done."
+    ),
+    SheetProblemKind.DONE_NOT_COMPLETE: _l("A done milestone has progress 100, not %(progress)s."),
+    SheetProblemKind.UNKNOWN_ITEM: _l("No task of the 任务分解表 has the code or title %(value)s."),
+    SheetProblemKind.BASELINE_MISSING: _l("The indicator needs one 基期 (baseline) row."),
+    SheetProblemKind.BASELINE_REPEATED: _l(
+        "The indicator already has its 基期 (baseline) in row %(first)s."
+    ),
+    SheetProblemKind.PLAN_RULE: _l("%(detail)s"),
+}
+
 
 def _key(problem: StrEnum) -> tuple[type, str]:
     """A problem as a registry key: its enum and its value, never its value alone."""
@@ -210,6 +266,7 @@ _TEXTS: dict[tuple[type, str], object] = {
         _ASSIGNMENT_TEXTS,
         _POSTPONEMENT_TEXTS,
         _PLAN_STATE_TEXTS,
+        _PLAN_SHEET_TEXTS,
     )
     for problem, text in group.items()
 }
@@ -263,6 +320,17 @@ def messages(refusal: Refused, **context: object) -> list[str]:
     """Every problem of a refusal in words; ``context`` adds what only the caller knows."""
     facts = {**refusal.context, **context}
     return [message(problem, facts) for problem in refusal.problems]
+
+
+def sheet_problem(problem: SheetProblem) -> str:
+    """A spreadsheet problem in words, led by its place: "任务分解表 · row 7 · 完成时限: …"."""
+    place = [problem.sheet] if problem.sheet else []
+    if problem.row:
+        place.append(_("row %(row)d", row=problem.row))
+    if problem.column:
+        place.append(problem.column)
+    text = message(problem.kind, problem.facts)
+    return f"{' · '.join(place)}: {text}" if place else text
 
 
 def plan_facts(plan: Plan) -> dict[str, object]:

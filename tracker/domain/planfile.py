@@ -372,6 +372,15 @@ def parse_plan_text(text: str, filename: str) -> PlanSpec:
         raise PlanFileError(filename, [f"not valid YAML: {place}{problem}"]) from None
     if data is None:
         raise PlanFileError(filename, ["empty plan file"])
+    return read_plan_data(data, filename)
+
+
+def read_plan_data(data: Any, filename: str) -> PlanSpec:
+    """Validate a plan already parsed into plain values, in the shape of a plan file.
+
+    The one gate every plan passes: other readers (the spreadsheet, :mod:`plan_sheet`) build
+    this shape and let the same checks decide, so no rule is kept in two places.
+    """
     reader = _Reader()
     spec = _read_plan(reader, data)
     if reader.problems or spec is None:
@@ -763,3 +772,10 @@ def _read_measurements(r: _Reader, data: dict[str, Any], where: str) -> list[Mea
             measurements.append(MeasurementSpec(when, value, source, note or Text("", "")))
     _check_unique(r, measurement_dates, "date")
     return measurements
+
+
+# The converters other readers of plans check single values with (each raises ValueError).
+as_code = _as_code
+as_number = _as_number
+as_weight = _as_weight
+as_progress = _as_progress

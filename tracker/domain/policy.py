@@ -44,6 +44,8 @@ class Action(StrEnum):
     EDIT_OWN_PROFILE = "edit_own_profile"
     VIEW_REPORT = "view_report"
     MANAGE_PLANS = "manage_plans"
+    IMPORT_PLAN = "import_plan"
+    EXPORT_PLAN = "export_plan"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,8 @@ _ADMIN_ONLY = {
     Action.MANAGE_PLAN,
     Action.VIEW_AUDIT,
     Action.DECIDE_POSTPONEMENT,
+    Action.IMPORT_PLAN,
+    Action.EXPORT_PLAN,
 }
 _READ = {Action.VIEW_BOARD, Action.VIEW_ITEM, Action.EDIT_OWN_PROFILE}
 # What changes a plan's work or content: refused on a plan that is not active.

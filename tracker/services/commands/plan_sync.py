@@ -14,6 +14,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.domain.plan_states import PlanState
 from tracker.domain.planfile import GroupSpec, IndicatorSpec, ItemSpec, MilestoneSpec, PlanSpec
 from tracker.extensions import db
 from tracker.models import (
@@ -48,10 +49,13 @@ class SyncReport:
 class _Sync:
     """One load of one plan file: the state shared by the steps below."""
 
-    def __init__(self, spec: PlanSpec, now: datetime, note: str) -> None:
+    def __init__(
+        self, spec: PlanSpec, now: datetime, note: str, new_state: PlanState = PlanState.ACTIVE
+    ) -> None:
         self.spec = spec
         self.now = now
         self.note = note
+        self.new_state = new_state
         self.report = SyncReport()
         self.departments: dict[str, Department] = {}
         self.plan: Plan | None = None
@@ -119,13 +123,17 @@ class _Sync:
         )
 
 
-def sync_plan(spec: PlanSpec, *, now: datetime, note: str) -> SyncReport:
+def sync_plan(
+    spec: PlanSpec, *, now: datetime, note: str, new_state: PlanState = PlanState.ACTIVE
+) -> SyncReport:
     """Create or update the plan described by ``spec``; flush, and leave the commit to the caller.
 
     ``note`` says where the change came from (the file name) and is kept in every history row
-    this load writes; ``now`` is the time they are stamped with.
+    this load writes; ``now`` is the time they are stamped with. A plan not loaded before
+    starts in ``new_state`` (an import is a draft until an admin activates it); a loaded one
+    keeps its state.
     """
-    sync = _Sync(spec, now, note)
+    sync = _Sync(spec, now, note, new_state)
     _sync_departments(sync)
     _sync_plan_row(sync)
     for position, group_spec in enumerate(spec.groups):
@@ -170,7 +178,7 @@ def _sync_plan_row(sync: _Sync) -> None:
     }
     plan = db.session.scalar(sa.select(Plan).where(Plan.code == spec.code))
     if plan is None:
-        plan = Plan(code=spec.code, **values)
+        plan = Plan(code=spec.code, state=sync.new_state.value, **values)
         db.session.add(plan)
         sync.report.count(sync.report.created, "plans")
     else:
