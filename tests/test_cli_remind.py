@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from tests.conftest import load_plan
 from tests.factories import create_user, csrf_token, department, login
 from tests.services.test_reminders import FakeSMTP, body, install_fake_smtp
 from tracker.extensions import db
@@ -264,3 +266,17 @@ def test_clearing_the_mailbox(seeded: Flask, admin_client: object) -> None:
     assert response.status_code == 302
     db.session.expire_all()
     assert department("gxj").email == ""
+
+
+def test_reminders_of_another_plan(seeded: Flask, runner: FlaskCliRunner) -> None:
+    load_plan(Path(__file__).resolve().parent / "fixtures" / "second-plan.yaml")
+    result = remind(
+        runner, "--as-of", "2022-07-15", "--plan", "digital-2021", "--department", "gxj"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Reminders for digital-2021 as of 2022-07-15")
+    assert "T1-2" in result.output
+    assert "T1-3" not in result.output  # Shinan's
+    unknown = remind(runner, "--plan", "nowhere")
+    assert unknown.exit_code == 1
+    assert "No plan 'nowhere'" in unknown.output

@@ -272,14 +272,17 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
     help="The district day to judge by (default: today).",
 )
 @click.option("--department", "department_code", help="Only this department (its code).")
-def remind_command(as_of: date | None, department_code: str | None) -> None:
+@click.option("--plan", "plan_code", help="This plan (its code; default: the default plan).")
+def remind_command(as_of: date | None, department_code: str | None, plan_code: str | None) -> None:
     """List per department what is overdue, due soon or stale (催办), and mail it.
 
     Each department with something to report and an e-mail address gets one message in
     Chinese when TRACKER_SMTP_HOST is set; without it the lists are only printed.
     """
-    plan = find_plan()
+    plan = find_plan(plan_code)
     if plan is None:
+        if plan_code:
+            _fail(f"No plan {plan_code!r}.")
         _fail("No plan is loaded: run `flask --app tracker seed` first.")
     try:
         settings = smtp_settings(current_app.config)
