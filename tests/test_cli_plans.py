@@ -137,3 +137,14 @@ def test_a_move_the_rules_refuse_is_an_error_and_changes_nothing(
     assert runner.invoke(args=["plans", "state", "nowhere", "closed"]).exit_code == 1
     assert runner.invoke(args=["plans", "state", "shinan-2020", "finished"]).exit_code == 2
     assert table_snapshot() == before
+
+
+def test_a_closed_plans_file_is_not_loaded(app: Flask, runner: FlaskCliRunner) -> None:
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    assert runner.invoke(args=["plans", "state", "shinan-2020", "closed"]).exit_code == 0
+    before = table_snapshot()
+    for args in (["seed"], ["plans", "import", str(DEFAULT_PLAN)]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1, result.output
+        assert "Plan shinan-2020 is closed" in result.output
+    assert table_snapshot() == before

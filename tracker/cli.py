@@ -20,7 +20,13 @@ from tracker.domain.passwords import password_problems
 from tracker.domain.plan_sheet import PlanSheetError
 from tracker.domain.plan_states import PLAN_STATES, PlanState
 from tracker.domain.plan_yaml import dump_plan_yaml
-from tracker.domain.planfile import CODE_PATTERN, MAX_FILE_BYTES, PlanFileError, parse_plan_file
+from tracker.domain.planfile import (
+    CODE_PATTERN,
+    MAX_FILE_BYTES,
+    PlanFileError,
+    PlanSpec,
+    parse_plan_file,
+)
 from tracker.domain.policy import ROLES
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.reminders import DUE_SOON_DAYS, STALE_AFTER_DAYS, parse_day
@@ -84,9 +90,7 @@ def seed_command(path: Path, if_empty: bool, demo: bool) -> None:
         click.echo("The database already holds a plan; nothing loaded.")
         return
 
-    with unit_of_work():
-        report = sync_plan(spec, now=utcnow(), note=f"plan file {path.name}")
-
+    report = _load(spec, path.name)
     _echo_report(path.name, spec.code, report)
     if demo:
         _create_demo_accounts()
@@ -236,6 +240,16 @@ def _who() -> Who:
     return Who(now=utcnow(), address="cli")
 
 
+def _load(spec: PlanSpec, filename: str, new_state: PlanState = PlanState.ACTIVE) -> SyncReport:
+    """Load ``spec`` in one unit of work; a closed plan refuses (status 1, nothing written)."""
+    try:
+        with unit_of_work():
+            return sync_plan(spec, now=utcnow(), note=f"plan file {filename}", new_state=new_state)
+    except Refused as refusal:
+        with force_locale("en"):
+            _fail(f"{filename}: " + "; ".join(messages(refusal)))
+
+
 def _fail(message: str) -> NoReturn:
     """Say what went wrong on standard error and end with status 1."""
     click.echo(message, err=True)
@@ -374,9 +388,7 @@ def plans_import(path: Path, code: str | None, active: bool) -> None:
             for problem in error.problems:
                 click.echo(f"{path.name}: {sheet_problem(problem)}", err=True)
         raise click.exceptions.Exit(1) from None
-    state = PlanState.ACTIVE if active else PlanState.DRAFT
-    with unit_of_work():
-        report = sync_plan(spec, now=utcnow(), note=f"plan file {path.name}", new_state=state)
+    report = _load(spec, path.name, PlanState.ACTIVE if active else PlanState.DRAFT)
     _echo_report(path.name, spec.code, report)
 
 

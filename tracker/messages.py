@@ -247,6 +247,9 @@ def _key(problem: StrEnum) -> tuple[type, str]:
 
 _PLAN_STATE_TEXTS: dict[StrEnum, object] = {
     PlanStateProblem.NOT_ALLOWED: _l("The plan cannot move to that state from its present one."),
+    PlanStateProblem.READ_ONLY: _l(
+        "Plan %(plan)s is closed: its content no longer changes. Reopen it first."
+    ),
     PlanStateProblem.WORK_PENDING: _l(
         "Reports or postponement requests of this plan still wait for a decision: "
         "decide them before closing the plan."

@@ -2,7 +2,8 @@
 (read-only, its figures final), archived when no one needs it on the portfolio any more.
 
 Only admins see a draft; only an active plan takes work (reports, reviews, instructions,
-postponements, changes of assignment). Every move is an admin's recorded action.
+postponements); a draft and an active plan take changes of content (plan files, imports,
+assignment), a closed or archived one none. Every move is an admin's recorded action.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class PlanStateProblem(StrEnum):
 
     NOT_ALLOWED = "plan_state_not_allowed"
     WORK_PENDING = "plan_work_pending"
+    READ_ONLY = "plan_read_only"
 
 
 # The moves an admin may make; anything else is refused.
@@ -55,6 +57,13 @@ def move_problems(
 def takes_work(state: PlanState) -> bool:
     """Whether reports, reviews, instructions and plan edits are accepted."""
     return state is PlanState.ACTIVE
+
+
+def takes_changes(state: PlanState) -> bool:
+    """Whether the plan's content may change (a plan file, an import, assignment edits): while
+    it is prepared or carried out, not once it is closed.
+    """
+    return state in {PlanState.DRAFT, PlanState.ACTIVE}
 
 
 def visible_to_all(state: PlanState) -> bool:

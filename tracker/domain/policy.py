@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from tracker.domain.plan_states import PlanState, takes_work, visible_to_all
+from tracker.domain.plan_states import PlanState, takes_changes, takes_work, visible_to_all
 
 
 class Role(StrEnum):
@@ -102,7 +102,8 @@ _ADMIN_ONLY = {
     Action.EXPORT_PLAN,
 }
 _READ = {Action.VIEW_BOARD, Action.VIEW_ITEM, Action.EDIT_OWN_PROFILE}
-# What changes a plan's work or content: refused on a plan that is not active.
+# What changes a plan's work or content: refused on a plan that is not active (a draft's
+# content may be edited: MANAGE_PLAN follows takes_changes).
 _PLAN_WORK = {
     Action.UPDATE_ITEM,
     Action.UPDATE_MILESTONE,
@@ -137,11 +138,8 @@ def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | N
     """
     if not actor.signed_in:
         return False
-    if plan is not None:
-        if not visible_to_all(plan) and actor.role is not Role.ADMIN:
-            return False
-        if action in _PLAN_WORK and not takes_work(plan):
-            return False
+    if plan is not None and not _plan_allows(actor, action, plan):
+        return False
     role = actor.role
     if action in _READ:
         return True
@@ -158,6 +156,17 @@ def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | N
     if action in {Action.UPDATE_ITEM, Action.UPDATE_MILESTONE}:
         return role is Role.DEPT_LEAD and owns(actor, target)
     return False
+
+
+def _plan_allows(actor: Actor, action: Action, plan: PlanState) -> bool:
+    """What the plan's state allows: a draft for admins' eyes, work only while active, changes
+    of content while a draft or active.
+    """
+    if not visible_to_all(plan) and actor.role is not Role.ADMIN:
+        return False
+    if action is Action.MANAGE_PLAN:
+        return takes_changes(plan)
+    return action not in _PLAN_WORK or takes_work(plan)
 
 
 def _may_view_report(actor: Actor, target: Target) -> bool:

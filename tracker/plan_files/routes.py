@@ -27,8 +27,9 @@ from tracker.domain.plan_states import PlanState
 from tracker.domain.plan_yaml import dump_plan_yaml
 from tracker.domain.planfile import MAX_FILE_BYTES, PlanSpec
 from tracker.domain.policy import Action
+from tracker.domain.refusal import Refused
 from tracker.extensions import csrf
-from tracker.messages import sheet_problem
+from tracker.messages import messages, sheet_problem
 from tracker.plan_files import bp
 from tracker.plan_files.forms import PlanConfirmForm, PlanUploadForm
 from tracker.services.commands.plan_import import preview_sync
@@ -45,7 +46,7 @@ from tracker.services.queries.plan_spec import (
     known_departments,
     plan_spec,
 )
-from tracker.unit_of_work import unit_of_work
+from tracker.unit_of_work import attempt
 
 SALT = "plan-file-upload"
 PAYLOAD_MAX_AGE = 2 * 60 * 60  # seconds a preview may be confirmed in
@@ -125,7 +126,10 @@ def preview() -> tuple[str, int]:
     except PlanSheetError as error:
         return _upload_page(form, _words(error), 400)
     existing = find_plan_by_code(spec.code) is not None
-    report = preview_sync(spec, now=clock.utcnow(), note=_note(filename))
+    try:
+        report = preview_sync(spec, now=clock.utcnow(), note=_note(filename))
+    except Refused as refusal:
+        return _upload_page(form, messages(refusal), 400)
     confirm = PlanConfirmForm(payload=_sign(filename, code, data))
     page = render_template(
         "plan_files/preview.html",
@@ -159,10 +163,12 @@ def confirm() -> Response | tuple[str, int]:
         spec = read_plan_file(data, filename, known_departments(), code=code)
     except PlanSheetError as error:
         return _upload_page(PlanUploadForm(formdata=None), _words(error), 400)
-    with unit_of_work():
+    with attempt() as outcome:
         report = sync_plan(
             spec, now=clock.utcnow(), note=_note(filename), new_state=PlanState.DRAFT
         )
+    if outcome.refused is not None:
+        return _upload_page(PlanUploadForm(formdata=None), messages(outcome.refused), 400)
     flash(_outcome(spec, report), "success")
     return redirect(url_for("plan_files.upload"))
 

@@ -14,8 +14,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.domain.plan_states import PlanState
+from tracker.domain.plan_states import PlanState, PlanStateProblem, takes_changes
 from tracker.domain.planfile import GroupSpec, IndicatorSpec, ItemSpec, MilestoneSpec, PlanSpec
+from tracker.domain.refusal import Refused
 from tracker.extensions import db
 from tracker.models import (
     Department,
@@ -182,6 +183,10 @@ def _sync_plan_row(sync: _Sync) -> None:
         db.session.add(plan)
         sync.report.count(sync.report.created, "plans")
     else:
+        Refused.unless_clean(
+            [] if takes_changes(PlanState(plan.state)) else [PlanStateProblem.READ_ONLY],
+            plan=plan.code,
+        )
         sync.assign(plan, "plans", values)
     db.session.flush()
     sync.plan = plan
