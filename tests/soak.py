@@ -193,13 +193,12 @@ def review(base: str, session: requests.Session, ledger: Ledger) -> None:
 
 
 def instruct(base: str, session: requests.Session, ledger: Ledger, item: str) -> None:
-    page = ledger.saw(session.get(f"{base}/items/{item}", timeout=30))
+    address = f"{base}/plans/shinan-2020/items/{item}"
+    page = ledger.saw(session.get(address, timeout=30))
     text = f"soak-instruction-{uuid.uuid4().hex[:12]}"
     data = {"csrf_token": CSRF.search(page.text).group(1), "text": text}
     answer = ledger.saw(
-        session.post(
-            f"{base}/items/{item}/instructions", data=data, timeout=30, allow_redirects=False
-        )
+        session.post(f"{address}/instructions", data=data, timeout=30, allow_redirects=False)
     )
     if answer.status_code == 302:
         ledger.add("instructions", text)

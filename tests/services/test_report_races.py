@@ -177,3 +177,29 @@ def test_a_review_and_a_new_report_on_one_milestone_never_deadlock(
         assert isinstance(outcomes[1], StaleVersion)
     else:  # the new report won and withdrew the pending one
         assert _refused_as_not_pending(outcomes[0])
+
+
+def test_a_report_returned_while_a_new_one_is_filed_stays_returned(
+    app: Flask, people: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new report read the old one as waiting just before the reviewer returned it (the
+    soak caught this on SQLite): the return stands, and the new report is filed.
+    """
+    first = _submit(40)
+    stale = db.session.get(Report, first)
+    assert stale.state == ReportState.SUBMITTED
+    monkeypatch.setattr("tracker.services.commands.reports.pending_report", lambda **_where: stale)
+    with app.app_context():  # the reviewer, in another session, is first to commit
+        with unit_of_work():
+            _review("li", first, approve=False)()
+        db.session.remove()
+    second = _submit(50)
+    db.session.expire_all()
+    assert db.session.get(Report, first).state == ReportState.RETURNED
+    assert db.session.get(Report, second).state == ReportState.SUBMITTED
+    withdrawn = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Update)
+        .where(Update.report_id == first, Update.new_value == ReportState.WITHDRAWN)
+    )
+    assert withdrawn == 0

@@ -35,11 +35,24 @@ from tracker.services.queries.reports import pending_report, recent_changes
 
 
 def _withdraw_pending(who: Who, *, item: Item, milestone: Milestone | None, today: date) -> None:
-    """A new report replaces the one still waiting: the department corrected itself."""
+    """A new report replaces the one still waiting: the department corrected itself.
+
+    Withdrawn only if it is still waiting, in one UPDATE: a reviewer who returned or approved
+    it a moment before keeps that decision (SQLite holds no lock between the read and here).
+    """
     previous = pending_report(item=item, milestone=milestone)
     if previous is None:
         return
-    previous.state = ReportState.WITHDRAWN
+    withdrawn: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
+        sa.update(Report)
+        .where(Report.id == previous.id, Report.state == ReportState.SUBMITTED)
+        .values(state=ReportState.WITHDRAWN)
+        .execution_options(synchronize_session=False)
+    )
+    if withdrawn.rowcount != 1:
+        db.session.refresh(previous)
+        return
+    so.attributes.set_committed_value(previous, "state", ReportState.WITHDRAWN)
     _record_review(who, previous, ReportState.WITHDRAWN, today=today)
 
 
