@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.api.conftest import Api, milestone
 from tests.conftest import load_plan
 from tests.factories import login
 from tracker.extensions import db
+from tracker.models import Plan
 
 SECOND_PLAN = Path(__file__).resolve().parents[1] / "fixtures" / "second-plan.yaml"
 
@@ -227,3 +230,27 @@ def test_plans_are_listed_and_each_has_its_own_paths(api: Api) -> None:
     assert "5g-base-stations" not in codes
     assert api.get("/api/v1/plans/nowhere").status_code == 404
     assert api.get("/api/v1/plans/nowhere/items/T1").status_code == 404
+
+
+def test_a_closed_plans_item_keeps_the_figures_of_the_day_it_closed(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_plan(SECOND_PLAN)
+    closing = datetime(2022, 3, 1, 4, tzinfo=UTC)
+    monkeypatch.setattr("tracker.clock.utcnow", lambda: closing)
+    at_close = api.get("/api/v1/plans/digital-2021/items/T1").get_json()
+    milestone_at_close = api.get(f"/api/v1/milestones/{at_close['milestones'][1]['id']}")
+    db.session.execute(
+        sa.update(Plan)
+        .where(Plan.code == "digital-2021")
+        .values(state="closed", closed_on=date(2022, 3, 1))
+    )
+    db.session.commit()
+    monkeypatch.setattr("tracker.clock.utcnow", lambda: closing + timedelta(days=365))
+    later = api.get("/api/v1/plans/digital-2021/items/T1").get_json()
+    assert later["expected_progress"] == at_close["expected_progress"]
+    assert later["milestones"] == at_close["milestones"]
+    milestone_later = api.get(f"/api/v1/milestones/{at_close['milestones'][1]['id']}")
+    assert milestone_later.get_json() == milestone_at_close.get_json()
+    active = api.get("/api/v1/items/T1").get_json()  # Shinan's moves on with the clock
+    assert active["expected_progress"] == 100.0

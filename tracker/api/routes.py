@@ -98,10 +98,10 @@ def plan() -> Response:
 @bp.get("/plans/<plan>/items/<code>")
 @api_view()
 def item(code: str) -> Response:
-    """One item with its milestones, as of today."""
+    """One item with its milestones, as of today (a closed plan's: the day it closed)."""
     api_require(Action.VIEW_ITEM)
     found = item_by_code(code)
-    result = roll_up_item(item_input(found), today(), margin())
+    result = roll_up_item(item_input(found), figures_day_of(found.plan, today()), margin())
     state = last_item_report_states(found.plan, found).get(found.id)
     return jsonify(
         item_json(found, result, pending=pending_report_count(found), last_report_state=state)
@@ -111,10 +111,13 @@ def item(code: str) -> Response:
 @bp.get("/milestones/<int:milestone_id>")
 @api_view()
 def milestone(milestone_id: int) -> Response:
-    """One milestone, as of today, with the report waiting for review on it (if any)."""
+    """One milestone, as of today (a closed plan's: the day it closed), with the report
+    waiting for review on it (if any).
+    """
     api_require(Action.VIEW_ITEM)
     found = milestone_by_id(milestone_id)
-    result = roll_up_item(item_input(found.item), today(), margin())
+    as_of = figures_day_of(found.item.plan, today())
+    result = roll_up_item(item_input(found.item), as_of, margin())
     milestone_result = next(m for m in result.milestones if m.key == found.id)
     waiting = pending_report(item=found.item, milestone=found)
     return jsonify(milestone_json(found, milestone_result, waiting))

@@ -64,7 +64,7 @@ def item(code: str) -> str:
     """One item: its milestones, indicators and background facts."""
     require(Action.VIEW_ITEM)
     found = item_by_code(code, in_full=True)
-    as_of = today()
+    as_of = figures_day_of(found.plan, today())
     result = roll_up_item(item_input(found), as_of, current_app.config["TRACKER_BEHIND_MARGIN"])
     indicators = indicators_with_figures(found)
     return render_template(
