@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -9,8 +11,10 @@ from flask import Flask
 from flask_migrate import downgrade, upgrade
 
 from tests.factories import create_user, department
+from tracker.domain.refusal import Who
 from tracker.extensions import db
 from tracker.models import User
+from tracker.services.commands.screens import create_link
 
 
 def test_migrations_build_exactly_the_models_schema(app: Flask) -> None:
@@ -90,3 +94,14 @@ def test_plans_loaded_before_plan_states_are_active(seeded: Flask) -> None:
     with db.engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT code, state, closed_on FROM plan")).all()
     assert [tuple(row) for row in rows] == [("shinan-2020", "active", None)]
+
+
+def test_screen_links_made_before_plans_were_named_show_the_default_plan(seeded: Flask) -> None:
+    create_link(Who(datetime(2020, 12, 1, tzinfo=UTC)), label="Room 3")
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="3c1f0a7d2b6e")
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT label, plan_id FROM screen_link")).all()
+    assert [tuple(row) for row in rows] == [("Room 3", None)]

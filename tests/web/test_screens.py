@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import table_snapshot
+from tests.conftest import load_plan, table_snapshot
 from tests.factories import create_user, csrf_token, department, login
 from tracker.extensions import db
 from tracker.models import AuditEvent, Item, ScreenLink
@@ -427,3 +428,31 @@ def test_the_screen_without_a_plan(app: Flask, clock: Clock) -> None:
     assert "No plan is loaded yet." in html
     assert 'data-bs-theme="dark"' in html
     assert '<meta http-equiv="refresh" content="300">' in html
+
+
+def test_a_link_shows_the_plan_it_was_made_for(app: Flask, admin_client: FlaskClient) -> None:
+    load_plan(Path(__file__).resolve().parents[1] / "fixtures" / "second-plan.yaml")
+    token = csrf_token(admin_client, "/admin/screens")
+    response = admin_client.post(
+        "/admin/screens",
+        data={"label": "Digital room", "plan": "digital-2021", "csrf_token": token},
+    )
+    assert response.status_code == 200
+    link = db.session.scalar(sa.select(ScreenLink).where(ScreenLink.label == "Digital room"))
+    assert link.plan.code == "digital-2021"
+    html = text(app.test_client().get(path_of(screen_url(text(response)))))
+    assert "《数字市南三年行动》" in html
+    assert "《工业互联网·市南在行动》" not in html
+    shinan = text(app.test_client().get(make_link(admin_client, "Lobby")))
+    assert "《工业互联网·市南在行动》" in shinan
+
+
+def test_a_link_for_an_unknown_plan_is_refused(admin_client: FlaskClient) -> None:
+    before = table_snapshot()
+    token = csrf_token(admin_client, "/admin/screens")
+    response = admin_client.post(
+        "/admin/screens", data={"label": "Room", "plan": "nowhere", "csrf_token": token}
+    )
+    assert response.status_code == 200
+    assert "invalid-feedback" in text(response)
+    assert table_snapshot() == before

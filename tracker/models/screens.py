@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 
 from tracker.extensions import Model
 from tracker.models.people import User
+from tracker.models.plan import Plan
 from tracker.models.types import UTCDateTime
 
 
@@ -29,7 +30,11 @@ class ScreenLink(Model):
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     revoked_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("app_user.id"))
     last_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # The plan the display shows; None (links made before there were several plans) shows
+    # the default plan.
+    plan_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("plan.id"))
 
+    plan: so.Mapped[Plan | None] = so.relationship()
     created_by: so.Mapped[User | None] = so.relationship(foreign_keys=[created_by_id])
     revoked_by: so.Mapped[User | None] = so.relationship(foreign_keys=[revoked_by_id])
 

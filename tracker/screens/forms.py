@@ -7,8 +7,8 @@ the form only checks it early, so the page can say what is wrong next to the fie
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, SubmitField
-from wtforms.validators import ValidationError
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import Optional, ValidationError
 
 from tracker.domain.screens import LABEL_MAX, label_problems
 from tracker.forms import Form
@@ -16,8 +16,15 @@ from tracker.messages import message
 
 
 class ScreenLinkForm(Form):
-    """A new screen link: only its label, which names the display."""
+    """A new screen link: its label, which names the display, and the plan it shows (the
+    choices are the plans that are not drafts, set by the view).
+    """
 
+    plan = SelectField(
+        _l("Plan"),
+        validators=[Optional()],
+        description=_l("The plan the display shows (when none is sent: the default plan)."),
+    )
     label = StringField(
         _l("Label"),
         description=_l("Where the link is used, for example: Meeting room 3, big screen."),

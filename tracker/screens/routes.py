@@ -25,6 +25,7 @@ from flask import (
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
 from tracker.access import current_who, require
@@ -37,6 +38,7 @@ from tracker.screens import bp
 from tracker.screens.forms import ScreenLinkForm
 from tracker.services.commands.screens import create_link, find_active_link, list_links, revoke_link
 from tracker.services.commands.tokens import mark_used
+from tracker.services.queries.plans import visible_plans
 from tracker.services.queries.screens import load_screen
 from tracker.unit_of_work import attempt, unit_of_work
 
@@ -59,26 +61,41 @@ def _links_page(
     )
 
 
+def _form(*, empty: bool = False) -> ScreenLinkForm:
+    """The form (``empty``: not filled from the request), its plan choices the plans a display
+    may show (not drafts), the default plan chosen first.
+    """
+    form = ScreenLinkForm(formdata=None) if empty else ScreenLinkForm()
+    plans = visible_plans(include_drafts=False)
+    form.plan.choices = [SelectChoice(p.code, f"{p.code} · {p.name_zh}") for p in plans]
+    if form.plan.data is None and plans:
+        default = find_plan()
+        form.plan.data = default.code if default is not None else plans[0].code
+    return form
+
+
 @bp.get("/admin/screens")
 def links() -> str:
     """The screen links, active first, with the form that makes a new one."""
     require(Action.MANAGE_PLAN)
-    return _links_page(ScreenLinkForm())
+    return _links_page(_form())
 
 
 @bp.post("/admin/screens")
 def create() -> Response | str:
     """Make a link; its full URL is in this response and nowhere else."""
     require(Action.MANAGE_PLAN)
-    form = ScreenLinkForm()
+    form = _form()
     if not form.validate_on_submit():
         return _links_page(form)
     with attempt() as outcome:
-        link, token = create_link(current_who(), label=form.label.data or "")
+        link, token = create_link(
+            current_who(), label=form.label.data or "", plan=find_plan(form.plan.data or None)
+        )
     if outcome.refused is not None:
         return _links_page(form, errors=messages(outcome.refused))
     url = url_for("screens.show", token=token, _external=True)
-    response = make_response(_links_page(ScreenLinkForm(formdata=None), created=link, url=url))
+    response = make_response(_links_page(_form(empty=True), created=link, url=url))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -107,7 +124,7 @@ def show(token: str) -> Response:
     now = clock.utcnow()
     with unit_of_work():
         mark_used(link, now)
-    plan = find_plan()
+    plan = link.plan or find_plan()
     screen = None
     if plan is not None:
         screen = load_screen(plan, clock.today(), current_app.config["TRACKER_BEHIND_MARGIN"])

@@ -25,7 +25,7 @@ import sqlalchemy.orm as so
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.screens import label_problems
 from tracker.extensions import db
-from tracker.models import ScreenLink
+from tracker.models import Plan, ScreenLink
 from tracker.services.commands import audit
 from tracker.services.commands.tokens import hash_token
 
@@ -39,12 +39,15 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def create_link(who: Who, *, label: str) -> tuple[ScreenLink, str]:
-    """Make a link for a display; return it with its token, which is never available again."""
+def create_link(who: Who, *, label: str, plan: Plan | None = None) -> tuple[ScreenLink, str]:
+    """Make a link for a display of ``plan`` (None: the default plan); return it with its
+    token, which is never available again.
+    """
     Refused.unless_clean(label_problems(label))
     token = new_token()
     link = ScreenLink(
         label=label.strip(),
+        plan_id=plan.id if plan is not None else None,
         token_hash=hash_token(token),
         created_by_id=who.actor.id if who.actor is not None else None,
         created_at=who.now,
