@@ -30,7 +30,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker import clock
 from tracker.access import current_who, require
 from tracker.domain.policy import Action
-from tracker.i18n import local_time
+from tracker.i18n import local_time, localized
 from tracker.loaders import find_plan, row_by_id
 from tracker.messages import messages
 from tracker.models import ScreenLink
@@ -67,7 +67,7 @@ def _form(*, empty: bool = False) -> ScreenLinkForm:
     """
     form = ScreenLinkForm(formdata=None) if empty else ScreenLinkForm()
     plans = visible_plans(include_drafts=False)
-    form.plan.choices = [SelectChoice(p.code, f"{p.code} · {p.name_zh}") for p in plans]
+    form.plan.choices = [SelectChoice(p.code, f"{p.code} · {localized(p, 'name')}") for p in plans]
     if form.plan.data is None and plans:
         default = find_plan()
         form.plan.data = default.code if default is not None else plans[0].code
