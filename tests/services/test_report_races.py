@@ -203,3 +203,20 @@ def test_a_report_returned_while_a_new_one_is_filed_stays_returned(
         .where(Update.report_id == first, Update.new_value == ReportState.WITHDRAWN)
     )
     assert withdrawn == 0
+
+
+def test_a_report_withdrawn_after_the_reviewer_opened_it_is_not_pending(
+    app: Flask, people: None
+) -> None:
+    """The reviewer read the report before a new one withdrew it: told it no longer waits."""
+    first = _submit(40)
+    opened = db.session.get(Report, first)  # the reviewer's page, read before the new report
+    with app.app_context():  # the department files a new report, in another session
+        _submit(45)
+        db.session.remove()
+    with pytest.raises(Refused) as refused:
+        approve_report(Who(NOW, _user("li")), opened, today=TODAY)
+    assert refused.value.problems == [ReviewProblem.NOT_PENDING]
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Report, first).state == ReportState.WITHDRAWN

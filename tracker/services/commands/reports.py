@@ -259,6 +259,7 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
     """
     target: Milestone | Item = report.milestone or report.item
     lock(target)
+    db.session.refresh(report)  # a new report may have withdrawn it since it was read
     _check_reviewable(who, report)
     if target.version != report.base_version:
         raise Refused([ReviewProblem.CHANGED_SINCE])
@@ -289,6 +290,7 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
 def return_report(who: Who, report: Report, reason: str, *, today: date) -> None:
     """Send a report back to its department with the reason (for example, a missing figure)."""
     lock(report.milestone or report.item)
+    db.session.refresh(report)  # a new report may have withdrawn it since it was read
     _check_reviewable(who, report)
     if not reason.strip():
         raise Refused([ReviewProblem.REASON_REQUIRED])
