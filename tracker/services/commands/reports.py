@@ -37,22 +37,15 @@ from tracker.services.queries.reports import pending_report, recent_changes
 def _withdraw_pending(who: Who, *, item: Item, milestone: Milestone | None, today: date) -> None:
     """A new report replaces the one still waiting: the department corrected itself.
 
-    Withdrawn only if it is still waiting, in one UPDATE: a reviewer who returned or approved
-    it a moment before keeps that decision (SQLite holds no lock between the read and here).
+    Withdrawn only if it is still waiting: a reviewer who returned or approved it a moment
+    before keeps that decision (SQLite holds no lock between the read and here).
     """
     previous = pending_report(item=item, milestone=milestone)
     if previous is None:
         return
-    withdrawn: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
-        sa.update(Report)
-        .where(Report.id == previous.id, Report.state == ReportState.SUBMITTED)
-        .values(state=ReportState.WITHDRAWN)
-        .execution_options(synchronize_session=False)
-    )
-    if withdrawn.rowcount != 1:
+    if not _leave_review(previous, ReportState.WITHDRAWN):
         db.session.refresh(previous)
         return
-    so.attributes.set_committed_value(previous, "state", ReportState.WITHDRAWN)
     _record_review(who, previous, ReportState.WITHDRAWN, today=today)
 
 
@@ -231,24 +224,41 @@ def _check_reviewable(who: Who, report: Report) -> None:
         raise Refused([ReviewProblem.OWN_REPORT])
 
 
-def _claim(who: Who, report: Report, state: ReportState) -> None:
-    """Take the report out of review, if it is still waiting: exactly one review wins.
-
-    The state is checked and changed in one UPDATE, so of two reviewers pressing *approve*
-    and *return* at once, the second finds nothing to change and is told so.
+def _leave_review(report: Report, state: ReportState, **values: object) -> bool:
+    """Move the report from waiting to ``state`` (with ``values``) if it still waits; False
+    when it no longer did. The state is checked and changed in one UPDATE, so of two people
+    deciding on one report at once exactly one does.
     """
     # An UPDATE answers a CursorResult, which carries the row count.
-    claimed: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
+    moved: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         sa.update(Report)
         .where(Report.id == report.id, Report.state == ReportState.SUBMITTED)
-        .values(state=state, reviewed_by_id=who.actor.id, reviewed_at=who.now)
+        .values(state=state, **values)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if moved.rowcount != 1:
+        return False
+    for name, value in {"state": state, **values}.items():
+        so.attributes.set_committed_value(report, name, value)
+    return True
+
+
+def _claim(who: Who, report: Report, state: ReportState) -> None:
+    """Take the report out of review, if it is still waiting: exactly one review wins, and of
+    two reviewers pressing *approve* and *return* at once the second is told it moved on.
+    """
+    if not _leave_review(report, state, reviewed_by_id=who.actor.id, reviewed_at=who.now):
         raise Refused([ReviewProblem.NOT_PENDING])
-    so.attributes.set_committed_value(report, "state", state)
-    so.attributes.set_committed_value(report, "reviewed_by_id", who.actor.id)
-    so.attributes.set_committed_value(report, "reviewed_at", who.now)
+
+
+def _lock_for_review(report: Report) -> Milestone | Item:
+    """Lock what the report is about (:func:`lock`) and read the report afresh: a new report
+    may have withdrawn it since the reviewer's page read it. Answers the locked row.
+    """
+    target: Milestone | Item = report.milestone or report.item
+    lock(target)
+    db.session.refresh(report)
+    return target
 
 
 def approve_report(who: Who, report: Report, *, today: date) -> None:
@@ -257,9 +267,7 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
     Refused when the milestone or item changed after the report was submitted, since the
     department reported on something that is no longer there; return it instead.
     """
-    target: Milestone | Item = report.milestone or report.item
-    lock(target)
-    db.session.refresh(report)  # a new report may have withdrawn it since it was read
+    target = _lock_for_review(report)
     _check_reviewable(who, report)
     if target.version != report.base_version:
         raise Refused([ReviewProblem.CHANGED_SINCE])
@@ -289,8 +297,7 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
 
 def return_report(who: Who, report: Report, reason: str, *, today: date) -> None:
     """Send a report back to its department with the reason (for example, a missing figure)."""
-    lock(report.milestone or report.item)
-    db.session.refresh(report)  # a new report may have withdrawn it since it was read
+    _lock_for_review(report)
     _check_reviewable(who, report)
     if not reason.strip():
         raise Refused([ReviewProblem.REASON_REQUIRED])
