@@ -20,18 +20,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from flask_migrate import upgrade
-
-from tests.live_server import ROOT, database, gunicorn
-from tracker import create_app
-from tracker.domain.planfile import parse_plan_file
-from tracker.domain.refusal import Who
-from tracker.extensions import db
+from tests.live_server import database, gunicorn, shinan_database
 from tracker.services.commands.accounts import create_user
-from tracker.services.commands.plan_sync import sync_plan
 from tracker.services.commands.tokens import create_token
 
 PHASES = "examples,coverage,fuzzing,stateful"
@@ -51,20 +43,14 @@ class Run:
 
 def prepare(url: str) -> str:
     """Migrate, load the Shinan plan and make an admin; answer the admin's API token."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "contract"})
-    now = datetime.now(UTC)
-    who = Who(now)
-    with app.app_context():
-        upgrade()
-        sync_plan(parse_plan_file(ROOT / "tracker/plans/shinan-2020.yaml"), now=now, note="api")
+    with shinan_database(url, "contract") as who:
         user, _ = create_user(who, username="api-admin", role="admin", password="api-2020-admin")
-        token = create_token(who, user, label="schemathesis")[1]
-        db.session.commit()
-        db.engine.dispose()
-    return token
+        return create_token(who, user, label="schemathesis")[1]
 
 
-def schemathesis(base: str, token: str, seed: int, examples: int, workdir: Path) -> Run:
+def schemathesis(
+    engine: str, base: str, token: str, seed: int, examples: int, workdir: Path
+) -> Run:
     """``st run`` with every check and phase; the database keeps what the run wrote."""
     command = [
         str(Path(sys.executable).with_name("st")), "run",
@@ -74,7 +60,7 @@ def schemathesis(base: str, token: str, seed: int, examples: int, workdir: Path)
         "--report-dir", str(workdir / "report"),
     ]  # fmt: skip
     done = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)
-    return Run("", seed, done.returncode == 0, done.stdout + done.stderr)
+    return Run(engine, seed, done.returncode == 0, done.stdout + done.stderr)
 
 
 def check(
@@ -95,9 +81,9 @@ def check(
             pending = list(seeds)
             while pending or time.monotonic() < deadline:
                 seed = pending.pop(0) if pending else random.SystemRandom().randrange(2**31)
-                run = schemathesis(base, token, seed, examples, Path(tmp))
-                runs.append(Run(engine, seed, run.passed, run.output))
-                report(runs[-1])
+                run = schemathesis(engine, base, token, seed, examples, Path(tmp))
+                runs.append(run)
+                report(run)
                 if not run.passed:
                     break
     return runs

@@ -14,13 +14,35 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
+from flask_migrate import upgrade
 
 from tests.databases import LOCAL_POSTGRES, scratch_postgres
+from tracker import create_app
+from tracker.domain.planfile import parse_plan_file
+from tracker.domain.refusal import Who
+from tracker.extensions import db
+from tracker.services.commands.plan_sync import sync_plan
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def shinan_database(url: str, note: str) -> Iterator[Who]:
+    """Migrate the database at ``url`` and load the Shinan plan through the app's own
+    services; the block makes its accounts as the answered ``Who`` and all is committed after.
+    """
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": note})
+    now = datetime.now(UTC)
+    with app.app_context():
+        upgrade()
+        sync_plan(parse_plan_file(ROOT / "tracker/plans/shinan-2020.yaml"), now=now, note=note)
+        yield Who(now)
+        db.session.commit()
+        db.engine.dispose()
 
 
 def free_port() -> int:

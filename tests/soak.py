@@ -22,21 +22,15 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from tests.live_server import ROOT, database, gunicorn
-from tracker import create_app
-from tracker.domain.planfile import parse_plan_file
-from tracker.domain.refusal import Who
+from tests.live_server import database, gunicorn, shinan_database
 from tracker.extensions import db
 from tracker.models import Department, Item, Milestone
 from tracker.services.commands.accounts import create_user
-from tracker.services.commands.plan_sync import sync_plan
 from tracker.services.commands.tokens import create_token
 
 PASSWORD = "soak-password-2020"
@@ -89,12 +83,7 @@ class Cast:
 def prepare(url: str) -> Cast:
     """Migrate, load the Shinan plan and make the accounts, through the app's own services."""
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "soak"})
-    now = datetime.now(UTC)
-    who = Who(now)
-    with app.app_context():
-        upgrade()
-        sync_plan(parse_plan_file(ROOT / "tracker/plans/shinan-2020.yaml"), now=now, note="soak")
+    with shinan_database(url, "soak") as who:
         for name, role in (("soak-admin", "admin"), ("soak-leader", "leader")):
             create_user(who, username=name, role=role, password=PASSWORD)
         leads, tokens, milestones = {}, {}, {}
@@ -114,8 +103,6 @@ def prepare(url: str) -> Cast:
                 )
             )
         items = list(db.session.scalars(sa.select(Item.code).order_by(Item.code)))
-        db.session.commit()
-        db.engine.dispose()
     return Cast(leads, tokens, {k: v for k, v in milestones.items() if v}, items)
 
 
