@@ -16,21 +16,29 @@ from tracker.messages import messages
 from tracker.portfolio import bp
 from tracker.portfolio.forms import PlanStateForm
 from tracker.services.commands.plan_states import move_plan
-from tracker.services.queries.plans import PortfolioFilters, build_portfolio, visible_plans
+from tracker.services.queries.plans import (
+    Portfolio,
+    PortfolioFilters,
+    build_portfolio,
+    visible_plans,
+)
 from tracker.unit_of_work import attempt
 
 
-def _plans_page(status: int = 200) -> tuple[str, int]:
-    plans = visible_plans(include_drafts=allowed(Action.MANAGE_PLANS))
-    portfolio = build_portfolio(
-        plans,
+def _portfolio(filters: PortfolioFilters) -> Portfolio:
+    """The plans this user sees (drafts for admins), each with its board's figures."""
+    return build_portfolio(
+        visible_plans(include_drafts=allowed(Action.MANAGE_PLANS)),
         today=today(),
         margin=current_app.config["TRACKER_BEHIND_MARGIN"],
-        filters=PortfolioFilters(),
+        filters=filters,
     )
+
+
+def _plans_page(status: int = 200) -> tuple[str, int]:
     html = render_template(
         "portfolio/plans.html",
-        portfolio=portfolio,
+        portfolio=_portfolio(PortfolioFilters()),
         moves={s: sorted(MOVES[s]) for s in PlanState},
         form=PlanStateForm(),
     )
@@ -50,16 +58,8 @@ def portfolio() -> str:
     the departments most behind across all plans; filtered by status, department and year.
     """
     require(Action.VIEW_BOARD)
-    plans = visible_plans(include_drafts=allowed(Action.MANAGE_PLANS))
-    filters = PortfolioFilters.from_args(request.args)
     return render_template(
-        "portfolio/portfolio.html",
-        portfolio=build_portfolio(
-            plans,
-            today=today(),
-            margin=current_app.config["TRACKER_BEHIND_MARGIN"],
-            filters=filters,
-        ),
+        "portfolio/portfolio.html", portfolio=_portfolio(PortfolioFilters.from_args(request.args))
     )
 
 
