@@ -2,8 +2,10 @@
 
 Every write view and API call runs its service call inside :func:`unit_of_work`; commands
 flush and never commit. A row changed by someone else meanwhile (the optimistic lock of
-``version_id_col``) surfaces at flush or commit as SQLAlchemy's ``StaleDataError``; here it
-becomes :class:`~tracker.domain.refusal.StaleVersion`, so callers handle one refusal type.
+``version_id_col``) surfaces at flush or commit as SQLAlchemy's ``StaleDataError``; a row
+someone else inserted meanwhile under the same unique key (two first loads of one plan file)
+as a unique-constraint violation. Both become :class:`~tracker.domain.refusal.StaleVersion`,
+so callers handle one refusal type: someone else was first.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from psycopg import errors as pg_errors
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain.refusal import Refused, StaleVersion
@@ -27,9 +31,22 @@ def unit_of_work() -> Iterator[None]:
     except StaleDataError:
         db.session.rollback()
         raise StaleVersion(None) from None
+    except IntegrityError as error:
+        db.session.rollback()
+        if lost_a_race(error):
+            raise StaleVersion(None) from None
+        raise
     except BaseException:
         db.session.rollback()
         raise
+
+
+def lost_a_race(error: IntegrityError) -> bool:
+    """Whether the refused write met a row another writer inserted first under a unique key
+    (any other integrity error is a bug, and stays one).
+    """
+    cause = error.orig
+    return isinstance(cause, pg_errors.UniqueViolation) or "UNIQUE constraint failed" in str(cause)
 
 
 @dataclass
