@@ -14,6 +14,7 @@ from tracker import (
     api,
     cli,
     config,
+    data_version,
     engines,
     errors,
     headers,
@@ -21,6 +22,7 @@ from tracker import (
     log_redaction,
     models,
     plan_scope,
+    snapshots,
 )
 from tracker.admin import bp as admin_bp
 from tracker.assignment import bp as assignment_bp
@@ -66,6 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     engines.install()
+    data_version.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -74,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     plan_scope.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    snapshots.init_app(app, PROJECT_ROOT)
     log_redaction.init_app_logging()
 
     app.register_blueprint(auth_bp)

@@ -94,6 +94,9 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         "TRACKER_SMTP_PASSWORD": os.environ.get("TRACKER_SMTP_PASSWORD", ""),
         "TRACKER_SMTP_FROM": os.environ.get("TRACKER_SMTP_FROM", ""),
         "TRACKER_SMTP_STARTTLS": os.environ.get("TRACKER_SMTP_STARTTLS", ""),
+        # Where computed boards are shared (tracker.snapshots): empty for the database, or a
+        # Redis URL such as redis://127.0.0.1:6379/0.
+        "TRACKER_CACHE_URL": os.environ.get("TRACKER_CACHE_URL", ""),
         # How many reverse proxies set X-Forwarded-For/-Proto in front of the app (0: none).
         "TRACKER_PROXY_COUNT": int(os.environ.get("TRACKER_PROXY_COUNT", "0")),
     }

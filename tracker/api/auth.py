@@ -21,7 +21,8 @@ from flask_babel import lazy_gettext as _l
 from tracker.access import actor_for, client_address
 from tracker.api.problems import ApiProblem, api_locale, content_language
 from tracker.api.schemas import parse_json_object
-from tracker.clock import utcnow
+from tracker.clock import today, utcnow
+from tracker.conditional import every_plan_version, not_modified, page_tag, tagged
 from tracker.domain.policy import Action, Target, can
 from tracker.domain.refusal import Who
 from tracker.loaders import plan_state
@@ -90,6 +91,16 @@ def api_require(action: Action, target: Target = None) -> None:
         raise ApiProblem("forbidden", _l("Your role or department may not do this."))
 
 
+def reading_tag(locale: str) -> str:
+    """The ETag of a read: every plan's data version (a read may span plans, and shared rows
+    such as departments move every plan's), the day, the reader and the language.
+    """
+    user: User = g.api_user
+    return page_tag(
+        "api", locale, user.id, user.role, user.department_id, today(), every_plan_version()
+    )
+
+
 def api_view(*, public: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Wrap an API view: language, body size, token (unless ``public``)."""
 
@@ -102,7 +113,15 @@ def api_view(*, public: bool = False) -> Callable[[Callable[..., Any]], Callable
                     read_body()
                 if not public:
                     g.api_user = bearer_user()
-                response = view(*args, **kwargs)
+                tag = reading_tag(locale) if request.method == "GET" and not public else None
+                unchanged = not_modified(tag) if tag is not None else None
+                response = unchanged if unchanged is not None else view(*args, **kwargs)
+                if (
+                    tag is not None
+                    and isinstance(response, Response)
+                    and response.status_code == 200
+                ):
+                    tagged(response, tag)
             if isinstance(response, Response):
                 response.headers.setdefault("Content-Language", content_language(locale))
             return response

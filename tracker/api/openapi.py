@@ -330,15 +330,21 @@ class Operation:
     media: str = "application/json"
     links: tuple[Link, ...] = ()
 
+    @property
+    def conditional(self) -> bool:
+        """Reads that need a token carry an ETag and answer 304 to a current one."""
+        return self.method == "get" and not self.public
+
     def document(self) -> dict[str, Any]:
         """The operation object of the document."""
         described: dict[str, Any] = {"operationId": self.operation_id, "summary": self.summary}
         if self.public:
             described["security"] = []
-        if self.parameters:
-            described["parameters"] = [
-                p.document() if isinstance(p, Query) else p for p in self.parameters
-            ]
+        parameters = [p.document() if isinstance(p, Query) else p for p in self.parameters]
+        if self.conditional:
+            parameters.append(IF_NONE_MATCH)
+        if parameters:
+            described["parameters"] = parameters
         if self.body is not None:
             content: dict[str, Any] = {"application/json": {"schema": ref(self.body.name)}}
             if self.body.example is not None:
@@ -358,6 +364,13 @@ class Operation:
         }
         if self.links:
             described[str(ok)]["links"] = {link.name: link.document() for link in self.links}
+        if self.conditional:
+            described[str(ok)]["headers"] = {"ETag": ETAG_HEADER}
+            described["304"] = {
+                "description": "Not Modified: the ETag sent in `If-None-Match` is still "
+                "current; the answer has no body.",
+                "headers": {"ETag": ETAG_HEADER},
+            }
         codes = () if self.public else sorted({401, 404, *self.problems})
         for code in codes:
             described[str(code)] = {
@@ -367,6 +380,19 @@ class Operation:
         return described
 
 
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The `ETag` of an earlier answer: while nothing it shows has changed, "
+    "the answer is `304 Not Modified` with no body.",
+}
+ETAG_HEADER = {
+    "description": "Changes exactly when the answer would: with any change to the plans' "
+    "data, the day, or the reader.",
+    "schema": {"type": "string"},
+}
 ITEM_CODE = {"name": "code", "in": "path", "required": True, "schema": CODE}
 PLAN_CODE = {
     "name": "plan",

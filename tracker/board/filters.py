@@ -10,10 +10,15 @@ from typing import Any
 from flask import request
 from flask_babel import gettext as _
 
+from tracker.domain.league import SORT_KEYS
 from tracker.domain.reminders import parse_day
 from tracker.errors import BadRequestMessage
+from tracker.models import Plan
+from tracker.snapshots import SnapshotKey
 
 BOARD_PARAMETERS = ("as_of", "group", "department", "status", "sort", "dir")
+# Filtered boards are computed afresh: their keys would be as many as the values one can type.
+FILTER_PARAMETERS = ("group", "department", "status")
 
 
 def requested_as_of(default: date) -> date:
@@ -32,3 +37,17 @@ def requested_as_of(default: date) -> date:
 def board_args() -> dict[str, Any]:
     """The board's own query parameters, to carry into its links (nothing else is echoed)."""
     return {key: request.args[key][:40] for key in BOARD_PARAMETERS if key in request.args}
+
+
+def board_snapshot_key(
+    plan: Plan, *, as_of: date, today: date, args: dict[str, Any], locale: str
+) -> SnapshotKey | None:
+    """The snapshot key of an unfiltered board (sorted by a known column), else None."""
+    if any(args.get(name) for name in FILTER_PARAMETERS):
+        return None
+    sort = args.get("sort", "on_time_rate")
+    direction = args.get("dir", "desc")
+    if sort not in SORT_KEYS or direction not in {"asc", "desc"}:
+        return None
+    parts = (as_of.isoformat(), today.isoformat(), locale, sort, direction, args.get("as_of", ""))
+    return SnapshotKey("board", plan.id, plan.data_version, parts)

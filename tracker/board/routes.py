@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.access import report_reader, require
 from tracker.board import bp
-from tracker.board.filters import board_args, requested_as_of
+from tracker.board.filters import board_args, board_snapshot_key, requested_as_of
+from tracker.cached_pages import page_from_blocks, render_blocks, shared_page
 from tracker.clock import today
+from tracker.conditional import not_modified, page_tag, shell, tagged
 from tracker.domain.policy import Action
 from tracker.domain.rollup import roll_up_item
 from tracker.loaders import find_plan, item_by_code, the_plan
@@ -19,6 +22,7 @@ from tracker.services.queries.instructions import instructions_for_item
 from tracker.services.queries.plans import figures_day_of
 from tracker.services.queries.progress import item_input
 from tracker.services.queries.timeline import timeline_for_item
+from tracker.snapshots import snapshots
 
 
 @bp.get("/")
@@ -32,42 +36,62 @@ def home() -> Response | str:
 
 
 @bp.get("/plans/<plan>/")
-def index() -> str:
-    """The board: headline, each group's items, department table, watch lists, charts."""
+def index() -> Response:
+    """The board: headline, each group's items, department table, watch lists, charts.
+
+    The board itself is a shared snapshot of the plan's data version; only the shell around
+    it is rendered for the user asking.
+    """
     plan = the_plan()
     require(Action.VIEW_BOARD)
     now = today()
     as_of = requested_as_of(figures_day_of(plan, now))
-    sort = request.args.get("sort", "on_time_rate")
-    board = build_board(
-        plan,
-        as_of=as_of,
-        today=now,
-        margin=current_app.config["TRACKER_BEHIND_MARGIN"],
-        filters=Filters.from_args(request.args),
-        sort=sort,
-        descending=request.args.get("dir", "desc") != "asc",
-    )
-    progress = board.progress
-    return render_template(
-        "board/index.html",
-        board=board,
-        progress=progress,
-        sort=sort,
-        args=board_args(),
-        charts=board_charts(plan, progress),
-    )
+    args = board_args()
+    tag = page_tag("board", plan.id, plan.data_version, now, as_of, *shell())
+    if (unchanged := not_modified(tag)) is not None:
+        return unchanged
+
+    def render() -> bytes:
+        sort = request.args.get("sort", "on_time_rate")
+        board = build_board(
+            plan,
+            as_of=as_of,
+            today=now,
+            margin=current_app.config["TRACKER_BEHIND_MARGIN"],
+            filters=Filters.from_args(request.args),
+            sort=sort,
+            descending=request.args.get("dir", "desc") != "asc",
+        )
+        progress = board.progress
+        return render_blocks(
+            "board/index.html",
+            board=board,
+            progress=progress,
+            sort=sort,
+            args=args,
+            charts=board_charts(plan, progress),
+        )
+
+    key = board_snapshot_key(plan, as_of=as_of, today=now, args=args, locale=str(get_locale()))
+    if key is None:
+        return tagged(make_response(page_from_blocks(render())), tag)
+    page = shared_page(tag, lambda: snapshots().fetch(key, render))
+    return tagged(make_response(page), tag)
 
 
 @bp.get("/plans/<plan>/items/<code>")
-def item(code: str) -> str:
+def item(code: str) -> Response:
     """One item: its milestones, indicators and background facts."""
     require(Action.VIEW_ITEM)
+    plan = the_plan()
+    tag = page_tag("item", plan.id, plan.data_version, today(), *shell())
+    if (unchanged := not_modified(tag)) is not None:
+        return unchanged
     found = item_by_code(code, in_full=True)
     as_of = figures_day_of(found.plan, today())
     result = roll_up_item(item_input(found), as_of, current_app.config["TRACKER_BEHIND_MARGIN"])
     indicators = indicators_with_figures(found)
-    return render_template(
+    page = render_template(
         "board/item.html",
         item=found,
         result=result,
@@ -79,3 +103,4 @@ def item(code: str) -> str:
             found, [i.id for i in indicators], report_reader(current_user._get_current_object())
         ),
     )
+    return tagged(make_response(page), tag)

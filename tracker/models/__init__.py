@@ -14,6 +14,7 @@ from tracker.models.plan import (
     Plan,
 )
 from tracker.models.screens import ScreenLink
+from tracker.models.snapshot import Snapshot
 from tracker.models.tokens import ApiToken
 from tracker.models.work import (
     Attachment,
@@ -41,6 +42,7 @@ __all__ = [
     "Postponement",
     "Report",
     "ScreenLink",
+    "Snapshot",
     "Update",
     "User",
 ]

@@ -25,6 +25,8 @@ class Update(Model):
     """
 
     __tablename__ = "plan_update"
+    # A past day's board reads a plan's rows up to that day (services.queries.progress).
+    __table_args__ = (sa.Index("ix_plan_update_plan_id_effective_on", "plan_id", "effective_on"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id"), index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -17,6 +18,14 @@ item_supporting_department = sa.Table(
     sa.Column("item_id", sa.ForeignKey("item.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("department_id", sa.ForeignKey("department.id"), primary_key=True),
 )
+
+
+def new_data_version() -> int:
+    """A plan's next data version: random, not counted, so a version once seen is never seen
+    again for other data, even after the tables are emptied or a backup is restored (a key of
+    a shared cache outlives both).
+    """
+    return secrets.randbits(62)
 
 
 class Plan(Model):
@@ -39,6 +48,11 @@ class Plan(Model):
         sa.String(16), default="active", server_default="active", index=True
     )
     closed_on: so.Mapped[date | None]
+    # A new random value with every committed write that can change the plan's pages
+    # (tracker.data_version); cached snapshots and ETags are keyed by it.
+    data_version: so.Mapped[int] = so.mapped_column(
+        sa.BigInteger, default=new_data_version, server_default="1"
+    )
 
     groups: so.Mapped[list[Group]] = so.relationship(
         back_populates="plan", order_by="Group.position"

@@ -12,6 +12,8 @@ its URL is the credential, checked here, and the page never looks at ``current_u
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import (
     abort,
     current_app,
@@ -22,13 +24,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
 from tracker.access import current_who, require
+from tracker.conditional import not_modified, page_tag, tagged
 from tracker.domain.policy import Action
 from tracker.i18n import local_time, localized
 from tracker.loaders import find_plan, row_by_id
@@ -40,7 +43,11 @@ from tracker.services.commands.screens import create_link, find_active_link, lis
 from tracker.services.commands.tokens import mark_used
 from tracker.services.queries.plans import visible_plans
 from tracker.services.queries.screens import load_screen
+from tracker.snapshots import SnapshotKey, snapshots
 from tracker.unit_of_work import attempt, unit_of_work
+
+# Stands in for the time of the answer in a kept page.
+UPDATED_AT = "tracker-updated-at-5f2a"
 
 
 def _links_page(
@@ -117,7 +124,11 @@ def revoke(link_id: int) -> Response:
 
 @bp.get("/screen/<token>")
 def show(token: str) -> Response:
-    """The big screen: the current plan as of today, for a valid, unrevoked link only."""
+    """The big screen: the current plan as of today, for a valid, unrevoked link only.
+
+    The page is a shared snapshot of the plan's data version, and a display that polls with
+    the ETag it holds gets a 304 until something changes.
+    """
     link = find_active_link(token)
     if link is None:
         abort(404)
@@ -125,23 +136,40 @@ def show(token: str) -> Response:
     with unit_of_work():
         mark_used(link, now)
     plan = link.plan or find_plan()
-    screen = None
-    if plan is not None:
-        screen = load_screen(plan, clock.today(), current_app.config["TRACKER_BEHIND_MARGIN"])
-    html = render_template(
-        "screens/show.html", screen=screen, updated_at=format_datetime(now, "HH:mm")
-    )
-    return make_response(html)
+    if plan is None:
+        return make_response(
+            render_template("screens/show.html", screen=None, updated_at=_time(now))
+        )
+    day = clock.today()
+    locale = str(get_locale())
+    tag = page_tag("screen", plan.id, plan.data_version, day, locale)
+    if (unchanged := not_modified(tag)) is not None:
+        return unchanged
+
+    def render() -> bytes:
+        screen = load_screen(plan, day, current_app.config["TRACKER_BEHIND_MARGIN"])
+        html = render_template("screens/show.html", screen=screen, updated_at=UPDATED_AT)
+        return html.encode()
+
+    key = SnapshotKey("screen", plan.id, plan.data_version, (day.isoformat(), locale))
+    html = snapshots().fetch(key, render).decode().replace(UPDATED_AT, _time(now))
+    return tagged(make_response(html), tag)
+
+
+def _time(now: datetime) -> str:
+    return format_datetime(now, "HH:mm")
 
 
 @bp.after_request
 def _keep_the_token_private(response: Response) -> Response:
-    """The screen's URL holds its token: no cache keeps the page, no link passes the URL on.
+    """The screen's URL holds its token: no shared cache keeps the page (the display's own
+    browser keeps it to revalidate: ``private, no-cache``), no link passes the URL on.
 
-    This also covers the 404 answered for an unknown or revoked token.
+    A 404 answered for an unknown or revoked token is not kept anywhere.
     """
     if request.endpoint == "screens.show":
-        response.headers["Cache-Control"] = "no-store"
+        if response.status_code not in {200, 304}:
+            response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Robots-Tag"] = "noindex"
     return response

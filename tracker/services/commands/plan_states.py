@@ -55,7 +55,7 @@ def move_plan(who: Who, plan: Plan, *, seen: PlanState, wanted: PlanState, today
         sa.update(Plan)
         .where(Plan.id == plan.id, Plan.state == current.value)
         .values(state=wanted.value, closed_on=closed_on)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, changes_plan=plan.id)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleVersion(None)

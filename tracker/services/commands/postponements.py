@@ -137,7 +137,7 @@ def _decide(who: Who, postponement: Postponement, state: State, *, note: str) ->
         .values(
             state=state, decided_by_id=who.actor.id, decided_at=who.now, decision_note=note.strip()
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, changes_plan=postponement.milestone.plan_id)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Refused([PostponementProblem.ALREADY_DECIDED])

@@ -234,7 +234,7 @@ def _leave_review(report: Report, state: ReportState, **values: object) -> bool:
         sa.update(Report)
         .where(Report.id == report.id, Report.state == ReportState.SUBMITTED)
         .values(state=state, **values)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, changes_plan=report.plan_id)
     )
     if moved.rowcount != 1:
         return False

@@ -99,52 +99,111 @@ def item_input(item: Item, past: dict[int, MilestoneState | None] | None = None)
 
 
 def replayed_states(plan: Plan, as_of: date) -> dict[int, MilestoneState | None]:
-    """Every milestone's state at the end of a past day, rebuilt from the history in one query.
+    """Every milestone's state at the end of a past day, rebuilt from the history.
+
+    Only what the replay needs leaves the database: per milestone and field, the last change
+    that counted by ``as_of`` (and the first change of the due date, whose old value is the
+    original due date). The database picks those with a window over the rows up to that day
+    (index ``plan_id, effective_on``), so a past day costs about what today costs, however
+    long the history.
 
     ``None`` marks a milestone that an admin created after that day.
     """
-    rows = db.session.execute(
+    approvals = (
+        sa.select(Update.report_id, Update.effective_on.label("approved_on"))
+        .where(
+            Update.plan_id == plan.id,
+            Update.field == "review",
+            Update.new_value == ReportState.APPROVED.value,
+            Update.report_id.is_not(None),
+        )
+        .subquery("approvals")
+    )
+    counts_from = sa.case(
+        (Update.report_id.is_(None), Update.effective_on), else_=approvals.c.approved_on
+    ).label("counts_from")
+    # A change proposed in a report counts from its approval, which comes after it was
+    # proposed: no row that counts by ``as_of`` was written with a later effective day.
+    counted = (
         sa.select(
-            Update.milestone_id,
             Update.id,
+            Update.milestone_id,
             Update.field,
             Update.old_value,
             Update.new_value,
-            Update.effective_on,
-            Update.report_id,
+            counts_from,
         )
+        .outerjoin(approvals, approvals.c.report_id == Update.report_id)
         .where(
             Update.plan_id == plan.id,
             Update.milestone_id.is_not(None),
-            Update.field.in_([*REPLAYED_FIELDS, "created", "review"]),
+            Update.field.in_([*REPLAYED_FIELDS, "created"]),
+            Update.effective_on <= as_of,
         )
-        .order_by(Update.id)
+        .subquery("counted")
+    )
+    ranked = sa.select(
+        counted,
+        sa.func.row_number()
+        .over(
+            partition_by=(counted.c.milestone_id, counted.c.field),
+            order_by=(counted.c.counts_from.desc(), counted.c.id.desc()),
+        )
+        .label("latest"),
+    ).where(counted.c.counts_from.is_not(None), counted.c.counts_from <= as_of)
+    latest = ranked.subquery("ranked")
+    rows = db.session.execute(
+        sa.select(
+            latest.c.milestone_id,
+            latest.c.id,
+            latest.c.field,
+            latest.c.old_value,
+            latest.c.new_value,
+            latest.c.counts_from,
+        ).where(latest.c.latest == 1)
     ).all()
-    approved_on = {
-        report_id: effective_on
-        for _, _, field_name, _, new, effective_on, report_id in rows
-        if field_name == "review" and new == ReportState.APPROVED and report_id is not None
-    }
+    first_due = db.session.execute(
+        sa.select(Update.milestone_id, Update.id, Update.old_value).where(
+            Update.id.in_(
+                sa.select(sa.func.min(Update.id))
+                .where(
+                    Update.plan_id == plan.id,
+                    Update.milestone_id.is_not(None),
+                    Update.field == "due",
+                )
+                .group_by(Update.milestone_id)
+            )
+        )
+    ).all()
+    created_late = set(
+        db.session.scalars(
+            sa.select(Update.milestone_id)
+            .where(
+                Update.plan_id == plan.id, Update.field == "created", Update.effective_on > as_of
+            )
+            .group_by(Update.milestone_id)
+        )
+    )
     changes: dict[int, list[Change]] = {}
-    created: dict[int, date] = {}
-    for milestone_id, order, field_name, old, new, effective_on, report_id in rows:
-        if milestone_id is None or field_name == "review":
-            continue  # (the query already skips plan-level rows; this tells the type checker)
-        counts_from = approved_on.get(report_id) if report_id is not None else effective_on
-        if counts_from is None:
-            continue  # proposed in a report that was never approved
+    created_by_then: set[int] = set()
+    for milestone_id, order, field_name, old, new, counted_from in rows:
         if field_name == "created":
-            created[milestone_id] = counts_from
+            created_by_then.add(milestone_id)
             continue
         changes.setdefault(milestone_id, []).append(
-            Change(counts_from, order, field_name, old, new)
+            Change(counted_from, order, field_name, old, new)
         )
+    for milestone_id, order, old in first_due:
+        if milestone_id is None:
+            continue  # (the query keeps milestone rows only; this tells the type checker)
+        # Only its old value is read (the original due date); it never counts as a change.
+        changes.setdefault(milestone_id, []).append(Change(date.max, order, "due", old, None))
     states: dict[int, MilestoneState | None] = {}
     milestones = db.session.execute(
         sa.select(Milestone.id, Milestone.due, Milestone.weight).where(Milestone.plan_id == plan.id)
     ).all()
     for milestone_id, due, weight in milestones:
-        if created.get(milestone_id, as_of) > as_of:
+        if milestone_id in created_late and milestone_id not in created_by_then:
             states[milestone_id] = None
             continue
         states[milestone_id] = state_at(

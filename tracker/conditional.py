@@ -1,0 +1,66 @@
+"""Conditional requests: an ETag from what a page depends on, and 304 when nothing moved.
+
+A page's tag is built from the plan's data version (:mod:`tracker.data_version`), the
+release of the code, and whatever else the page shows (the day, the language, the signed-in
+user), so it changes exactly when the page would. A client that sends it back in
+``If-None-Match`` gets ``304 Not Modified`` before anything is loaded or rendered: the big
+screen and a leader's open board poll for almost nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+from flask import Response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from tracker.extensions import db
+from tracker.models import Plan
+from tracker.snapshots import snapshots
+
+# Browsers keep the page but ask every time: never shown stale, cheap when unchanged.
+REVALIDATE = "private, no-cache"
+
+
+def page_tag(*parts: object) -> str:
+    """The ETag of a page that depends on ``parts`` (and on its URL and on the code that
+    renders it).
+    """
+    text = "\x1f".join(str(part) for part in (snapshots().release, request.full_path, *parts))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def every_plan_version() -> tuple[tuple[int, int], ...]:
+    """Each plan's id and data version, for reads that are not about one plan."""
+    rows = db.session.execute(sa.select(Plan.id, Plan.data_version).order_by(Plan.id))
+    return tuple((plan_id, version) for plan_id, version in rows)
+
+
+def shell() -> tuple[object, ...]:
+    """What the page shell shows of the request: the user's name, role and department (the
+    navigation) and the language.
+    """
+    user = current_user
+    if not user.is_authenticated:
+        return ("anonymous", str(get_locale()))
+    return (user.id, user.label, user.role, user.department_id, str(get_locale()))
+
+
+def not_modified(tag: str) -> Response | None:
+    """A 304 when the client already holds this version of the page, else None.
+
+    A page with a message waiting to be shown (a flash) is always sent in full.
+    """
+    if "_flashes" in session or not request.if_none_match.contains(tag):
+        return None
+    response = Response(status=304)
+    return tagged(response, tag)
+
+
+def tagged(response: Response, tag: str) -> Response:
+    """Mark ``response`` with its tag, to be revalidated on every use."""
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = REVALIDATE
+    return response
