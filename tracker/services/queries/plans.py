@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from tracker.domain.status import STATUSES, Status
 from tracker.extensions import db
 from tracker.models import Department, Plan
 from tracker.services.queries.board import Filters, build_board
+from tracker.snapshots import SnapshotKey, snapshots
 
 
 def figures_day_of(plan: Plan, today: date) -> date:
@@ -83,6 +85,80 @@ class Portfolio:
     filters: PortfolioFilters
 
 
+@dataclass(frozen=True)
+class PlanFigures:
+    """A plan's headline figures as its board computes them, kept as a shared snapshot."""
+
+    as_of: date
+    summary: Summary
+    items: int
+    late_items: int
+    overdue_milestones: int
+    scores: tuple[DepartmentScore, ...]
+
+    def dump(self) -> bytes:
+        """JSON, so a shared store never holds anything but data."""
+        summary = self.summary
+        return json.dumps(
+            {
+                "as_of": self.as_of.isoformat(),
+                "summary": [
+                    summary.progress,
+                    summary.expected,
+                    summary.behind,
+                    summary.status.value,
+                    {status.value: n for status, n in summary.status_counts.items()},
+                ],
+                "counts": [self.items, self.late_items, self.overdue_milestones],
+                "scores": [astuple(score) for score in self.scores],
+            }
+        ).encode()
+
+    @classmethod
+    def load(cls, value: bytes) -> PlanFigures:
+        data = json.loads(value)
+        progress, expected, behind, status, counts = data["summary"]
+        items, late_items, overdue = data["counts"]
+        return cls(
+            as_of=date.fromisoformat(data["as_of"]),
+            summary=Summary(
+                progress=progress,
+                expected=expected,
+                behind=behind,
+                status=Status(status),
+                status_counts={Status(k): n for k, n in counts.items()},
+            ),
+            items=items,
+            late_items=late_items,
+            overdue_milestones=overdue,
+            scores=tuple(DepartmentScore(*score) for score in data["scores"]),
+        )
+
+
+def plan_figures(plan: Plan, *, today: date, margin: float) -> PlanFigures:
+    """The figures of ``plan``'s board at its figures' day: computed once per data version
+    and shared, so a portfolio of many plans reads stored figures for all but the changed.
+    """
+    as_of = figures_day_of(plan, today)
+
+    def compute() -> bytes:
+        board = build_board(plan, as_of=as_of, today=today, margin=margin, filters=Filters())
+        results = [row.result for s in board.progress.sections for row in s.rows]
+        return PlanFigures(
+            as_of=as_of,
+            summary=board.progress.result.summary,
+            items=len(results),
+            late_items=sum(1 for r in results if r.status is Status.DELAYED),
+            overdue_milestones=board.watch_totals.get("overdue", 0),
+            scores=tuple(line.score for line in board.departments),
+        ).dump()
+
+    key = SnapshotKey(
+        "figures", plan.id, plan.data_version, (as_of.isoformat(), today.isoformat(), str(margin))
+    )
+    return PlanFigures.load(snapshots().fetch(key, compute))
+
+
 def build_portfolio(
     plans: list[Plan], *, today: date, margin: float, filters: PortfolioFilters
 ) -> Portfolio:
@@ -98,24 +174,21 @@ def build_portfolio(
     for plan in plans:
         if filters.year is not None and not plan.start.year <= filters.year <= plan.end.year:
             continue
-        as_of = figures_day_of(plan, today)
-        board = build_board(plan, as_of=as_of, today=today, margin=margin, filters=Filters())
-        summary = board.progress.result.summary
-        if filters.status is not None and summary.status is not filters.status:
+        figures = plan_figures(plan, today=today, margin=margin)
+        if filters.status is not None and figures.summary.status is not filters.status:
             continue
-        scores = {line.department.id: line.score for line in board.departments}
+        scores = {score.department_id: score for score in figures.scores}
         if wanted is not None and wanted.id not in scores:
             continue
-        results = [row.result for s in board.progress.sections for row in s.rows]
         lines.append(
             PlanLine(
                 plan=plan,
-                as_of=as_of,
-                summary=summary,
-                items=len(results),
-                late_items=sum(1 for r in results if r.status is Status.DELAYED),
-                overdue_milestones=board.watch_totals.get("overdue", 0),
-                days_left=max(0, (plan.end - as_of).days),
+                as_of=figures.as_of,
+                summary=figures.summary,
+                items=figures.items,
+                late_items=figures.late_items,
+                overdue_milestones=figures.overdue_milestones,
+                days_left=max(0, (plan.end - figures.as_of).days),
             )
         )
         for department_id, score in scores.items():
