@@ -227,7 +227,10 @@ def _insert_ids(
 
 def _departments(shape: PlanSpec, summary: BenchSummary) -> dict[str, int]:
     """The Shinan plan's departments by code: reused when they exist, created otherwise."""
-    existing = dict(db.session.execute(sa.select(Department.code, Department.id)).tuples().all())
+    existing = {  # noqa: C416  (Row to tuple)
+        code: department_id
+        for code, department_id in db.session.execute(sa.select(Department.code, Department.id))
+    }
     missing = [d for d in shape.departments if d.code not in existing]
     rows = [
         {
@@ -263,7 +266,7 @@ def _people(
     """
     existing = {
         name.lower(): user_id
-        for name, user_id in db.session.execute(sa.select(User.username, User.id)).tuples()
+        for name, user_id in db.session.execute(sa.select(User.username, User.id))
     }
     missing = [a for a in accounts if a.username.lower() not in existing]
     password_hash = generate_password_hash(password) if missing else ""
@@ -426,8 +429,10 @@ class _PlanWriter:
             force = not forced_done and budget >= 9
             forced_done = forced_done or force
             carry = self._milestone_history(index, milestone, budget + carry, force=force)
-        # Items with indicators first: a small budget still gives them figures.
-        order = sorted(range(len(self.items)), key=lambda n: not self.items[n].indicators)
+        # A budget too small for every item goes to the items with indicators, for figures.
+        order = list(range(len(self.items)))
+        if item_budget + carry < 3 * len(order):
+            order = [n for n in order if self.items[n].indicators]
         budgets = _split(item_budget + carry, len(order))
         carry = 0
         for number, (index, budget) in enumerate(zip(order, budgets, strict=True)):
