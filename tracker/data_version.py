@@ -8,7 +8,7 @@ version is never reused: see :func:`tracker.models.plan.new_data_version`). Taki
 last, just before the commit, keeps it out of any lock-order cycle with the row locks the
 services take (a report's milestone, a plan's state).
 
-The ORM's bulk UPDATE and DELETE statements do not pass through a flush; they name their plan
+The ORM's bulk INSERT, UPDATE and DELETE statements do not pass through a flush; they name their plan
 with ``.execution_options(changes_plan=plan_id)``, and one that does not is taken to change
 every plan (never stale, only less cached).
 """
@@ -104,7 +104,7 @@ def _after_flush(session: so.Session, _context: object) -> None:
 
 
 def _on_orm_execute(state: so.ORMExecuteState) -> None:
-    if not (state.is_update or state.is_delete):
+    if not (state.is_insert or state.is_update or state.is_delete):
         return
     mapper = state.bind_mapper
     if mapper is None or issubclass(mapper.class_, _UNSHOWN):
