@@ -139,3 +139,22 @@ def test_leader_switches_to_english_and_opens_an_item(page: Page, console: Conso
     # The language sticks: the item page is in English too.
     expect(page.locator("html")).to_have_attribute("lang", "en")
     console.assert_clean()
+
+
+def test_opening_an_item_on_the_timeline_loads_its_milestones(page: Page, console: Console) -> None:
+    sign_in(page, "zhang")
+    page.goto("/plans/shinan-2020/")
+    t1 = page.get_by_test_id("item-milestones").and_(page.locator("[data-code=T1]"))
+    body = t1.get_by_test_id("item-milestones-body")
+    # Closed, the item holds only the way to its page; its milestones are not on the board.
+    expect(body.get_by_test_id("fragment-milestone")).to_have_count(0)
+
+    t1.locator("summary").click()
+
+    rows = body.get_by_test_id("fragment-milestone")
+    expect(rows).to_have_count(5)
+    assert [row.get_attribute("data-code") for row in rows.all()] == [
+        f"T1-{n}" for n in range(1, 6)
+    ]
+    expect(t1).to_have_attribute("data-loaded", "yes")
+    console.assert_clean()

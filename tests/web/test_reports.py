@@ -362,9 +362,12 @@ def test_my_department_page_flags(app: Flask, people: None) -> None:
     codes = re.findall(r'data-testid="my-milestone" data-code="([^"]+)"', html)
     assert {"T1-1", "T1-3", "T1-5"} <= set(codes)
     assert not any(c.startswith("P2") for c in codes)  # 区商务局's item
-    # Sorted by due date.
-    dues = [milestone(c).due for c in codes]
-    assert dues == sorted(dues)
+    # Open ones first, then the done ones, each by due date.
+    done = [milestone(c).reported_status == "done" for c in codes]
+    assert done == sorted(done)
+    for finished in (False, True):
+        dues = [milestone(c).due for c, d in zip(codes, done, strict=True) if d is finished]
+        assert dues == sorted(dues)
     assert "11 天后到期" in html  # T1-3 is due 2020-12-31
     assert re.search(r"已 \d+ 天未更新", html)
     assert "区工业和信息化局" in html

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -16,9 +16,20 @@ from tracker.conditional import not_modified, page_tag, shell, tagged
 from tracker.domain.policy import Action
 from tracker.domain.rollup import roll_up_item
 from tracker.loaders import find_plan, item_by_code, the_plan
-from tracker.services.queries.board import Filters, build_board, indicators_with_figures
+from tracker.pagination import page_number, paginate
+from tracker.services.queries.board import (
+    WATCH_ORDER,
+    Filters,
+    build_board,
+    indicators_with_figures,
+    item_milestones,
+)
 from tracker.services.queries.charts import board_charts
-from tracker.services.queries.instructions import instructions_for_item
+from tracker.services.queries.instructions import (
+    INSTRUCTIONS_SHOWN,
+    count_instructions,
+    instructions_for_item,
+)
 from tracker.services.queries.plans import figures_day_of
 from tracker.services.queries.progress import item_input
 from tracker.services.queries.timeline import timeline_for_item
@@ -79,9 +90,52 @@ def index() -> Response:
     return tagged(make_response(page), tag)
 
 
+@bp.get("/plans/<plan>/watch/<name>")
+def watch(name: str) -> str:
+    """One watch list of the board in full, 50 a page, with the board's filters and day."""
+    plan = the_plan()
+    require(Action.VIEW_BOARD)
+    if name not in WATCH_ORDER:
+        abort(404)
+    now = today()
+    board = build_board(
+        plan,
+        as_of=requested_as_of(figures_day_of(plan, now)),
+        today=now,
+        margin=current_app.config["TRACKER_BEHIND_MARGIN"],
+        filters=Filters.from_args(request.args),
+        watch_limit=None,
+    )
+    return render_template(
+        "board/watch.html",
+        board=board,
+        name=name,
+        page=paginate(board.watch[name], page_number(request.args)),
+        args=board_args(),
+    )
+
+
+@bp.get("/plans/<plan>/items/<code>/milestones")
+def item_milestones_fragment(code: str) -> str:
+    """An item's milestones as an HTML fragment, for the board's timeline to load on opening."""
+    require(Action.VIEW_ITEM)
+    found = item_by_code(code, in_full=True)
+    now = today()
+    as_of = requested_as_of(figures_day_of(found.plan, now))
+    rows = item_milestones(
+        found, as_of=as_of, today=now, margin=current_app.config["TRACKER_BEHIND_MARGIN"]
+    )
+    return render_template(
+        "board/_item_milestones.html",
+        item=found,
+        page=paginate(rows, page_number(request.args)),
+        as_of=as_of,
+    )
+
+
 @bp.get("/plans/<plan>/items/<code>")
 def item(code: str) -> Response:
-    """One item: its milestones, indicators and background facts."""
+    """One item: its milestones (50 a page), indicators, instructions, timeline and facts."""
     require(Action.VIEW_ITEM)
     plan = the_plan()
     tag = page_tag("item", plan.id, plan.data_version, today(), *shell())
@@ -96,11 +150,16 @@ def item(code: str) -> Response:
         item=found,
         result=result,
         milestone_results={m.key: m for m in result.milestones},
+        milestones=paginate(found.milestones, page_number(request.args)),
         indicators=indicators,
         as_of=as_of,
-        instructions=instructions_for_item(found.id),
+        instructions=instructions_for_item(found.id, limit=INSTRUCTIONS_SHOWN),
+        instruction_total=count_instructions(found.id),
         timeline=timeline_for_item(
-            found, [i.id for i in indicators], report_reader(current_user._get_current_object())
+            found,
+            [i.id for i in indicators],
+            report_reader(current_user._get_current_object()),
+            page=page_number(request.args, "history"),
         ),
     )
     return tagged(make_response(page), tag)

@@ -26,9 +26,11 @@ from tracker.loaders import (
     milestone_by_id,
     row_by_id,
     scope_to,
+    the_plan,
 )
 from tracker.messages import messages
 from tracker.models import Item, Milestone, Report
+from tracker.pagination import page_number, paginate
 from tracker.services.commands.reports import (
     approve_report,
     return_report,
@@ -36,7 +38,7 @@ from tracker.services.commands.reports import (
     submit_milestone_report,
 )
 from tracker.services.exports.attachments import attachment_directory, store_attachment
-from tracker.services.queries.department_work import department_work
+from tracker.services.queries.department_work import MY_MILESTONES_SHOWN, department_work
 from tracker.services.queries.instructions import open_instructions_for_department
 from tracker.services.queries.plans import visible_plans
 from tracker.services.queries.reminders import reminders_for_department
@@ -133,6 +135,7 @@ def mine() -> str:
                     work=work,
                     reminders=reminders_for_department(plan, department.id, as_of),
                     today=as_of,
+                    shown=MY_MILESTONES_SHOWN,
                 )
             )
         )
@@ -147,6 +150,23 @@ def mine() -> str:
         totals=totals,
         my_instructions=open_instructions_for_department(department.id),
         today=as_of,
+    )
+
+
+@bp.get("/plans/<plan>/my/milestones")
+def plan_milestones() -> str:
+    """All my department's milestones in one plan, open ones first, 50 a page."""
+    plan = the_plan()
+    require(Action.VIEW_BOARD)
+    department = current_user.department
+    if department is None:
+        return render_template("work/mine.html", department=None)
+    work = department_work(plan, department, today())
+    return render_template(
+        "work/plan_milestones.html",
+        plan=plan,
+        department=department,
+        page=paginate(work.rows, page_number(request.args)),
     )
 
 

@@ -12,6 +12,7 @@ REVIEWERS = answers(403, anonymous=LOGIN, admin=OK)
 
 EXPECTED = {
     ("GET", "/my"): signed_in_only(200),
+    ("GET", "/plans/<plan>/my/milestones"): signed_in_only(200),
     ("GET", "/milestones/<int:milestone_id>/report"): owner_only(200),
     ("POST", "/milestones/<int:milestone_id>/report"): owner_only(200),
     ("GET", "/plans/<plan>/items/<code>/report"): owner_only(200),

@@ -17,7 +17,7 @@ from tracker.domain.instructions import PENDING_STATES
 from tracker.domain.league import DepartmentScore, OwnedMilestone, score_departments, sort_scores
 from tracker.domain.reminders import STALE_AFTER_DAYS, last_activity
 from tracker.domain.reporting import ReportState
-from tracker.domain.rollup import ItemResult, MilestoneResult, Summary
+from tracker.domain.rollup import ItemResult, MilestoneResult, Summary, roll_up_item
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.models import (
@@ -32,10 +32,25 @@ from tracker.models import (
     Update,
 )
 from tracker.services.commands.history import last_update_by_milestone
-from tracker.services.queries.progress import ItemRow, PlanProgress, load_progress
+from tracker.services.queries.progress import (
+    ItemRow,
+    PlanProgress,
+    item_input,
+    load_progress,
+    replayed_states,
+)
 
 DUE_SOON_DAYS = 30
-WATCH_LIMIT = 12
+WATCH_LIMIT = 10
+# The board's watch lists, and how each is ordered: the worst first (True), the soonest first
+# (False), or plan order (None). "postponed" is shown under the timeline, the others together.
+WATCH_ORDER: dict[str, bool | None] = {
+    "overdue": True,
+    "at_risk": False,
+    "due_soon": False,
+    "stale": True,
+    "postponed": None,
+}
 RECENT_LIMIT = 10
 COUNTED_FIELDS = ("status", "progress", "completed_on")
 
@@ -182,12 +197,7 @@ class _Collector:
         self.plan, self.as_of, self.activity = plan, as_of, activity
         self.filters, self.wanted = filters, wanted
         self.owned: list[OwnedMilestone] = []
-        self.watch: dict[str, list[WatchEntry]] = {
-            "overdue": [],
-            "at_risk": [],
-            "due_soon": [],
-            "stale": [],
-        }
+        self.watch: dict[str, list[WatchEntry]] = {name: [] for name in WATCH_ORDER}
 
     def add(self, group: Group, item: Item, milestone: Milestone, result: MilestoneResult) -> None:
         last = last_activity(
@@ -219,16 +229,22 @@ class _Collector:
             self.watch["due_soon"].append(WatchEntry(milestone, item, result, days_to_due))
         if stale:
             self.watch["stale"].append(WatchEntry(milestone, item, result, idle))
+        if result.due != milestone.baseline_due:
+            delay = (result.due - milestone.baseline_due).days
+            self.watch["postponed"].append(WatchEntry(milestone, item, result, delay))
 
-    def trimmed_watch(self) -> tuple[dict[str, list[WatchEntry]], dict[str, int]]:
-        """The worst first, at most WATCH_LIMIT each; with the full counts."""
-        most_first = {"overdue": True, "at_risk": False, "due_soon": False, "stale": True}
+    def trimmed_watch(
+        self, limit: int | None
+    ) -> tuple[dict[str, list[WatchEntry]], dict[str, int]]:
+        """Each list in its order, at most ``limit`` entries (all with None); the full counts."""
         totals = {name: len(entries) for name, entries in self.watch.items()}
-        trimmed = {
-            name: sorted(entries, key=lambda e: e.days, reverse=most_first[name])[:WATCH_LIMIT]
+        ordered = {
+            name: entries
+            if WATCH_ORDER[name] is None
+            else sorted(entries, key=lambda e: e.days, reverse=bool(WATCH_ORDER[name]))
             for name, entries in self.watch.items()
         }
-        return trimmed, totals
+        return {name: entries[:limit] for name, entries in ordered.items()}, totals
 
 
 def _shown(
@@ -294,8 +310,13 @@ def build_board(
     filters: Filters,
     sort: str = "on_time_rate",
     descending: bool = True,
+    watch_limit: int | None = WATCH_LIMIT,
 ) -> Board:
-    """Assemble the board for ``as_of`` (the past is rebuilt from history)."""
+    """Assemble the board for ``as_of`` (the past is rebuilt from history).
+
+    The watch lists hold their first ``watch_limit`` entries (``None``: all of them, for the
+    pages that list one in full); ``watch_totals`` counts them all.
+    """
     progress = load_progress(plan, as_of, margin, today=today)
     last_item = _last_updates(plan, as_of)
     open_instructions = _open_instructions(plan)
@@ -327,7 +348,7 @@ def build_board(
         if lines or not filters.active:
             sections.append(Section(section.group, group_result.summary, lines))
 
-    watch, totals = collector.trimmed_watch()
+    watch, totals = collector.trimmed_watch(watch_limit)
     scores = sort_scores(score_departments(collector.owned).values(), sort, descending=descending)
     return Board(
         progress=progress,
@@ -341,6 +362,17 @@ def build_board(
         recent=_recent_approved(plan, as_of),
         all_departments=[d for d in departments if d.active],
     )
+
+
+def item_milestones(
+    item: Item, *, as_of: date, today: date, margin: float
+) -> list[tuple[Milestone, MilestoneResult]]:
+    """The item's milestones (which must be loaded) with their results at ``as_of``, in the
+    item's order; a past day is rebuilt from the history, as on the board."""
+    past = replayed_states(item.plan, as_of) if as_of < today else None
+    result = roll_up_item(item_input(item, past), as_of, margin)
+    results = {m.key: m for m in result.milestones}
+    return [(m, results[m.id]) for m in item.milestones if m.id in results]
 
 
 def indicators_with_figures(item: Item) -> list[Indicator]:

@@ -20,8 +20,10 @@ from tracker.domain.rollup import MilestoneResult
 from tracker.domain.status import Status
 from tracker.i18n import SOURCE_LABELS, STATUS_COLOURS, STATUS_LABELS, localized
 from tracker.models import Indicator, Measurement, Milestone, Plan
-from tracker.services.queries.board import plan_indicators
+from tracker.services.queries.board import WATCH_LIMIT, plan_indicators
 from tracker.services.queries.progress import PlanProgress
+
+GANTT_MILESTONE_LIMIT = 12
 
 
 def number(value: float) -> int | float:
@@ -153,7 +155,9 @@ def gantt_rows(progress: PlanProgress) -> list[dict[str, Any]]:
     """Every item in plan order with its milestones, each with its computed status.
 
     Milestones come in the item's order (by current due date); the roll-up's results give
-    their status and the due date in force at the as-of date.
+    their status and the due date in force at the as-of date. An item with more than
+    ``GANTT_MILESTONE_LIMIT`` milestones carries none (only ``milestone_count``): the board
+    fetches them when the item is opened, so the page does not grow with the milestones.
     """
     rows = []
     for section in progress.sections:
@@ -161,6 +165,7 @@ def gantt_rows(progress: PlanProgress) -> list[dict[str, Any]]:
         for row in section.rows:
             item, result = row.item, row.result
             by_key = {m.key: m for m in result.milestones}
+            count = sum(1 for m in item.milestones if m.id in by_key)
             rows.append(
                 {
                     "code": item.code,
@@ -173,13 +178,35 @@ def gantt_rows(progress: PlanProgress) -> list[dict[str, Any]]:
                     "status_label": str(STATUS_LABELS[result.status]),
                     "colour": STATUS_COLOURS[result.status],
                     "progress": round(result.progress, 1),
+                    "milestone_count": count,
                     # A milestone without a result did not exist yet at the as-of date.
                     "milestones": [
                         _milestone_row(m, by_key[m.id]) for m in item.milestones if m.id in by_key
-                    ],
+                    ]
+                    if count <= GANTT_MILESTONE_LIMIT
+                    else [],
                 }
             )
     return rows
+
+
+def postponed_milestones(
+    progress: PlanProgress, limit: int = WATCH_LIMIT
+) -> tuple[list[dict[str, Any]], int]:
+    """The first ``limit`` postponed milestones in plan order, and how many there are."""
+    shown: list[dict[str, Any]] = []
+    total = 0
+    for section in progress.sections:
+        for row in section.rows:
+            by_key = {m.key: m for m in row.result.milestones}
+            for m in row.item.milestones:
+                result = by_key.get(m.id)
+                if result is None or result.due == m.baseline_due:
+                    continue
+                total += 1
+                if len(shown) < limit:
+                    shown.append({"item_code": row.item.code, **_milestone_row(m, result)})
+    return shown, total
 
 
 def _span(plan: Plan, rows: Iterable[dict[str, Any]]) -> tuple[str, str]:
@@ -201,7 +228,8 @@ def board_charts(plan: Plan, progress: PlanProgress) -> dict[str, Any]:
 
     ``indicators`` lists the plan's indicators by position; ``gantt`` holds the plan's
     period, the as-of date, a row per item (with its milestones) in plan order, and the
-    postponed milestones with their original and current due dates.
+    first postponed milestones (``postponed_total`` counts them all) with their original and
+    current due dates.
     """
     as_of = progress.as_of
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
@@ -212,6 +240,7 @@ def board_charts(plan: Plan, progress: PlanProgress) -> dict[str, Any]:
     }
     rows = gantt_rows(progress)
     start, end = _span(plan, rows)
+    postponed, postponed_total = postponed_milestones(progress)
     return {
         "as_of": as_of.isoformat(),
         "labels": chart_labels(as_of),
@@ -226,11 +255,8 @@ def board_charts(plan: Plan, progress: PlanProgress) -> dict[str, Any]:
             "as_of": as_of.isoformat(),
             "statuses": status_legend(),
             "rows": rows,
-            "postponed": [
-                {"item_code": row["code"], **m}
-                for row in rows
-                for m in row["milestones"]
-                if m["postponed"]
-            ],
+            "milestone_limit": GANTT_MILESTONE_LIMIT,
+            "postponed": postponed,
+            "postponed_total": postponed_total,
         },
     }

@@ -20,6 +20,7 @@ from tracker.models.plan import item_supporting_department
 from tracker.services.commands.history import last_update_by_milestone
 
 DUE_SOON_DAYS = 30
+MY_MILESTONES_SHOWN = 50  # per plan on "my department"; the rest on the plan's full list
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def latest_reports(milestone_ids: list[int]) -> dict[int, Report]:
 
 
 def department_work(plan: Plan, department: Department, as_of: date) -> DepartmentWork:
-    """Everything the department leads, supports or is assigned, sorted by due date."""
+    """Everything the department leads, supports or is assigned: open milestones first, then
+    the done ones, each by due date."""
     items_led, items_supported = _department_items(plan, department)
     led_ids = {item.id for item in items_led}
     supported_ids = {item.id for item in items_supported}
@@ -106,6 +108,8 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
             activity.get(milestone.id), milestone.last_reported_on, plan.report_date, as_of
         )
         rows.append(_row(milestone, relation, reports.get(milestone.id), last, as_of))
+    # Open ones first (the overdue are the earliest of them), then the done; each by due date.
+    rows.sort(key=lambda row: row.status is Status.DONE)
     return DepartmentWork(department, rows, items_led, items_supported)
 
 

@@ -14,9 +14,24 @@ from tracker.models import (
     User,
 )
 
+INSTRUCTIONS_SHOWN = 20  # on the item page; older ones stay in the item's timeline
 
-def instructions_for_item(item_id: int) -> list[Instruction]:
-    """Every instruction on the item, newest first, with authors and replies loaded.
+
+def count_instructions(item_id: int) -> int:
+    """How many instructions the item has had."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Instruction)
+            .where(Instruction.item_id == item_id)
+        )
+        or 0
+    )
+
+
+def instructions_for_item(item_id: int, *, limit: int | None = None) -> list[Instruction]:
+    """The item's instructions, newest first (the first ``limit``), with authors and replies
+    loaded.
 
     Two queries whatever the number of instructions and replies.
     """
@@ -33,6 +48,7 @@ def instructions_for_item(item_id: int) -> list[Instruction]:
                 .joinedload(User.department),
             )
             .order_by(Instruction.created_at.desc(), Instruction.id.desc())
+            .limit(limit)
         )
     )
 

@@ -23,6 +23,7 @@ from tracker.models import (
     Update,
     User,
 )
+from tracker.pagination import PER_PAGE, Page, paginate
 
 
 @dataclass
@@ -60,9 +61,11 @@ def timeline_for_item(
     item: Item,
     indicator_ids: list[int],
     may_read: Callable[[Report], bool],
-    limit: int = 200,
-) -> list[TimelineEntry]:
-    """The item's timeline, newest first, at most ``limit`` entries.
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page[TimelineEntry]:
+    """One page of the item's timeline, newest first; 404 past the last page.
 
     ``indicator_ids`` are the item's indicators (the page has loaded them already); the item's
     milestones must be loaded too. A report ``may_read`` refuses shows that it exists and its
@@ -75,7 +78,7 @@ def timeline_for_item(
     ]
     # Newest first; entries written at the same moment keep their order (a review after its report).
     order = sorted(range(len(entries)), key=lambda i: (entries[i].at, i), reverse=True)
-    return [entries[i] for i in order[:limit]]
+    return paginate([entries[i] for i in order], page, per_page)
 
 
 def _history_entries(item: Item, may_read: Callable[[Report], bool]) -> list[TimelineEntry]:
