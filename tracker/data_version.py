@@ -8,9 +8,9 @@ version is never reused: see :func:`tracker.models.plan.new_data_version`). Taki
 last, just before the commit, keeps it out of any lock-order cycle with the row locks the
 services take (a report's milestone, a plan's state).
 
-The ORM's bulk INSERT, UPDATE and DELETE statements do not pass through a flush; they name their plan
-with ``.execution_options(changes_plan=plan_id)``, and one that does not is taken to change
-every plan (never stale, only less cached).
+The ORM's bulk INSERT, UPDATE and DELETE statements do not pass through a flush; they name
+their plan with ``.execution_options(changes_plan=plan_id)``, and one that does not is taken
+to change every plan (never stale, only less cached).
 """
 
 from __future__ import annotations
