@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import abort
 
 from tracker.extensions import db
 from tracker.models import (
@@ -23,7 +24,7 @@ from tracker.models import (
     Update,
     User,
 )
-from tracker.pagination import PER_PAGE, Page, paginate
+from tracker.pagination import PER_PAGE, Page
 
 
 @dataclass
@@ -71,28 +72,67 @@ def timeline_for_item(
     milestones must be loaded too. A report ``may_read`` refuses shows that it exists and its
     state, not what it says or proposes (nor the reason it was returned).
     """
-    entries = [
-        *_history_entries(item, may_read),
-        *_measurement_entries(indicator_ids),
-        *_instruction_entries(item),
-    ]
+    newest = page * per_page  # every source's newest entries that could reach this page
+    history, history_total = _history_entries(item, may_read, newest=newest)
+    measurements, measurement_total = _measurement_entries(indicator_ids, newest=newest)
+    instructions, instruction_total = _instruction_entries(item, newest=newest)
+    entries = [*history, *measurements, *instructions]
+    total = history_total + measurement_total + instruction_total
+    shell: Page[TimelineEntry] = Page([], page, total, per_page)
+    if page > shell.pages:
+        abort(404)
     # Newest first; entries written at the same moment keep their order (a review after its report).
     order = sorted(range(len(entries)), key=lambda i: (entries[i].at, i), reverse=True)
-    return paginate([entries[i] for i in order], page, per_page)
+    start = (page - 1) * per_page
+    return Page([entries[i] for i in order[start : start + per_page]], page, total, per_page)
 
 
-def _history_entries(item: Item, may_read: Callable[[Report], bool]) -> list[TimelineEntry]:
-    """The item's recorded changes, in order: a report's changed fields gather in one entry."""
+def _history_entries(
+    item: Item, may_read: Callable[[Report], bool], *, newest: int
+) -> tuple[list[TimelineEntry], int]:
+    """The item's newest recorded changes, in order, and how many entries there are in all:
+    a report's changed fields gather in one entry.
+
+    Only the rows of the ``newest`` entries are read (entries counted newest by their first
+    row), so a long history costs one page, not the whole of it.
+    """
+    # One entry per report (its rows but the reviews), and one per other row.
+    entry = sa.case(
+        (sa.and_(Update.report_id.is_not(None), Update.field != "review"), -Update.report_id),
+        else_=Update.id,
+    ).label("entry")
+    total = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(entry))).where(Update.item_id == item.id)
+    )
+    window = db.session.execute(
+        sa.select(entry, sa.func.min(Update.id).label("first"))
+        .where(Update.item_id == item.id)
+        .group_by(entry)
+        .order_by(sa.desc("first"))
+        .limit(newest)
+    ).all()
+    row_ids = [key for key, _ in window if key > 0]
+    report_ids = [-key for key, _ in window if key < 0]
     updates = db.session.scalars(
         sa.select(Update)
-        .where(Update.item_id == item.id)
+        .where(
+            Update.item_id == item.id,
+            sa.or_(
+                Update.id.in_(row_ids),
+                sa.and_(Update.report_id.in_(report_ids), Update.field != "review"),
+            ),
+        )
         .options(so.joinedload(Update.user))
         .order_by(Update.id)
     ).all()
     milestone_codes = {m.id: m.code for m in item.milestones}
-    report_ids = {u.report_id for u in updates if u.report_id is not None}
     reports = {
-        r.id: r for r in db.session.scalars(sa.select(Report).where(Report.id.in_(report_ids)))
+        r.id: r
+        for r in db.session.scalars(
+            sa.select(Report).where(
+                Report.id.in_({u.report_id for u in updates if u.report_id is not None})
+            )
+        )
     }
     entries: list[TimelineEntry] = []
     by_report: dict[int, TimelineEntry] = {}
@@ -113,7 +153,7 @@ def _history_entries(item: Item, may_read: Callable[[Report], bool]) -> list[Tim
                 entries.append(_withheld(opened) if not readable else opened)
             if update.field != "report" and readable:
                 opened.changes.append(Change(update.field, update.old_value, update.new_value))
-    return entries
+    return entries, total or 0
 
 
 def _withheld(entry: TimelineEntry) -> TimelineEntry:
@@ -150,14 +190,22 @@ def _change_entry(update: Update, milestone_code: str | None) -> TimelineEntry:
     )
 
 
-def _measurement_entries(indicator_ids: list[int]) -> list[TimelineEntry]:
-    """Figures recorded on the item's indicators (those from the plan file are not news)."""
+def _measurement_entries(
+    indicator_ids: list[int], *, newest: int
+) -> tuple[list[TimelineEntry], int]:
+    """The newest figures recorded on the item's indicators (those from the plan file are not
+    news), and how many there are.
+    """
     if not indicator_ids:
-        return []
+        return [], 0
+    recorded = sa.and_(Measurement.indicator_id.in_(indicator_ids), ~Measurement.from_plan_file)
+    total = db.session.scalar(sa.select(sa.func.count()).where(recorded)) or 0
     measurements = db.session.scalars(
         sa.select(Measurement)
-        .where(Measurement.indicator_id.in_(indicator_ids), ~Measurement.from_plan_file)
+        .where(recorded)
         .options(so.joinedload(Measurement.recorded_by), so.joinedload(Measurement.indicator))
+        .order_by(Measurement.recorded_at.desc(), Measurement.id.desc())
+        .limit(newest)
     )
     return [
         TimelineEntry(
@@ -169,15 +217,22 @@ def _measurement_entries(indicator_ids: list[int]) -> list[TimelineEntry]:
             label=measurement.indicator.name_zh + " / " + measurement.indicator.name_en,
         )
         for measurement in measurements
-    ]
+    ], total
 
 
-def _instruction_entries(item: Item) -> list[TimelineEntry]:
-    """The item's instructions, then every reply to them."""
+def _instruction_entries(item: Item, *, newest: int) -> tuple[list[TimelineEntry], int]:
+    """The item's newest instructions and replies to them, and how many there are."""
+    mine = Instruction.item_id == item.id
+    replies_here = InstructionReply.instruction_id.in_(sa.select(Instruction.id).where(mine))
+    total = (db.session.scalar(sa.select(sa.func.count()).where(mine)) or 0) + (
+        db.session.scalar(sa.select(sa.func.count()).where(replies_here)) or 0
+    )
     instructions = db.session.scalars(
         sa.select(Instruction)
-        .where(Instruction.item_id == item.id)
+        .where(mine)
         .options(so.joinedload(Instruction.author))
+        .order_by(Instruction.created_at.desc(), Instruction.id.desc())
+        .limit(newest)
     ).all()
     entries = [
         TimelineEntry(
@@ -189,14 +244,15 @@ def _instruction_entries(item: Item) -> list[TimelineEntry]:
         )
         for instruction in instructions
     ]
-    if instructions:
-        replies = db.session.scalars(
-            sa.select(InstructionReply)
-            .where(InstructionReply.instruction_id.in_([i.id for i in instructions]))
-            .options(so.joinedload(InstructionReply.author))
-        )
-        entries.extend(
-            TimelineEntry(at=reply.created_at, kind="reply", user=reply.author, note=reply.text)
-            for reply in replies
-        )
-    return entries
+    replies = db.session.scalars(
+        sa.select(InstructionReply)
+        .where(replies_here)
+        .options(so.joinedload(InstructionReply.author))
+        .order_by(InstructionReply.created_at.desc(), InstructionReply.id.desc())
+        .limit(newest)
+    )
+    entries.extend(
+        TimelineEntry(at=reply.created_at, kind="reply", user=reply.author, note=reply.text)
+        for reply in replies
+    )
+    return entries, total
