@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -35,6 +36,15 @@ from tracker.loaders import find_department_by_code, find_plan, find_row, find_u
 from tracker.messages import messages, sheet_problem
 from tracker.models import ApiToken, Plan
 from tracker.services.commands.accounts import create_user, deactivate_user
+from tracker.services.commands.bench_data import (
+    DEFAULT_PASSWORD,
+    DEFAULT_SEED,
+    UPDATES_PER_MILESTONE,
+    BenchError,
+    BenchSpec,
+    BenchSummary,
+    fill,
+)
 from tracker.services.commands.demo import create_demo_accounts
 from tracker.services.commands.plan_states import move_plan
 from tracker.services.commands.plan_sync import SyncReport, sync_plan
@@ -452,6 +462,138 @@ def plans_state(code: str, state: str) -> None:
     click.echo(f"Plan {code}: {before.value} → {state}.")
 
 
+@click.command("bench-data")
+@click.option(
+    "--plans",
+    type=click.IntRange(1, 999),
+    default=1,
+    show_default=True,
+    help="Plans to write: bench-01, bench-02, …, each shaped like the Shinan plan.",
+)
+@click.option(
+    "--milestones-per-item",
+    type=click.IntRange(1, 999),
+    default=4,
+    show_default=True,
+    help="Milestones of each of a plan's 13 items.",
+)
+@click.option(
+    "--updates",
+    type=click.IntRange(min=0),
+    default=None,
+    help=f"History rows in all, over every plan [default: {UPDATES_PER_MILESTONE} a milestone].",
+)
+@click.option(
+    "--users",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Accounts in all [default and least: an admin, a leader and one lead per "
+    "department]; more are extra department leads.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="The same seed and options write the same rows into an empty database.",
+)
+@click.option(
+    "--password",
+    default=DEFAULT_PASSWORD,
+    show_default=True,
+    help="The password of every bench account: for a scratch database only.",
+)
+@click.option(
+    "--into-default-database",
+    is_flag=True,
+    help="Allow writing into the database `make run` uses (instance/tracker.sqlite3).",
+)
+@click.option(
+    "--allow-existing-plans",
+    is_flag=True,
+    help="Add the bench plans to a database that already holds plans.",
+)
+def bench_data_command(  # noqa: PLR0917  (one parameter per option)
+    plans: int,
+    milestones_per_item: int,
+    updates: int | None,
+    users: int | None,
+    seed: int,
+    password: str,
+    into_default_database: bool,
+    allow_existing_plans: bool,
+) -> None:
+    """Fill the database with plan-shaped sample data for the bench (fast, seeded).
+
+    Point TRACKER_DATABASE_URL at a scratch database migrated with `flask db upgrade`. The
+    history is spread over the plan period and replays to the milestones' state; reports are
+    in every review state; there are instructions, postponements and measurements.
+    """
+    if _is_default_database() and not into_default_database:
+        _fail(
+            "Refused: this is the database `make run` uses "
+            f"({db.engine.url.database}). Set TRACKER_DATABASE_URL to a scratch database, "
+            "or pass --into-default-database."
+        )
+    _require_tables()
+    if not allow_existing_plans and db.session.scalar(sa.select(sa.func.count()).select_from(Plan)):
+        _fail(
+            "Refused: the database already holds plans. Use an empty database, "
+            "or pass --allow-existing-plans to add the bench plans beside them."
+        )
+    spec = BenchSpec(
+        plans=plans,
+        milestones_per_item=milestones_per_item,
+        updates=updates,
+        users=users,
+        password=password,
+    )
+    started = time.perf_counter()
+    try:
+        with unit_of_work():
+            summary = fill(spec, seed=seed)
+    except BenchError as error:
+        _fail(f"Refused: {error}")
+    if db.engine.dialect.name == "postgresql":
+        # Fresh statistics, so the first pages the bench measures are planned on real sizes.
+        with db.engine.connect() as connection:
+            connection.execute(sa.text("ANALYZE"))
+            connection.commit()
+    _echo_bench(summary, seed, password, time.perf_counter() - started)
+
+
+def _is_default_database() -> bool:
+    """Whether the app writes into instance/tracker.sqlite3, the database of `make run`."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return False
+    default = Path(current_app.instance_path) / "tracker.sqlite3"
+    return Path(url.database).resolve() == default.resolve()
+
+
+def _echo_bench(summary: BenchSummary, seed: int, password: str, seconds: float) -> None:
+    """What was written, the plan codes and the accounts to sign in with."""
+    rows = summary.rows
+    states = ", ".join(f"{state} {n}" for state, n in sorted(summary.report_states.items()))
+    click.echo(f"Bench data written in {seconds:.1f} s (seed {seed}):")
+    click.echo(
+        f"  plans {rows['plan']}, items {rows['item']}, milestones {rows['milestone']}, "
+        f"history rows {rows['plan_update']}"
+    )
+    click.echo(f"  reports {rows['report']} ({states})")
+    click.echo(
+        f"  instructions {rows['instruction']}, replies {rows['instruction_reply']}, "
+        f"postponements {rows['postponement']}, measurements {rows['measurement']}"
+    )
+    click.echo(f"Plans: {' '.join(summary.plan_codes)}")
+    click.echo(f"Accounts (password: {password}):")
+    width = max(len(account.username) for account in summary.accounts)
+    for account in summary.accounts:
+        department = f"  {account.department}" if account.department else ""
+        click.echo(f"  {account.username:<{width}}  {account.role}{department}")
+    click.echo(f"Set TRACKER_PLAN_CODE={summary.plan_codes[0]} to make it the default plan.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's ``flask`` command line."""
     app.cli.add_command(seed_command)
@@ -461,3 +603,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(plans)
+    app.cli.add_command(bench_data_command)
