@@ -65,6 +65,8 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # The large size of issue 12: 13 items × 200 milestones, 200,000 history rows.
 LARGE = {"plans": 1, "milestones_per_item": 200, "updates": 200_000}
 COLD_REPEATS = 3
+# The longest a single request may take before the bench gives up on it (gunicorn's timeout).
+SLOWEST = 300
 
 # wrk prints its own summary in units (k, MB); this script prints exact numbers instead.
 WRK_SCRIPT = """
@@ -212,6 +214,10 @@ class Page:
     bytes_per_answer: float = 0.0  # wrk's bytes read (headers included) ÷ requests
     page_bytes: int = 0  # the body of a direct request
     content_type: str = ""
+    direct_ms: float = 0.0  # one request alone, warm
+    # True when one request alone took longer than the wrk run: wrk is not run, and the
+    # figures are those of the request alone (req/s: 2 workers ÷ its time).
+    estimated: bool = False
     sql_statements: int | None = None
     requests: int = 0
     non_2xx_3xx: int = 0
@@ -268,6 +274,15 @@ def settle(base: str, limit: float = 180) -> None:
             quick = quick + 1 if max(pool.map(probe, range(2))) < 0.1 else 0
 
 
+def alone(page: Page) -> None:
+    """The figures of one request alone, for a page too slow to drive with wrk."""
+    page.estimated = True
+    page.requests = 1
+    page.requests_per_second = 2 / (page.direct_ms / 1000)
+    page.p50_ms = page.p99_ms = page.direct_ms
+    page.bytes_per_answer = page.page_bytes
+
+
 def measure_page(
     page: Page,
     base: str,
@@ -282,12 +297,19 @@ def measure_page(
     getter = client or requests.Session()
     sent = {"User-Agent": USER_AGENT, **headers}
     for _ in range(2):  # one per worker, roughly: the figures are warm ones
-        direct = getter.get(url, headers=sent, timeout=timeout * 4, allow_redirects=False)
+        started = time.monotonic()
+        direct = getter.get(url, headers=sent, timeout=SLOWEST, allow_redirects=False)
+        page.direct_ms = (time.monotonic() - started) * 1000
     if direct.status_code != 200:
         where = direct.headers.get("Location", "")
         page.problems.append(f"direct GET answered {direct.status_code} {where}".strip())
     page.page_bytes = len(direct.content)
     page.content_type = direct.headers.get("Content-Type", "").split(";")[0]
+    if page.direct_ms / 1000 > seconds / 2:
+        # Too slow for wrk to finish requests in its run; queued requests would only
+        # delay the next page. The request alone stands for it.
+        alone(page)
+        return
     if client is not None:
         sent["Cookie"] = cookie_header(client)
     figures = wrk(url, sent, seconds, timeout, script)
@@ -302,7 +324,7 @@ def measure_page(
     page.socket_errors = int(figures["connect"] + figures["read"] + figures["write"])
     page.timeouts = int(figures["timeout"])
     if page.requests == 0:
-        page.problems.append("wrk completed no request")
+        alone(page)
     elif not page.page_bytes * 0.9 <= page.bytes_per_answer <= page.page_bytes * 1.1 + 2048:
         page.problems.append(
             f"bytes per answer {page.bytes_per_answer:.0f} ≠ page size {page.page_bytes}: "
@@ -445,10 +467,12 @@ def cold_timings(base: str, cast: Cast, sessions: dict[str, requests.Session]) -
                 raise RuntimeError(f"the write before a cold request failed: {written.text}")
             version = int(written.json()["base_version"])
             started = time.monotonic()
-            answer = session.get(base + path, timeout=300, allow_redirects=False)
+            answer = session.get(base + path, timeout=SLOWEST, allow_redirects=False)
             times.append((time.monotonic() - started) * 1000)
             if answer.status_code != 200:
                 raise RuntimeError(f"cold {name} answered {answer.status_code}")
+            if times[-1] > 10_000:  # one sample is enough to say it is far off
+                break
         result[name] = {"median_ms": statistics.median(times), "ms": times}
     return result
 
@@ -523,12 +547,16 @@ def bench_run(engine: str, size: str, seconds: float) -> dict[str, Any]:
         cast = prepare_seed(url) if size == "seed" else prepare_large(url, workdir)
         print(f"  data: {cast.data}", flush=True)
         pages = pages_for(cast)
-        with gunicorn(url, 2, workdir) as base:
+        with gunicorn(url, 2, workdir, timeout=SLOWEST) as base:
             sessions = {"leader": sign_in(base, cast.leader), "lead": sign_in(base, cast.lead)}
             for page, who in pages:
                 client = sessions.get(who)
                 headers = {"Authorization": f"Bearer {cast.leader_token}"} if who == "token" else {}
-                measure_page(page, base, client, headers, seconds, timeout, script)
+                try:
+                    measure_page(page, base, client, headers, seconds, timeout, script)
+                except requests.RequestException as error:
+                    page.problems.append(f"failed: {error!r}")
+                    settle(base)
                 print(
                     f"  {page.name}: {page.requests_per_second:.1f} req/s"
                     + (f"  PROBLEMS: {page.problems}" if page.problems else ""),
@@ -637,13 +665,19 @@ def table(run: dict[str, Any]) -> str:
     ]
     for page in run["pages"]:
         sql = "" if page["sql_statements"] is None else str(page["sql_statements"])
+        alone = " (alone*)" if page["estimated"] else ""
         lines.append(
-            f"| {page['name']} | {page['requests_per_second']:,.1f} | {page['ratio']:.3f} "
+            f"| {page['name']}{alone} | {page['requests_per_second']:,.1f} | {page['ratio']:.4f} "
             f"| {page['p50_ms']:.1f} | {page['p99_ms']:.1f} | {page['bytes_per_answer']:,.0f} "
             f"| {sql} |"
         )
     cold = ", ".join(f"{name} {v['median_ms']:.0f} ms" for name, v in run["cold"].items())
     lines.append(f"cold (first request after a write, median of {COLD_REPEATS}): {cold}")
+    if any(page["estimated"] for page in run["pages"]):
+        lines.append(
+            "* too slow for wrk in its run: figures of one request alone, "
+            "req/s = 2 workers ÷ its time"
+        )
     return "\n".join(lines)
 
 
