@@ -7,7 +7,7 @@ TRANSLATIONS := tracker/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test soak fuzz browser-deps lint format translations extract-messages clean
+.PHONY: run test soak fuzz bench bench-deps browser-deps lint format translations extract-messages clean
 
 ## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000
 run: $(VENV)/.installed $(COMPILED)
@@ -17,7 +17,7 @@ run: $(VENV)/.installed $(COMPILED)
 
 ## test: create .venv with the test extras, lint, type-check (mypy, set up in setup.cfg), and run
 ## the whole suite
-test: $(VENV)/.installed-test $(COMPILED) browser-deps
+test: $(VENV)/.installed-test $(COMPILED) browser-deps bench-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -35,6 +35,28 @@ soak: $(VENV)/.installed-test $(COMPILED)
 FUZZ_SECONDS ?= 300
 fuzz: $(VENV)/.installed-test $(COMPILED)
 	$(BIN)/python -m tests.contract --seconds $(FUZZ_SECONDS) --max-examples 100
+
+## bench: gunicorn with 2 workers on SQLite and (when reachable) the local PostgreSQL, each page
+## driven by wrk for BENCH_SECONDS at the seed size and at 13 items × 200 milestones × 200,000
+## history rows: req/s, × /healthz, p50/p99, bytes per answer, SQL statements per request, cold
+## requests after a write and API report submissions; prints a table and the targets of issue 12
+## met or not, writes bench/results.json; fails only on figures not to be believed (a page not
+## answered 200, bytes per answer far from the page: a redirect to /login; non-2xx answers)
+BENCH_SECONDS ?= 5
+bench: $(VENV)/.installed-test $(COMPILED) bench-deps
+	$(BIN)/python -m tests.bench --seconds $(BENCH_SECONDS)
+
+## bench-deps: Debian's wrk for the bench (and its smoke run in `make test`); installed with
+## apt-get when missing
+WRK := /usr/bin/wrk
+bench-deps:
+	@if [ ! -x $(WRK) ]; then \
+		echo "Installing Debian's wrk for the bench"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			-o Dpkg::Use-Pty=0 --no-install-recommends wrk >/dev/null; \
+	fi
 
 ## browser-deps: Debian's Chromium and CJK fonts for tests/browser (Playwright drives
 ## /usr/bin/chromium and never downloads a browser); installed with apt-get when missing

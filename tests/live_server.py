@@ -52,8 +52,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: str, workers: int, workdir: Path) -> Iterator[str]:
-    """The app under gunicorn on a free local port; stopped when the block ends."""
+def gunicorn(url: str, workers: int, workdir: Path, timeout: int = 60) -> Iterator[str]:
+    """The app under gunicorn on a free local port; stopped when the block ends.
+
+    ``timeout``: seconds a worker may spend on one request before gunicorn restarts it.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -65,7 +68,7 @@ def gunicorn(url: str, workers: int, workdir: Path) -> Iterator[str]:
         sys.executable, "-m", "gunicorn", "-c", "python:tracker.gunicorn_conf",
         "--access-logfile", str(workdir / "access.log"), "--error-logfile",
         str(workdir / "error.log"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-        "--timeout", "60", "tracker:create_app()",
+        "--timeout", str(timeout), "tracker:create_app()",
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
