@@ -198,7 +198,9 @@ def test_the_link_opens_the_big_screen_without_signing_in(
     display = app.test_client()
     response = display.get(path)
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
+    # The display's own browser keeps the page to ask "changed?" (ETag); no shared cache does.
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["ETag"]
     assert response.headers["Referrer-Policy"] == "no-referrer"
     html = text(response)
     assert re.search(r'<html lang="zh-CN" data-bs-theme="dark">', html)
