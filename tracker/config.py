@@ -97,6 +97,8 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         # Where computed boards are shared (tracker.snapshots): empty for the database, or a
         # Redis URL such as redis://127.0.0.1:6379/0.
         "TRACKER_CACHE_URL": os.environ.get("TRACKER_CACHE_URL", ""),
+        # Keys in Redis start with this (several deployments may share one Redis).
+        "TRACKER_CACHE_PREFIX": os.environ.get("TRACKER_CACHE_PREFIX", "tracker:"),
         # How many reverse proxies set X-Forwarded-For/-Proto in front of the app (0: none).
         "TRACKER_PROXY_COUNT": int(os.environ.get("TRACKER_PROXY_COUNT", "0")),
     }

@@ -187,7 +187,7 @@ def init_app(app: Flask, root: Path) -> None:
             config={
                 "CACHE_TYPE": "RedisCache",
                 "CACHE_REDIS_URL": url,
-                "CACHE_KEY_PREFIX": app.config.get("TRACKER_CACHE_PREFIX", "tracker:"),
+                "CACHE_KEY_PREFIX": app.config["TRACKER_CACHE_PREFIX"],
             }
         )
         cache.init_app(app)

@@ -25,8 +25,20 @@ class Update(Model):
     """
 
     __tablename__ = "plan_update"
-    # A past day's board reads a plan's rows up to that day (services.queries.progress).
-    __table_args__ = (sa.Index("ix_plan_update_plan_id_effective_on", "plan_id", "effective_on"),)
+    __table_args__ = (
+        # A past day's board reads a plan's rows up to that day (services.queries.progress).
+        sa.Index("ix_plan_update_plan_id_effective_on", "plan_id", "effective_on"),
+        # Each milestone's last activity up to a day, read from the index alone
+        # (services.commands.history.last_update_by_milestone).
+        # One field's rows of a plan, by milestone: the first due date, the "created" rows.
+        sa.Index("ix_plan_update_plan_id_field_milestone_id", "plan_id", "field", "milestone_id"),
+        sa.Index(
+            "ix_plan_update_plan_id_milestone_id_effective_on",
+            "plan_id",
+            "milestone_id",
+            "effective_on",
+        ),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id"), index=True)

@@ -30,6 +30,8 @@ class Report(Model):
             "progress IS NULL OR (progress >= 0 AND progress <= 100)", name="progress_range"
         ),
         sa.Index("ix_report_state_submitted_at", "state", "submitted_at"),
+        # The board's "recently approved", newest first (services.queries.board).
+        sa.Index("ix_report_plan_id_state_reviewed_at", "plan_id", "state", "reviewed_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

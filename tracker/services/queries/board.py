@@ -157,20 +157,26 @@ def _last_updates(plan: Plan, as_of: date) -> dict[int, date]:
 
 
 def _recent_approved(plan: Plan, as_of: date) -> list[Report]:
+    """The last reports approved by ``as_of``: read newest first along an index, each checked
+    for its approval day, so a long history is not read to find ten.
+    """
+    approved_by_then = (
+        sa.select(Update.id)
+        .where(
+            Update.report_id == Report.id,
+            Update.field == "review",
+            Update.new_value == ReportState.APPROVED,
+            Update.effective_on <= as_of,
+        )
+        .exists()
+    )
     return list(
         db.session.scalars(
             sa.select(Report)
             .where(
                 Report.plan_id == plan.id,
                 Report.state == ReportState.APPROVED,
-                Report.id.in_(
-                    sa.select(Update.report_id).where(
-                        Update.plan_id == plan.id,
-                        Update.field == "review",
-                        Update.new_value == ReportState.APPROVED,
-                        Update.effective_on <= as_of,
-                    )
-                ),
+                approved_by_then,
             )
             .options(
                 so.joinedload(Report.item),

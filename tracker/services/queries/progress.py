@@ -110,9 +110,9 @@ def replayed_states(plan: Plan, as_of: date) -> dict[int, MilestoneState | None]
     ``None`` marks a milestone that an admin created after that day.
     """
     approvals = (
+        # (not narrowed by plan: the report decides that, and its index finds the row at once)
         sa.select(Update.report_id, Update.effective_on.label("approved_on"))
         .where(
-            Update.plan_id == plan.id,
             Update.field == "review",
             Update.new_value == ReportState.APPROVED.value,
             Update.report_id.is_not(None),
