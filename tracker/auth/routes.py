@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from tracker.access import client_address, current_who
+from tracker.access import client_address, current_who, signed_in_record
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm, PasswordForm, ProfileForm
 from tracker.auth.redirects import safe_next
@@ -70,11 +70,11 @@ def profile() -> Response | str:
     form = ProfileForm(locale=current_user.locale or session.get("lang") or "zh_CN")
     if form.validate_on_submit():
         with unit_of_work():
-            set_locale(current_user, form.locale.data)
+            set_locale(signed_in_record(), form.locale.data)
         session["lang"] = form.locale.data
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, **profile_context(current_user))
+    return render_template("auth/profile.html", form=form, **profile_context(signed_in_record()))
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
@@ -86,13 +86,13 @@ def password() -> Response | str:
         with attempt() as outcome:
             change_own_password(
                 current_who(),
-                current_user,
+                signed_in_record(),
                 current=form.current.data or "",
                 new=form.new.data or "",
             )
         if outcome.refused is None:
             # The session version moved on; sign in again in this session only.
-            login_user(current_user._get_current_object())
+            login_user(signed_in_record())
             flash(_("Your password is changed."), "success")
             return redirect(url_for("board.home"))
     errors = messages(outcome.refused) if outcome.refused else []

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from tracker.access import current_who, require
+from tracker.access import current_who, require, signed_in_record
 from tracker.auth.forms import ProfileForm
 from tracker.domain.policy import Action
 from tracker.domain.tokens import LABEL_MAX
@@ -52,7 +52,7 @@ def profile_context(user: User) -> dict[str, object]:
 
 
 def _profile_page(**context: object) -> str:
-    user: User = current_user._get_current_object()
+    user = signed_in_record()
     form = ProfileForm(formdata=None, locale=user.locale or session.get("lang") or "zh_CN")
     values = {**profile_context(user), **context}
     return render_template("auth/profile.html", form=form, **values)
@@ -67,7 +67,7 @@ def create() -> str:
         errors = [str(e) for field in form for e in field.errors]
         return _profile_page(token_form=form, token_errors=errors)
     with attempt() as outcome:
-        token, text = create_token(current_who(), current_user, label=form.label.data or "")
+        token, text = create_token(current_who(), signed_in_record(), label=form.label.data or "")
     if outcome.refused is None:
         return _profile_page(new_token=token, new_token_text=text)
     return _profile_page(token_form=form, token_errors=messages(outcome.refused))
