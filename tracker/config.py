@@ -80,7 +80,9 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         # A session ends after this long without a request (the signed cookie carries its
         # time and is refused when older); "remember me" is never offered, and bounded alike.
         "PERMANENT_SESSION_LIFETIME": idle,
-        "SESSION_REFRESH_EACH_REQUEST": True,
+        # Not on every answer: tracker.access.keep_session_alive re-issues the cookie at most
+        # once a minute (each request re-signing it cost as much as a cached board).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "REMEMBER_COOKIE_DURATION": idle,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai"),

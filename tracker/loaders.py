@@ -8,6 +8,8 @@ answer None instead, for forms and commands that word the miss themselves.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -45,13 +47,17 @@ def valid_id(value: int | None) -> bool:
     return value is not None and 0 < value <= MAX_ID
 
 
+# Built once: every plan page runs it, and building a statement costs more than running it.
+_PLAN_BY_CODE = sa.select(Plan).where(Plan.code == sa.bindparam("code"))
+
+
 def find_plan(code: str | None = None) -> Plan | None:
     """The plan named ``code``, else the default plan: the configured one, else the first
     active one loaded, else the first of any state.
     """
     code = code or current_app.config.get("TRACKER_PLAN_CODE")
     if code:
-        return db.session.scalar(sa.select(Plan).where(Plan.code == code))
+        return db.session.scalar(_PLAN_BY_CODE, {"code": code})
     return db.session.scalar(
         sa.select(Plan).order_by((Plan.state != PlanState.ACTIVE).asc(), Plan.id).limit(1)
     )
@@ -79,13 +85,51 @@ def the_plan() -> Plan:
     return plan
 
 
+@dataclass(frozen=True)
+class PlanHeader:
+    """The few fields of a plan a cached page needs before it knows it must render."""
+
+    id: int
+    code: str
+    state: str
+    closed_on: date | None
+    data_version: int
+
+
+_PLAN_HEADER = sa.select(Plan.id, Plan.code, Plan.state, Plan.closed_on, Plan.data_version).where(
+    Plan.code == sa.bindparam("code")
+)
+
+
+def plan_header() -> PlanHeader:
+    """The request's plan in brief (one small query, no ORM row), or 404 as :func:`the_plan`:
+    a page served from a snapshot needs no more.
+    """
+    plan = g.get("plan")
+    if plan is None:
+        plan = g.get("plan_header")
+    if plan is None and g.get("plan_code") is None:
+        plan = the_plan()
+    if plan is None:
+        code = g.plan_code
+        row = (
+            db.session.connection().execute(_PLAN_HEADER, {"code": code}).first()
+            if _usable_code(code)
+            else None
+        )
+        if row is None:
+            abort(404)
+        plan = g.plan_header = PlanHeader(*row)
+    return PlanHeader(plan.id, plan.code, plan.state, plan.closed_on, plan.data_version)
+
+
 def plan_state() -> PlanState | None:
     """The state of the plan this request is about: the one its URL names, or the one of
     what it loaded (None when neither).
     """
     plan = g.get("plan")
     if plan is None and g.get("plan_code") is not None:
-        plan = the_plan()
+        return PlanState(plan_header().state)
     return PlanState(plan.state) if plan is not None else None
 
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from tracker.domain.league import SORT_KEYS
 from tracker.domain.reminders import parse_day
 from tracker.errors import BadRequestMessage
-from tracker.models import Plan
+from tracker.loaders import PlanHeader
 from tracker.snapshots import SnapshotKey
 
 BOARD_PARAMETERS = ("as_of", "group", "department", "status", "sort", "dir")
@@ -40,7 +40,7 @@ def board_args() -> dict[str, Any]:
 
 
 def board_snapshot_key(
-    plan: Plan, *, as_of: date, today: date, args: dict[str, Any], locale: str
+    plan: PlanHeader, *, as_of: date, today: date, args: dict[str, Any], locale: str
 ) -> SnapshotKey | None:
     """The snapshot key of an unfiltered board (sorted by a known column), else None."""
     if any(args.get(name) for name in FILTER_PARAMETERS):

@@ -13,9 +13,10 @@ from tracker.board.filters import board_args, board_snapshot_key, requested_as_o
 from tracker.cached_pages import page_from_blocks, render_blocks, shared_page
 from tracker.clock import today
 from tracker.conditional import not_modified, page_tag, shell, tagged
+from tracker.domain.plan_states import PlanState, figures_day
 from tracker.domain.policy import Action
 from tracker.domain.rollup import roll_up_item
-from tracker.loaders import find_plan, item_by_code, the_plan
+from tracker.loaders import find_plan, item_by_code, plan_header, the_plan
 from tracker.pagination import page_number, paginate
 from tracker.services.queries.board import (
     WATCH_ORDER,
@@ -53,16 +54,17 @@ def index() -> Response:
     The board itself is a shared snapshot of the plan's data version; only the shell around
     it is rendered for the user asking.
     """
-    plan = the_plan()
+    header = plan_header()
     require(Action.VIEW_BOARD)
     now = today()
-    as_of = requested_as_of(figures_day_of(plan, now))
+    as_of = requested_as_of(figures_day(PlanState(header.state), now, header.closed_on))
     args = board_args()
-    tag = page_tag("board", plan.id, plan.data_version, now, as_of, *shell())
+    tag = page_tag("board", header.id, header.data_version, now, as_of, *shell())
     if (unchanged := not_modified(tag)) is not None:
         return unchanged
 
     def render() -> bytes:
+        plan = the_plan()
         sort = request.args.get("sort", "on_time_rate")
         board = build_board(
             plan,
@@ -83,11 +85,15 @@ def index() -> Response:
             charts=board_charts(plan, progress),
         )
 
-    key = board_snapshot_key(plan, as_of=as_of, today=now, args=args, locale=str(get_locale()))
+    key = board_snapshot_key(header, as_of=as_of, today=now, args=args, locale=str(get_locale()))
     if key is None:
         return tagged(make_response(page_from_blocks(render())), tag)
-    page = shared_page(tag, lambda: snapshots().fetch(key, render))
-    return tagged(make_response(page), tag)
+
+    def blocks() -> bytes:
+        the_plan()  # the shell's links stay in this plan
+        return snapshots().fetch(key, render)
+
+    return tagged(make_response(shared_page(tag, blocks)), tag)
 
 
 @bp.get("/plans/<plan>/watch/<name>")
