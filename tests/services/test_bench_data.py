@@ -184,3 +184,32 @@ def test_more_accounts_are_extra_department_leads(app: Flask) -> None:
     extra = db.session.scalars(sa.select(User).where(User.username.like("bench-user-%"))).all()
     assert len(extra) == 4
     assert {user.role for user in extra} == {"dept_lead"}
+
+
+LARGE_PAGES = (
+    "/plans/bench-01/",
+    "/plans/bench-01/?as_of=2021-06-30",
+    "/plans/bench-01/items/T1",
+    "/plans/bench-01/watch/overdue",
+    "/plans/bench-01/items/T1/milestones",
+    "/my",
+    "/plans/bench-01/my/milestones",
+)
+
+
+def test_pages_stay_under_200_kb_with_the_generators_data(app: Flask) -> None:
+    """The issue's size: 13 items × 200 milestones, the history a tenth of the bench's
+    200,000 rows (the pages read a page of it, never all of it: the bench checks the rest).
+    """
+    write(BenchSpec(plans=1, milestones_per_item=200, updates=20_000), seed=2020)
+    sizes = {}
+    for username in ("bench-leader", "bench-lead-gxj"):
+        client = app.test_client()
+        login(client, username, DEFAULT_PASSWORD)
+        for path in LARGE_PAGES:
+            response = client.get(path)
+            assert response.status_code == 200, (username, path)
+            sizes[username, path] = len(response.data)
+    assert max(sizes.values()) <= 200 * 1024, sizes
+    # The department lead's own list is the longest /my there is: it is cut, not endless.
+    assert sizes["bench-lead-gxj", "/my"] > sizes["bench-leader", "/my"]

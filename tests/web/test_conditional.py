@@ -170,3 +170,11 @@ def test_a_past_days_board_has_its_own_tag(world: Flask) -> None:
     assert again(leader, past_path, past_tag).status_code == 304
     assert again(leader, writes.BOARD, past_tag).status_code == 200
     assert again(leader, past_path, today).status_code == 200
+
+
+def test_if_none_match_star_is_304_only_for_a_page_that_exists(seeded: Flask) -> None:
+    """``*`` matches any current version: of a page that exists, never of a 404."""
+    create_user("leader", "leader")
+    client = signed_in(seeded, "leader")
+    assert client.get("/plans/shinan-2020/", headers={"If-None-Match": "*"}).status_code == 304
+    assert client.get("/plans/nowhere/", headers={"If-None-Match": "*"}).status_code == 404

@@ -121,7 +121,7 @@ def api_view(*, public: bool = False) -> Callable[[Callable[..., Any]], Callable
                     and isinstance(response, Response)
                     and response.status_code == 200
                 ):
-                    tagged(response, tag)
+                    response = tagged(response, tag)
             if isinstance(response, Response):
                 response.headers.setdefault("Content-Language", content_language(locale))
             return response
