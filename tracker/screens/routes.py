@@ -40,7 +40,7 @@ from tracker.models import ScreenLink
 from tracker.screens import bp
 from tracker.screens.forms import ScreenLinkForm
 from tracker.services.commands.screens import create_link, find_active_link, list_links, revoke_link
-from tracker.services.commands.tokens import mark_used
+from tracker.services.commands.tokens import mark_used, needs_touch
 from tracker.services.queries.plans import visible_plans
 from tracker.services.queries.screens import load_screen
 from tracker.snapshots import SnapshotKey, snapshots
@@ -133,8 +133,9 @@ def show(token: str) -> Response:
     if link is None:
         abort(404)
     now = clock.utcnow()
-    with unit_of_work():
-        mark_used(link, now)
+    if needs_touch(link.last_used_at, now):  # a polling display writes once a minute at most
+        with unit_of_work():
+            mark_used(link, now)
     plan = link.plan or find_plan()
     if plan is None:
         return make_response(

@@ -76,7 +76,11 @@ def find_active_link(token: str) -> ScreenLink | None:
     if not TOKEN_SHAPE.fullmatch(token):
         return None
     digest = hash_token(token)
-    link = db.session.scalar(sa.select(ScreenLink).where(ScreenLink.token_hash == digest))
+    link = db.session.scalar(
+        sa.select(ScreenLink)
+        .where(ScreenLink.token_hash == digest)
+        .options(so.joinedload(ScreenLink.plan))  # the screen shows it: one query, not two
+    )
     if link is None or not hmac.compare_digest(link.token_hash, digest) or not link.active:
         return None
     return link
