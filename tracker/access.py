@@ -32,9 +32,10 @@ from tracker.domain.policy import (
 from tracker.domain.refusal import Who
 from tracker.domain.reporting import ReportState
 from tracker.domain.text import has_control_characters
+from tracker.engines import quick_row
 from tracker.extensions import db, login_manager
-from tracker.loaders import plan_state
-from tracker.models import Department, Item, Milestone, Report, User
+from tracker.loaders import PLAN_HEADER_COLUMNS, keep_plan_header, plan_state, wanted_plan_code
+from tracker.models import Department, Item, Milestone, Plan, Report, User
 
 MAX_ID_DIGITS = 18  # an id longer than this names no row (and would overflow the column)
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "screens.show"})
@@ -199,6 +200,12 @@ _SIGNED_IN = (
     .outerjoin(Department, Department.id == User.department_id)
     .where(User.id == sa.bindparam("user_id"))
 )
+# The same, with the header of the plan the URL names: a page served from a snapshot then
+# needs one round trip to the database in all.
+_SIGNED_IN_WITH_PLAN = _SIGNED_IN.add_columns(*PLAN_HEADER_COLUMNS).outerjoin(
+    Plan, Plan.code == sa.bindparam("code")
+)
+_USER_FIELDS = len(_SIGNED_IN.selected_columns)
 
 
 @login_manager.user_loader
@@ -209,10 +216,16 @@ def load_user(user_id: str) -> SignedInUser | None:
     user_part, _, version = user_id.partition(":")
     if not user_part.isdigit() or not version.isdigit() or len(user_part) > MAX_ID_DIGITS:
         return None
-    row = db.session.connection().execute(_SIGNED_IN, {"user_id": int(user_part)}).first()
+    code = wanted_plan_code()
+    if code is None:
+        row = quick_row(_SIGNED_IN, {"user_id": int(user_part)})
+    else:
+        row = quick_row(_SIGNED_IN_WITH_PLAN, {"user_id": int(user_part), "code": code})
     if row is None:
         return None
-    user = SignedInUser(*row)
+    if code is not None:
+        keep_plan_header(row[_USER_FIELDS:])
+    user = SignedInUser(*row[:_USER_FIELDS])
     if not user.active or user.session_version != int(version):
         return None
     return user

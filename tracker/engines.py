@@ -11,9 +11,12 @@ PostgreSQL, which needs none of this.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import sqlalchemy as sa
+
+from tracker.extensions import db
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -32,3 +35,23 @@ def install() -> None:
     """Apply the settings to every engine the process creates (idempotent)."""
     if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_on_connect):
         sa.event.listen(sa.engine.Engine, "connect", _sqlite_on_connect)
+
+
+_QUICK: weakref.WeakKeyDictionary[sa.Engine, sa.Engine] = weakref.WeakKeyDictionary()
+
+
+def quick_row(statement: sa.Executable, parameters: dict[str, Any]) -> sa.Row[Any] | None:
+    """One row, read in autocommit outside the request's transaction.
+
+    For the reads that decide whether a kept page can be served (who is signed in, which
+    data version the plan is at): on PostgreSQL a transaction costs two more round trips
+    (BEGIN, ROLLBACK) than the query itself, as much again as the query. A request served
+    from a snapshot then opens no transaction at all; one that must compute opens its own,
+    which sees data at least as new as the version read here.
+    """
+    engine = db.engine
+    quick = _QUICK.get(engine)
+    if quick is None:
+        quick = _QUICK[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with quick.connect() as connection:
+        return connection.execute(statement, parameters).first()

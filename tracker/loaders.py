@@ -8,9 +8,8 @@ answer None instead, for forms and commands that word the miss themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -18,6 +17,7 @@ from flask import abort, current_app, g
 from sqlalchemy.sql.base import ExecutableOption as ORMOption
 
 from tracker.domain.plan_states import PlanState
+from tracker.engines import quick_row
 from tracker.extensions import db
 from tracker.models import (
     ApiToken,
@@ -33,6 +33,7 @@ from tracker.models import (
     ScreenLink,
     User,
 )
+from tracker.models.plan import PLAN_HEADER_COLUMNS, PlanHeader
 from tracker.models.types import MAX_ID
 
 CODE_MAX = 32
@@ -85,20 +86,23 @@ def the_plan() -> Plan:
     return plan
 
 
-@dataclass(frozen=True)
-class PlanHeader:
-    """The few fields of a plan a cached page needs before it knows it must render."""
-
-    id: int
-    code: str
-    state: str
-    closed_on: date | None
-    data_version: int
+_PLAN_HEADER = sa.select(*PLAN_HEADER_COLUMNS).where(Plan.code == sa.bindparam("code"))
 
 
-_PLAN_HEADER = sa.select(Plan.id, Plan.code, Plan.state, Plan.closed_on, Plan.data_version).where(
-    Plan.code == sa.bindparam("code")
-)
+def wanted_plan_code() -> str | None:
+    """The plan code the URL names, when it could name a plan whose header is not read yet:
+    the sign-in check reads it with the user, in the same round trip.
+    """
+    code = g.get("plan_code")
+    if code is None or "plan" in g or "plan_header" in g or not _usable_code(code):
+        return None
+    return str(code)
+
+
+def keep_plan_header(row: Sequence[Any]) -> None:
+    """Keep a plan header read along with something else (all None: no such plan)."""
+    if row[0] is not None:
+        g.plan_header = PlanHeader(*row)
 
 
 def plan_header() -> PlanHeader:
@@ -112,15 +116,11 @@ def plan_header() -> PlanHeader:
         plan = the_plan()
     if plan is None:
         code = g.plan_code
-        row = (
-            db.session.connection().execute(_PLAN_HEADER, {"code": code}).first()
-            if _usable_code(code)
-            else None
-        )
+        row = quick_row(_PLAN_HEADER, {"code": code}) if _usable_code(code) else None
         if row is None:
             abort(404)
-        plan = g.plan_header = PlanHeader(*row)
-    return PlanHeader(plan.id, plan.code, plan.state, plan.closed_on, plan.data_version)
+        plan = g.plan_header = PlanHeader(*tuple(row))
+    return PlanHeader.of(plan)
 
 
 def plan_state() -> PlanState | None:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from tracker.domain.league import SORT_KEYS
 from tracker.domain.reminders import parse_day
 from tracker.errors import BadRequestMessage
-from tracker.loaders import PlanHeader
+from tracker.models.plan import PlanHeader
 from tracker.snapshots import SnapshotKey
 
 BOARD_PARAMETERS = ("as_of", "group", "department", "status", "sort", "dir")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -61,6 +62,26 @@ class Plan(Model):
 
     def __repr__(self) -> str:
         return f"<Plan {self.code}>"
+
+
+@dataclass(frozen=True)
+class PlanHeader:
+    """The few fields of a plan a kept page needs before it knows whether it must render
+    (read with :data:`PLAN_HEADER_COLUMNS`, in the same round trip as something else).
+    """
+
+    id: int
+    code: str
+    state: str
+    closed_on: date | None
+    data_version: int
+
+    @classmethod
+    def of(cls, plan: Plan | PlanHeader) -> PlanHeader:
+        return cls(plan.id, plan.code, plan.state, plan.closed_on, plan.data_version)
+
+
+PLAN_HEADER_COLUMNS = (Plan.id, Plan.code, Plan.state, Plan.closed_on, Plan.data_version)
 
 
 class Group(Model):

@@ -33,16 +33,18 @@ from tracker import clock
 from tracker.access import current_who, require
 from tracker.conditional import not_modified, page_tag, tagged
 from tracker.domain.policy import Action
+from tracker.extensions import db
 from tracker.i18n import local_time, localized
 from tracker.loaders import find_plan, row_by_id
 from tracker.messages import messages
-from tracker.models import ScreenLink
+from tracker.models import Plan, ScreenLink
+from tracker.models.plan import PlanHeader
 from tracker.screens import bp
 from tracker.screens.forms import ScreenLinkForm
 from tracker.services.commands.screens import create_link, find_active_link, list_links, revoke_link
 from tracker.services.commands.tokens import mark_used, needs_touch
 from tracker.services.queries.plans import visible_plans
-from tracker.services.queries.screens import load_screen
+from tracker.services.queries.screens import load_screen, open_link
 from tracker.snapshots import SnapshotKey, snapshots
 from tracker.unit_of_work import attempt, unit_of_work
 
@@ -129,14 +131,18 @@ def show(token: str) -> Response:
     The page is a shared snapshot of the plan's data version, and a display that polls with
     the ETag it holds gets a 304 until something changes.
     """
-    link = find_active_link(token)
-    if link is None:
+    opening = open_link(token)
+    if opening is None:
         abort(404)
     now = clock.utcnow()
-    if needs_touch(link.last_used_at, now):  # a polling display writes once a minute at most
+    if needs_touch(opening.last_used_at, now):  # a polling display writes once a minute at most
+        link = find_active_link(token)
+        if link is None:  # revoked this very moment
+            abort(404)
         with unit_of_work():
             mark_used(link, now)
-    plan = link.plan or find_plan()
+    default = find_plan() if opening.plan is None else None
+    plan = opening.plan or (PlanHeader.of(default) if default is not None else None)
     if plan is None:
         return make_response(
             render_template("screens/show.html", screen=None, updated_at=_time(now))
@@ -148,7 +154,10 @@ def show(token: str) -> Response:
         return unchanged
 
     def render() -> bytes:
-        screen = load_screen(plan, day, current_app.config["TRACKER_BEHIND_MARGIN"])
+        row = db.session.get(Plan, plan.id)
+        if row is None:  # deleted this very moment: the next poll says so
+            abort(404)
+        screen = load_screen(row, day, current_app.config["TRACKER_BEHIND_MARGIN"])
         html = render_template("screens/show.html", screen=screen, updated_at=UPDATED_AT)
         return html.encode()
 

@@ -229,7 +229,7 @@ def load_progress(
         .options(
             so.joinedload(Item.lead_department),
             so.selectinload(Item.supporting_departments),
-            so.selectinload(Item.milestones).joinedload(Milestone.department),
+            so.selectinload(Item.milestones).selectinload(Milestone.department),
         )
         .order_by(Item.position)
     ).all()

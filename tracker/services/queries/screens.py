@@ -2,14 +2,62 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from tracker.models import Item, Milestone, Plan
+import sqlalchemy as sa
+
+from tracker.engines import quick_row
+from tracker.models import Item, Milestone, Plan, ScreenLink
+from tracker.models.plan import PLAN_HEADER_COLUMNS, PlanHeader
+from tracker.services.commands.screens import TOKEN_SHAPE
+from tracker.services.commands.tokens import hash_token
 from tracker.services.queries.progress import PlanProgress, load_progress
 
 # The screen lists at most this many overdue milestones, the longest overdue first.
 OVERDUE_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class ScreenOpening:
+    """What opening a screen link needs first: whether it is valid, when it was last used,
+    and the brief of its plan (None: the default plan).
+    """
+
+    link_id: int
+    last_used_at: datetime | None
+    plan: PlanHeader | None
+
+
+_OPENING = (
+    sa.select(
+        ScreenLink.id,
+        ScreenLink.token_hash,
+        ScreenLink.revoked_at,
+        ScreenLink.last_used_at,
+        *PLAN_HEADER_COLUMNS,
+    )
+    .outerjoin(Plan, Plan.id == ScreenLink.plan_id)
+    .where(ScreenLink.token_hash == sa.bindparam("digest"))
+)
+
+
+def open_link(token: str) -> ScreenOpening | None:
+    """The link this token opens (one small query), or None when unknown or revoked: a
+    display polling an unchanged screen is answered from this alone.
+    """
+    if not TOKEN_SHAPE.fullmatch(token):
+        return None
+    digest = hash_token(token)
+    found = quick_row(_OPENING, {"digest": digest})
+    if found is None:
+        return None
+    link_id, stored, revoked_at, last_used_at, *plan_fields = tuple(found)
+    if not hmac.compare_digest(stored, digest) or revoked_at is not None:
+        return None
+    plan = PlanHeader(*plan_fields) if plan_fields[0] is not None else None
+    return ScreenOpening(link_id=link_id, last_used_at=last_used_at, plan=plan)
 
 
 def days_left(end: date, as_of: date) -> int:
