@@ -16,7 +16,7 @@ from flask import Response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-from tracker.extensions import db
+from tracker.engines import quick_rows
 from tracker.models import Plan
 from tracker.snapshots import snapshots
 
@@ -32,10 +32,16 @@ def page_tag(*parts: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+_VERSIONS = sa.select(Plan.id, Plan.data_version).order_by(Plan.id)
+
+
 def every_plan_version() -> tuple[tuple[int, int], ...]:
     """Each plan's id and data version, for reads that are not about one plan."""
-    rows = db.session.execute(sa.select(Plan.id, Plan.data_version).order_by(Plan.id))
-    return tuple((plan_id, version) for plan_id, version in rows)
+    versions = []
+    for row in quick_rows(_VERSIONS, {}):
+        plan_id, version = tuple(row)
+        versions.append((int(plan_id), int(version)))
+    return tuple(versions)
 
 
 def shell() -> tuple[object, ...]:

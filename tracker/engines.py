@@ -40,6 +40,20 @@ def install() -> None:
 _QUICK: weakref.WeakKeyDictionary[sa.Engine, sa.Engine] = weakref.WeakKeyDictionary()
 
 
+def _quick_engine() -> sa.Engine:
+    engine = db.engine
+    quick = _QUICK.get(engine)
+    if quick is None:
+        quick = _QUICK[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return quick
+
+
+def quick_rows(statement: sa.Executable, parameters: dict[str, Any]) -> list[sa.Row[Any]]:
+    """Every row, read as :func:`quick_row` reads one."""
+    with _quick_engine().connect() as connection:
+        return list(connection.execute(statement, parameters))
+
+
 def quick_row(statement: sa.Executable, parameters: dict[str, Any]) -> sa.Row[Any] | None:
     """One row, read in autocommit outside the request's transaction.
 
@@ -49,9 +63,5 @@ def quick_row(statement: sa.Executable, parameters: dict[str, Any]) -> sa.Row[An
     from a snapshot then opens no transaction at all; one that must compute opens its own,
     which sees data at least as new as the version read here.
     """
-    engine = db.engine
-    quick = _QUICK.get(engine)
-    if quick is None:
-        quick = _QUICK[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    with quick.connect() as connection:
+    with _quick_engine().connect() as connection:
         return connection.execute(statement, parameters).first()

@@ -218,3 +218,16 @@ def test_the_big_screen_shows_a_write_through_another_instance(stores: Stores) -
     html = after.get_data(as_text=True)
     assert html != before
     assert html == stores.fresh().test_client().get(path).get_data(as_text=True)
+
+
+def test_the_portfolio_shows_a_write_through_another_instance(stores: Stores) -> None:
+    """The portfolio is kept by every plan's version: an approval on B moves its figures on A."""
+    a, b = stores.first(), stores.instance()
+    leader = signed_in(a, "zhang")
+    writes.submit_report(b)
+    before = leader.get("/portfolio").get_data(as_text=True)
+    assert leader.get("/portfolio").get_data(as_text=True) == before  # kept, unchanged
+    writes.approve_report(b)
+    after = leader.get("/portfolio").get_data(as_text=True)
+    row = re.compile(r"<tr data-testid=\"plan-shinan-2020\">.*?</tr>", re.S)
+    assert row.search(after).group(0) != row.search(before).group(0)  # type: ignore[union-attr]

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.access import allowed, current_who, require
+from tracker.cached_pages import render_blocks, shared_page
 from tracker.clock import today
+from tracker.conditional import every_plan_version, not_modified, page_tag, shell, tagged
 from tracker.domain.plan_states import MOVES, PlanState
 from tracker.domain.policy import Action
 from tracker.i18n import PLAN_STATE_LABELS
@@ -53,14 +63,24 @@ def index() -> tuple[str, int]:
 
 
 @bp.get("/portfolio")
-def portfolio() -> str:
+def portfolio() -> Response:
     """Leadership's view of every plan: progress against expected, late work, days left, and
     the departments most behind across all plans; filtered by status, department and year.
+
+    Each plan's figures are shared snapshots; the page is kept by its ETag (every plan's data
+    version, the day, the reader, the URL), so an unchanged portfolio is not rebuilt.
     """
     require(Action.VIEW_BOARD)
-    return render_template(
-        "portfolio/portfolio.html", portfolio=_portfolio(PortfolioFilters.from_args(request.args))
-    )
+    drafts = allowed(Action.MANAGE_PLANS)
+    tag = page_tag("portfolio", every_plan_version(), today(), drafts, *shell())
+    if (unchanged := not_modified(tag)) is not None:
+        return unchanged
+
+    def blocks() -> bytes:
+        filters = PortfolioFilters.from_args(request.args)
+        return render_blocks("portfolio/portfolio.html", portfolio=_portfolio(filters))
+
+    return tagged(make_response(shared_page(tag, blocks)), tag)
 
 
 @bp.post("/plans/<plan>/state")
