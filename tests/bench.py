@@ -64,6 +64,9 @@ AS_OF = "2021-06-30"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # The large size of issue 12: 13 items × 200 milestones, 200,000 history rows.
 LARGE = {"plans": 1, "milestones_per_item": 200, "updates": 200_000}
+# The portfolio size of issue 11: 50 plans of 13 items × 50 milestones.
+PORTFOLIO = {"plans": 50, "milestones_per_item": 50, "updates": 100_000}
+GENERATED = {"large": LARGE, "portfolio": PORTFOLIO}
 COLD_REPEATS = 3
 # The longest a single request may take before the bench gives up on it (gunicorn's timeout).
 SLOWEST = 300
@@ -168,8 +171,10 @@ def prepare_seed(url: str) -> Cast:
         return make_cast(who, plan, "bench-run")
 
 
-def prepare_large(url: str, workdir: Path) -> Cast:
-    """13 items × 200 milestones × 200,000 history rows, made by ``flask bench-data``."""
+def prepare_large(url: str, workdir: Path, spec: dict[str, int] = LARGE) -> Cast:
+    """A size made by ``flask bench-data``: the large one (13 items × 200 milestones ×
+    200,000 history rows) or the portfolio (50 plans of 13 items × 50 milestones).
+    """
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
@@ -177,9 +182,9 @@ def prepare_large(url: str, workdir: Path) -> Cast:
     env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "bench"}
     command = [
         sys.executable, "-m", "flask", "--app", "tracker", "bench-data",
-        "--plans", str(LARGE["plans"]),
-        "--milestones-per-item", str(LARGE["milestones_per_item"]),
-        "--updates", str(LARGE["updates"]),
+        "--plans", str(spec["plans"]),
+        "--milestones-per-item", str(spec["milestones_per_item"]),
+        "--updates", str(spec["updates"]),
     ]  # fmt: skip
     started = time.monotonic()
     with (workdir / "bench-data.log").open("w") as log:
@@ -336,9 +341,16 @@ def measure_page(
         page.problems.append(f"{page.socket_errors} socket errors")
 
 
-def pages_for(cast: Cast) -> list[tuple[Page, str]]:
+def pages_for(cast: Cast, size: str = "seed") -> list[tuple[Page, str]]:
     """Each page by the issue's short name, at its final URL, and who asks for it."""
     plan = f"/plans/{cast.plan}"
+    if size == "portfolio":
+        return [
+            (Page("/healthz", "/healthz"), "nobody"),
+            (Page("/portfolio", "/portfolio"), "leader"),
+            (Page("/plans", "/plans"), "leader"),
+            (Page("/", f"{plan}/"), "leader"),
+        ]
     return [
         (Page("/healthz", "/healthz"), "nobody"),
         (Page("/", f"{plan}/"), "leader"),
@@ -477,6 +489,27 @@ def cold_timings(base: str, cast: Cast, sessions: dict[str, requests.Session]) -
     return result
 
 
+def cold_portfolio(base: str, cast: Cast, sessions: dict[str, requests.Session]) -> dict:
+    """The first portfolio after a write to one of its plans (one plan's figures to
+    recompute), median of a few, in milliseconds.
+    """
+    token, milestone = cast.cold_reporter
+    writer = api_session(token)
+    version = milestone_version(writer, base, milestone)
+    times = []
+    for n in range(COLD_REPEATS):
+        written = report_once(writer, base, milestone, version, 2000 + n)
+        if written.status_code != 201:
+            raise RuntimeError(f"the write before a cold request failed: {written.text}")
+        version = int(written.json()["base_version"])
+        started = time.monotonic()
+        answer = sessions["leader"].get(base + "/portfolio", timeout=SLOWEST)
+        times.append((time.monotonic() - started) * 1000)
+        if answer.status_code != 200:
+            raise RuntimeError(f"cold /portfolio answered {answer.status_code}")
+    return {"portfolio": {"median_ms": statistics.median(times), "ms": times}}
+
+
 # SQL statements per request, counted in-process on the same database.
 
 
@@ -544,9 +577,9 @@ def bench_run(engine: str, size: str, seconds: float) -> dict[str, Any]:
         workdir = Path(tmp)
         script = workdir / "summary.lua"
         script.write_text(WRK_SCRIPT, encoding="utf-8")
-        cast = prepare_seed(url) if size == "seed" else prepare_large(url, workdir)
+        cast = prepare_seed(url) if size == "seed" else prepare_large(url, workdir, GENERATED[size])
         print(f"  data: {cast.data}", flush=True)
-        pages = pages_for(cast)
+        pages = pages_for(cast, size)
         with gunicorn(url, 2, workdir, timeout=SLOWEST) as base:
             sessions = {"leader": sign_in(base, cast.leader), "lead": sign_in(base, cast.lead)}
             for page, who in pages:
@@ -562,14 +595,18 @@ def bench_run(engine: str, size: str, seconds: float) -> dict[str, Any]:
                     + (f"  PROBLEMS: {page.problems}" if page.problems else ""),
                     flush=True,
                 )
-            cold = cold_timings(base, cast, sessions)
-            submissions, _ = submit_reports(base, cast, seconds)
+            if size == "portfolio":
+                cold = cold_portfolio(base, cast, sessions)
+                submissions = Submissions()
+            else:
+                cold = cold_timings(base, cast, sessions)
+                submissions, _ = submit_reports(base, cast, seconds)
             settle(base)
         submission_statements = count_statements(url, cast, pages)
         submissions.sql_statements = submission_statements
         server = server_version(url)
     healthz = pages[0][0].requests_per_second or 1.0
-    rows = [page for page, _ in pages] + [submissions]
+    rows = [page for page, _ in pages] + ([submissions] if size != "portfolio" else [])
     for page in rows:
         page.ratio = page.requests_per_second / healthz
     return {
@@ -617,6 +654,14 @@ def check_targets(run: dict[str, Any]) -> list[dict[str, Any]]:
         )
 
     warm = 0.5 if run["size"] == "seed" else 0.25
+    if run["size"] == "portfolio":  # issue 11: the portfolio and the plan list, at scale
+        for name in ("/portfolio", "/"):
+            check(f"{name} warm × /healthz", pages[name]["ratio"], warm, True)
+        check("cold /portfolio", run["cold"]["portfolio"]["median_ms"], 250, False, " ms")
+        for page in run["pages"]:
+            if page["content_type"] == "text/html":
+                check(f"HTML of {page['name']}", page["page_bytes"] / 1024, 200, False, " KB")
+        return checks
     for name in ("/", "big screen"):
         check(f"{name} warm × /healthz", pages[name]["ratio"], warm, True)
     if run["size"] != "seed":
@@ -723,7 +768,9 @@ def bench(engines: list[str], sizes: list[str], seconds: float, out: Path | None
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--sizes", default="seed,large", help="comma-separated: seed, large")
+    parser.add_argument(
+        "--sizes", default="seed,large,portfolio", help="comma-separated: seed, large, portfolio"
+    )
     parser.add_argument(
         "--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
     )
@@ -731,8 +778,11 @@ def main() -> int:
     options = parser.parse_args()
     sizes = [s for s in options.sizes.split(",") if s]
     engines = [e for e in options.engines.split(",") if e]
-    if not set(sizes) <= {"seed", "large"} or not set(engines) <= {"sqlite", "postgresql"}:
-        parser.error("sizes are seed and large; engines are sqlite and postgresql")
+    if not set(sizes) <= {"seed", "large", "portfolio"} or not set(engines) <= {
+        "sqlite",
+        "postgresql",
+    }:
+        parser.error("sizes are seed, large and portfolio; engines are sqlite and postgresql")
     results = bench(engines, sizes, options.seconds, options.out)
     print(f"\nmachine: {results['machine']}")
     for target in results["targets"]:

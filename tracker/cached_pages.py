@@ -25,25 +25,25 @@ BLOCKS = ("title", "head", "content", "scripts")
 
 
 def render_blocks(template: str, **context: Any) -> bytes:
-    """The page's blocks, rendered with no user-specific shell around them."""
-    return render_template(template, layout="_blocks.html", **context).encode()
+    """The page's blocks, rendered with no user-specific shell around them (and a placeholder
+    for any CSRF token in them: blocks are shared between users).
+    """
+    return render_template(
+        template, layout="_blocks.html", csrf_token=_placeholder, **context
+    ).encode()
 
 
-def page_from_blocks(value: bytes, **context: Any) -> str:
+def page_from_blocks(value: bytes) -> str:
     """The whole page: the stored blocks inside the shell of the current request."""
-    parts = value.decode().split(MARK)
-    if len(parts) != len(BLOCKS):
-        raise ValueError("a stored page does not have the expected blocks")
-    blocks = dict(zip(BLOCKS, map(Markup, parts), strict=True))
-    return render_template("_shell.html", blocks=blocks, **context)
+    return _with_csrf(_page(value))
 
 
 def shared_page(tag: str, blocks: Callable[[], bytes]) -> str:
     """The page whose ETag is ``tag``, the same for every request with that tag.
 
     The tag names everything the page shows (:mod:`tracker.conditional`), so this process
-    keeps the finished page by tag and path, with a placeholder for the CSRF token of the
-    sign-out form, and only a page with a message waiting is rendered again.
+    keeps the finished page by tag and path, with a placeholder for the CSRF token, and only
+    a page with a message waiting is rendered again.
     """
     if "_flashes" in session:
         return page_from_blocks(blocks())
@@ -51,6 +51,23 @@ def shared_page(tag: str, blocks: Callable[[], bytes]) -> str:
     key = f"{tag}:{request.path}"
     page = pages.get(key)
     if page is None:
-        page = page_from_blocks(blocks(), csrf_token=lambda: CSRF_PLACEHOLDER)
+        page = _page(blocks())
         pages.put(key, page)
+    return _with_csrf(page)
+
+
+def _placeholder() -> str:
+    return CSRF_PLACEHOLDER
+
+
+def _page(value: bytes) -> str:
+    """The page with the placeholder where the session's CSRF token goes."""
+    parts = value.decode().split(MARK)
+    if len(parts) != len(BLOCKS):
+        raise ValueError("a stored page does not have the expected blocks")
+    blocks = dict(zip(BLOCKS, map(Markup, parts), strict=True))
+    return render_template("_shell.html", blocks=blocks, csrf_token=_placeholder)
+
+
+def _with_csrf(page: str) -> str:
     return page.replace(CSRF_PLACEHOLDER, generate_csrf())

@@ -56,10 +56,24 @@ def _plans_page(status: int = 200) -> tuple[str, int]:
 
 
 @bp.get("/plans")
-def index() -> tuple[str, int]:
-    """Every plan the user may see, with its state, period and progress."""
+def index() -> Response:
+    """Every plan the user may see, with its state, period and progress (and, for admins,
+    the moves between states). Kept by its ETag, as the portfolio is.
+    """
     require(Action.VIEW_BOARD)
-    return _plans_page()
+    tag = page_tag("plans", every_plan_version(), today(), *shell())
+    if (unchanged := not_modified(tag)) is not None:
+        return unchanged
+
+    def blocks() -> bytes:
+        return render_blocks(
+            "portfolio/plans.html",
+            portfolio=_portfolio(PortfolioFilters()),
+            moves={s: sorted(MOVES[s]) for s in PlanState},
+            form=PlanStateForm(),
+        )
+
+    return tagged(make_response(shared_page(tag, blocks)), tag)
 
 
 @bp.get("/portfolio")
