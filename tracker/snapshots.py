@@ -178,6 +178,14 @@ def code_release(root: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def settings_release(app: Flask, root: Path) -> str:
+    """The code's release and the settings every computed figure depends on (the margin by
+    which an item counts as behind): instances configured differently share no snapshot.
+    """
+    settings = f"{code_release(root)}:{app.config['TRACKER_BEHIND_MARGIN']}"
+    return hashlib.sha256(settings.encode()).hexdigest()[:12]
+
+
 def init_app(app: Flask, root: Path) -> None:
     """Choose the shared store from ``TRACKER_CACHE_URL`` (empty: the database)."""
     url = app.config.get("TRACKER_CACHE_URL") or ""
@@ -194,7 +202,7 @@ def init_app(app: Flask, root: Path) -> None:
         store = RedisStore(cache)
     else:
         store = DatabaseStore()
-    app.extensions[_EXTENSION] = Snapshots(store, code_release(root))
+    app.extensions[_EXTENSION] = Snapshots(store, settings_release(app, root))
 
 
 def snapshots() -> Snapshots:

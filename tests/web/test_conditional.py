@@ -19,7 +19,7 @@ from tests import writes
 from tests.factories import create_user, signed_in
 from tracker.domain.refusal import Who
 from tracker.extensions import db
-from tracker.models import Plan, User
+from tracker.models import Plan, Snapshot, User
 from tracker.services.commands.screens import create_link
 from tracker.services.commands.tokens import create_token
 
@@ -178,3 +178,20 @@ def test_if_none_match_star_is_304_only_for_a_page_that_exists(seeded: Flask) ->
     client = signed_in(seeded, "leader")
     assert client.get("/plans/shinan-2020/", headers={"If-None-Match": "*"}).status_code == 304
     assert client.get("/plans/nowhere/", headers={"If-None-Match": "*"}).status_code == 404
+
+
+def test_instances_with_another_margin_share_no_board(
+    seeded: Flask, make_app: Callable[..., Flask]
+) -> None:
+    """The margin by which an item counts as behind changes the figures: an instance set
+    otherwise computes its own board and tags it otherwise, never serving the other's.
+    """
+    create_user("leader", "leader")
+    strict = make_app(TRACKER_BEHIND_MARGIN=0.0)
+    tags = {
+        signed_in(instance, "leader").get("/plans/shinan-2020/").headers["ETag"]
+        for instance in (seeded, strict)
+    }
+    assert len(tags) == 2
+    boards = db.session.scalars(sa.select(Snapshot.key).where(Snapshot.key.like("board:%")))
+    assert len(set(boards)) == 2
