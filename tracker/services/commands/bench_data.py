@@ -49,6 +49,7 @@ from tracker.models import (
     User,
 )
 from tracker.services.commands.history import as_text
+from tracker.services.commands.plan_sync import indicator_columns
 
 SHAPE_FILE = Path(__file__).resolve().parents[2] / "plans" / "shinan-2020.yaml"
 PLAN_START = date(2020, 10, 1)
@@ -1041,15 +1042,12 @@ class _PlanWriter:
             [
                 {
                     "plan_id": plan_id,
-                    "item_id": item_ids[self._item_index[spec.item]] if spec.item else None,
                     "code": spec.code,
-                    "position": position,
-                    "name_zh": spec.name.zh,
-                    "name_en": spec.name.en,
-                    "unit_zh": spec.unit.zh,
-                    "unit_en": spec.unit.en,
-                    "baseline_value": spec.baseline_value,
-                    "baseline_date": spec.baseline_date,
+                    **indicator_columns(
+                        spec,
+                        item_ids[self._item_index[spec.item]] if spec.item else None,
+                        position,
+                    ),
                 }
                 for position, spec in enumerate(specs)
             ],

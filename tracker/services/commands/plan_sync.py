@@ -375,12 +375,10 @@ def _sync_indicators(sync: _Sync) -> None:
     db.session.flush()
 
 
-def _sync_indicator(
-    sync: _Sync, items: dict[str, Item], position: int, spec: IndicatorSpec
-) -> Indicator:
-    assert sync.plan is not None
-    values: dict[str, object] = {
-        "item_id": items[spec.item].id if spec.item else None,
+def indicator_columns(spec: IndicatorSpec, item_id: int | None, position: int) -> dict[str, object]:
+    """An indicator's stored columns as its plan file gives them (besides plan and code)."""
+    return {
+        "item_id": item_id,
         "position": position,
         "name_zh": spec.name.zh,
         "name_en": spec.name.en,
@@ -389,6 +387,13 @@ def _sync_indicator(
         "baseline_value": spec.baseline_value,
         "baseline_date": spec.baseline_date,
     }
+
+
+def _sync_indicator(
+    sync: _Sync, items: dict[str, Item], position: int, spec: IndicatorSpec
+) -> Indicator:
+    assert sync.plan is not None
+    values = indicator_columns(spec, items[spec.item].id if spec.item else None, position)
     indicator = db.session.scalar(
         sa.select(Indicator).where(Indicator.plan_id == sync.plan.id, Indicator.code == spec.code)
     )
