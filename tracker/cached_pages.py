@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import render_template, request, session
+from flask import render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from tracker.conditional import message_waiting
 from tracker.snapshots import snapshots
 
 MARK = "<!--tracker:block-->"
@@ -45,7 +46,7 @@ def shared_page(tag: str, blocks: Callable[[], bytes]) -> str:
     keeps the finished page by tag and path, with a placeholder for the CSRF token, and only
     a page with a message waiting is rendered again.
     """
-    if "_flashes" in session:
+    if message_waiting():
         return page_from_blocks(blocks())
     pages = snapshots().pages
     key = f"{tag}:{request.path}"

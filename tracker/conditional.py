@@ -54,25 +54,27 @@ def shell() -> tuple[object, ...]:
     return (user.id, user.label, user.role, user.department_id, str(get_locale()))
 
 
+def message_waiting() -> bool:
+    """Whether a flashed message waits to be shown: that answer is never kept or skipped."""
+    return "_flashes" in session
+
+
 def not_modified(tag: str) -> Response | None:
     """A 304 when the client already holds this version of the page, else None.
 
     A page with a message waiting to be shown (a flash) is always sent in full.
     """
-    if "_flashes" in session or tag not in request.if_none_match.as_set():
+    if message_waiting() or tag not in request.if_none_match.as_set():
         return None  # ("*", any current page, is only known once the page is: see tagged)
-    response = Response(status=304)
-    return tagged(response, tag)
+    return tagged(Response(status=304), tag)
 
 
 def tagged(response: Response, tag: str) -> Response:
     """Mark ``response`` with its tag, to be revalidated on every use (and answer 304 to
     ``If-None-Match: *``, now that the page is known to exist).
     """
-    response.set_etag(tag)
-    response.headers["Cache-Control"] = REVALIDATE
     if response.status_code == 200 and request.if_none_match.star_tag:
         response = Response(status=304)
-        response.set_etag(tag)
-        response.headers["Cache-Control"] = REVALIDATE
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = REVALIDATE
     return response
