@@ -22,6 +22,7 @@ from tracker import (
     log_redaction,
     models,
     plan_scope,
+    session_cookies,
     snapshots,
 )
 from tracker.admin import bp as admin_bp
@@ -72,6 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    session_cookies.init_app(app)
     i18n.init_app(app)
     access.init_app(app)
     plan_scope.init_app(app)

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import render_template, request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from tracker.conditional import message_waiting
+from tracker.session_cookies import csrf_token
 from tracker.snapshots import snapshots
 
 MARK = "<!--tracker:block-->"
@@ -71,4 +71,4 @@ def _page(value: bytes) -> str:
 
 
 def _with_csrf(page: str) -> str:
-    return page.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return page.replace(CSRF_PLACEHOLDER, csrf_token())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from babel import Locale
 from flask import Flask, request, session
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -19,6 +20,7 @@ from tracker.extensions import babel
 from tracker.messages import FIELD_LABELS
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 _ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
 
 STATUS_LABELS = {
@@ -81,16 +83,20 @@ def normalize_language(value: str | None) -> str | None:
     return _ALIASES.get(value.strip().lower())
 
 
-def select_locale() -> str:
-    """Pick the locale: explicit ``?lang=``, then the session's choice, then Chinese."""
+def select_locale() -> Locale:
+    """Pick the locale: explicit ``?lang=``, then the session's choice, then Chinese.
+
+    Answered as a parsed locale, parsed once per process (Flask-Babel would parse the name
+    on every request).
+    """
     asked = normalize_language(request.args.get("lang"))
     if asked:
         session["lang"] = asked
-        return asked
+        return _LOCALES[asked]
     remembered = session.get("lang")
     if isinstance(remembered, str) and remembered in LANGUAGES:
-        return remembered
-    return "zh_CN"
+        return _LOCALES[remembered]
+    return _LOCALES["zh_CN"]
 
 
 def is_english() -> bool:

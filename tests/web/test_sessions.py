@@ -99,3 +99,65 @@ def test_the_profile_says_what_revokes_tokens(app: Flask) -> None:
     login(client, "wang")
     html = client.get("/profile?lang=en").get_data(as_text=True)
     assert "all its tokens are revoked" in html
+
+
+# Each process keeps decoded session cookies and recently signed CSRF tokens
+# (tracker.session_cookies): what it keeps must never let a request through that the
+# cookie alone would not.
+
+
+def test_a_kept_session_cookie_changed_by_one_character_is_refused(app: Flask) -> None:
+    create_user("wang", "viewer")
+    browser = app.test_client()
+    login(browser, "wang")
+    cookie = _session_cookie(browser)
+    assert browser.get("/profile").status_code == 200  # now kept
+    forged = cookie[:-1] + ("A" if cookie[-1] != "A" else "B")
+    stranger = app.test_client()
+    stranger.set_cookie("session", forged)
+    assert stranger.get("/profile").status_code == 302
+
+
+def test_a_kept_session_is_refused_under_another_secret_key(
+    make_app: Callable[..., Flask], app: Flask
+) -> None:
+    create_user("wang", "viewer")
+    browser = app.test_client()
+    login(browser, "wang")
+    cookie = _session_cookie(browser)
+    assert browser.get("/profile").status_code == 200
+    other = make_app(SECRET_KEY="another-" + "k" * 40).test_client()
+    other.set_cookie("session", cookie)
+    assert other.get("/profile").status_code == 302
+
+
+def test_a_flashed_message_is_shown_once_though_sessions_are_kept(app: Flask) -> None:
+    create_user("wang", "viewer")
+    browser = app.test_client()
+    login(browser, "wang")
+    browser.post("/logout", data={"csrf_token": csrf_token(browser, "/profile")})
+    first = browser.get("/login").get_data(as_text=True)
+    second = browser.get("/login").get_data(as_text=True)
+    assert first.count('class="alert') == 1
+    assert 'class="alert' not in second
+
+
+def test_the_csrf_token_is_signed_once_a_minute_and_each_one_is_accepted(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_user("wang", "viewer")
+    create_user("li", "viewer")
+    wang = app.test_client()
+    login(wang, "wang")
+    first = csrf_token(wang, "/profile")
+    assert csrf_token(wang, "/profile") == first
+    li = app.test_client()
+    login(li, "li")
+    assert csrf_token(li, "/profile") != first
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    monkeypatch.setattr("itsdangerous.timed.time.time", later.timestamp)
+    newer = csrf_token(wang, "/profile")
+    assert newer != first
+    assert wang.post("/logout", data={"csrf_token": first}).status_code == 302
+    assert wang.get("/profile").status_code == 302  # signed out: the older token counted
+    assert li.post("/logout", data={"csrf_token": first}).status_code == 400
