@@ -52,17 +52,30 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: str, workers: int, workdir: Path, timeout: int = 60) -> Iterator[str]:
+def gunicorn(
+    url: str,
+    workers: int,
+    workdir: Path,
+    timeout: int = 60,
+    *,
+    root: Path = ROOT,
+    secret_key: str | None = None,
+    settings: dict[str, str] | None = None,
+) -> Iterator[str]:
     """The app under gunicorn on a free local port; stopped when the block ends.
 
     ``timeout``: seconds a worker may spend on one request before gunicorn restarts it.
+    ``root``: the checkout served (a copy of this one, for a second app machine);
+    ``secret_key`` and ``settings`` (more ``TRACKER_*`` variables) as on that machine.
     """
     port = free_port()
     env = {
         **os.environ,
         "TRACKER_DATABASE_URL": url,
-        "TRACKER_SECRET_KEY": "live-" + uuid.uuid4().hex,
+        "TRACKER_SECRET_KEY": secret_key or "live-" + uuid.uuid4().hex,
         "TRACKER_ENV": "production",
+        "PYTHONPATH": str(root),
+        **(settings or {}),
     }
     command = [
         sys.executable, "-m", "gunicorn", "-c", "python:tracker.gunicorn_conf",
@@ -70,7 +83,7 @@ def gunicorn(url: str, workers: int, workdir: Path, timeout: int = 60) -> Iterat
         str(workdir / "error.log"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
         "--timeout", str(timeout), "tracker:create_app()",
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    server = subprocess.Popen(command, cwd=root, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):

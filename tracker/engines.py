@@ -87,7 +87,8 @@ class _Reader:
     """
 
     def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+        # Weakly: the reader is kept by ``engine`` itself (in _READERS and its events).
+        self.engine = weakref.ref(engine)
         self.pool = sa.create_engine(
             engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
         )
@@ -110,8 +111,9 @@ class _Reader:
         connection = self.pool.raw_connection()
         try:
             cursor = connection.cursor()
-            if self.engine.dispatch.before_cursor_execute:  # statement counters (tests, bench)
-                self.engine.dispatch.before_cursor_execute(
+            engine = self.engine()
+            if engine is not None and engine.dispatch.before_cursor_execute:  # counters (tests)
+                engine.dispatch.before_cursor_execute(
                     None, cursor, prepared.sql, arguments, None, False
                 )
             try:
