@@ -45,3 +45,20 @@ def test_the_app_factory_refuses_too(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_ENV", "production")
     with pytest.raises(config.ConfigError):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize(("given", "used"), [(None, "text"), ("json", "json"), (" JSON ", "json")])
+def test_the_log_format_is_text_unless_json_is_asked_for(
+    monkeypatch: pytest.MonkeyPatch, given: str | None, used: str
+) -> None:
+    if given is None:
+        monkeypatch.delenv("TRACKER_LOG_FORMAT", raising=False)
+    else:
+        monkeypatch.setenv("TRACKER_LOG_FORMAT", given)
+    assert config.log_format() == used
+
+
+def test_an_unknown_log_format_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_LOG_FORMAT", "xml")
+    with pytest.raises(config.ConfigError, match="TRACKER_LOG_FORMAT must be text or json"):
+        config.log_format()

@@ -22,6 +22,7 @@ from tracker import (
     log_redaction,
     models,
     plan_scope,
+    request_log,
     session_cookies,
     snapshots,
 )
@@ -81,6 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     snapshots.init_app(app, PROJECT_ROOT)
     log_redaction.init_app_logging()
+    request_log.init_app(app)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tokens_bp)

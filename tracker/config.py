@@ -60,6 +60,21 @@ def load_secret_key(instance_path: Path) -> str:
     return key
 
 
+LOG_FORMATS = frozenset({"text", "json"})
+
+
+def log_format() -> str:
+    """``TRACKER_LOG_FORMAT``: ``text`` (the default) or ``json`` lines for a log collector.
+
+    A misspelt value stops the start with its name, rather than logging in a format the
+    collector then cannot read.
+    """
+    value = os.environ.get("TRACKER_LOG_FORMAT", "text").strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"TRACKER_LOG_FORMAT must be text or json, not {value!r}.")
+    return value
+
+
 def from_environment(instance_path: Path, *, secret_key: str | None = None) -> dict[str, object]:
     """Build the Flask config mapping for a deployment from the environment.
 
@@ -103,4 +118,6 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         "TRACKER_CACHE_PREFIX": os.environ.get("TRACKER_CACHE_PREFIX", "tracker:"),
         # How many reverse proxies set X-Forwarded-For/-Proto in front of the app (0: none).
         "TRACKER_PROXY_COUNT": int(os.environ.get("TRACKER_PROXY_COUNT", "0")),
+        # The request log (tracker.request_log): "text" lines, or "json" objects one a line.
+        "TRACKER_LOG_FORMAT": log_format(),
     }

@@ -9,6 +9,10 @@ import gc
 
 logger_class = "tracker.log_redaction.AccessLogger"
 accesslog = "-"
+# Gunicorn's default line, then the request id the app answered with (tracker.request_log).
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+)
 
 # A cold board at scale makes tens of thousands of objects (milestones, results, template
 # output): with the collector's defaults, collections ran every few hundred of them and walked
