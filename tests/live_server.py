@@ -83,7 +83,9 @@ def gunicorn(
         str(workdir / "error.log"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
         "--timeout", str(timeout), "tracker:create_app()",
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=root, env=env)
+    # The app's own request lines (standard error) go to a file beside gunicorn's logs.
+    app_log = (workdir / "app.log").open("ab")
+    server = subprocess.Popen(command, cwd=root, env=env, stderr=app_log)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -93,11 +95,12 @@ def gunicorn(
             except requests.ConnectionError:
                 time.sleep(0.1)
         else:
-            raise RuntimeError("gunicorn did not start; see " + str(workdir / "error.log"))
+            raise RuntimeError(f"gunicorn did not start; see {workdir / 'error.log'} and app.log")
         yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
+        app_log.close()
 
 
 @contextmanager
