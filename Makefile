@@ -1,4 +1,5 @@
-# Plan Tracker: `make run` to try it, `make test` to check it. Both set themselves up.
+# Plan Tracker: `make run` to try it, `make test` to check it, `make serve` to deploy it.
+# All set themselves up.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,13 +8,33 @@ TRANSLATIONS := tracker/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test soak fuzz bench bench-deps browser-deps lint format translations extract-messages clean
+.PHONY: run serve require-secret-key test soak fuzz bench bench-deps browser-deps lint format translations extract-messages clean
 
 ## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000
 run: $(VENV)/.installed $(COMPILED)
 	$(FLASK) db upgrade
 	$(FLASK) seed --if-empty --demo
 	$(BIN)/python run.py
+
+## serve: the production profile: install, compile the catalogs, migrate, then gunicorn with
+## TRACKER_ENV=production (tracker/gunicorn_conf.py: app preloaded, one worker per core, access
+## log on stdout) on BIND; WORKERS=N sets the workers. Needs TRACKER_SECRET_KEY, and
+## TRACKER_DATABASE_URL for anything but the SQLite file under instance/
+BIND ?= 127.0.0.1:8000
+WORKERS ?=
+serve: export TRACKER_ENV := production
+serve: require-secret-key $(VENV)/.installed $(COMPILED)
+	$(FLASK) db upgrade
+	exec $(BIN)/gunicorn -c python:tracker.gunicorn_conf --bind '$(BIND)' \
+		$(if $(strip $(WORKERS)),--workers '$(strip $(WORKERS))') 'tracker:create_app()'
+
+# Checked before anything is built: every app machine must sign sessions with one key.
+require-secret-key:
+	@if [ -z "$$TRACKER_SECRET_KEY" ]; then \
+		echo "make serve: TRACKER_SECRET_KEY is not set. Give every app machine the same key," >&2; \
+		echo "made once with: python3 -c 'import secrets; print(secrets.token_hex(32))'" >&2; \
+		exit 1; \
+	fi
 
 ## test: create .venv with the test extras, lint, type-check (mypy, set up in setup.cfg), and run
 ## the whole suite

@@ -35,6 +35,7 @@ from tracker.extensions import db
 from tracker.loaders import find_department_by_code, find_plan, find_row, find_user_by_name
 from tracker.messages import messages, sheet_problem
 from tracker.models import ApiToken, Plan
+from tracker.readiness import Outcome, run_checks
 from tracker.services.commands.accounts import create_user, deactivate_user
 from tracker.services.commands.bench_data import (
     DEFAULT_PASSWORD,
@@ -594,6 +595,21 @@ def _echo_bench(summary: BenchSummary, seed: int, password: str, seconds: float)
     click.echo(f"Set TRACKER_PLAN_CODE={summary.plan_codes[0]} to make it the default plan.")
 
 
+@click.command("check")
+def check_command() -> None:
+    """Check this machine is ready to serve: database, migrations, secret key, attachment
+    storage, cache and compiled catalogs.
+
+    One line per check (OK, WARN, FAIL or SKIP, and why); the exit status is 1 if any
+    check fails, so a deploy script can run it before putting the machine behind the proxy.
+    """
+    results = run_checks(current_app)
+    for result in results:
+        click.echo(result.line())
+    if any(result.outcome is Outcome.FAIL for result in results):
+        raise click.exceptions.Exit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's ``flask`` command line."""
     app.cli.add_command(seed_command)
@@ -604,3 +620,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(plans)
     app.cli.add_command(bench_data_command)
+    app.cli.add_command(check_command)

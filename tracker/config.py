@@ -16,6 +16,11 @@ def _env_flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def is_production() -> bool:
+    """Whether ``TRACKER_ENV=production``: what a deployment must give is then required."""
+    return os.environ.get("TRACKER_ENV", "development").strip().lower() == "production"
+
+
 class ConfigError(RuntimeError):
     """A setting a deployment must give is missing: the app refuses to start, saying which."""
 
@@ -40,7 +45,7 @@ def load_secret_key(instance_path: Path) -> str:
     key = os.environ.get("TRACKER_SECRET_KEY")
     if key:
         return key
-    if os.environ.get("TRACKER_ENV", "development").strip().lower() == "production":
+    if is_production():
         raise ConfigError(
             "TRACKER_SECRET_KEY is not set. With TRACKER_ENV=production every app machine "
             "must be given the same secret key, for example: "

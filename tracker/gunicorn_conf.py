@@ -6,6 +6,12 @@ big-screen tokens and credentials never reach it.
 """
 
 import gc
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+
+from tracker.extensions import db
 
 logger_class = "tracker.log_redaction.AccessLogger"
 accesslog = "-"
@@ -27,3 +33,45 @@ def post_worker_init(_worker: object) -> None:
     """Freeze what the worker loaded (the app) and space out garbage collections."""
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+# The production profile (`make serve`). Gunicorn's command line overrides these
+# (`-w N`, `--graceful-timeout S`), as the live-server tests and the bench do with `-w`.
+
+
+def default_workers(environ: Mapping[str, str], cores: int | None) -> int:
+    """``WEB_CONCURRENCY`` when given (gunicorn's own convention, which a config file's
+    ``workers`` would otherwise hide), else one worker per core: a request is mostly Python
+    work, so more workers than cores only queue behind each other.
+    """
+    given = environ.get("WEB_CONCURRENCY", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    return max(cores or 1, 1)
+
+
+workers = default_workers(os.environ, os.cpu_count())
+
+# The app is built once in the master and the workers are forked from it: a broken
+# configuration (no TRACKER_SECRET_KEY in production) stops the start with one message
+# instead of every worker failing in turn, and workers share the loaded code's memory.
+preload_app = True
+
+# On a restart or stop, a worker gets as long to finish the request in hand (an evidence
+# upload on a slow line) as it would be given for any request.
+graceful_timeout = 30
+
+
+def post_fork(_server: object, worker: object) -> None:
+    """Give a worker forked from a preloaded app connection pools of its own.
+
+    Nothing connects while the app is built today (a test checks), so the pools are empty;
+    should that change, two workers must never talk over one inherited database socket.
+    ``close=False`` leaves the parent's connections alone rather than closing them from here.
+    """
+    app = getattr(getattr(worker, "app", None), "callable", None)
+    if not isinstance(app, Flask):  # not preloaded: the worker builds the app itself
+        return
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
