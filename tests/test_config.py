@@ -45,3 +45,13 @@ def test_the_app_factory_refuses_too(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_ENV", "production")
     with pytest.raises(config.ConfigError):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_evidence_files_go_to_the_database_unless_a_shared_directory_is_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("TRACKER_ATTACHMENTS_DIR", raising=False)
+    assert config.from_environment(tmp_path, secret_key="k")["TRACKER_ATTACHMENTS_DIR"] == ""
+    monkeypatch.setenv("TRACKER_ATTACHMENTS_DIR", " /mnt/shared/attachments ")
+    settings = config.from_environment(tmp_path, secret_key="k")
+    assert settings["TRACKER_ATTACHMENTS_DIR"] == "/mnt/shared/attachments"

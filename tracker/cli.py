@@ -55,7 +55,7 @@ from tracker.services.commands.reminders import (
     send_reminders,
 )
 from tracker.services.commands.tokens import all_tokens, create_token, revoke_token
-from tracker.services.exports.attachments import attachment_directory
+from tracker.services.exports.attachment_storage import attachment_storage
 from tracker.services.exports.backup import BackupError, restore_backup, write_backup
 from tracker.services.exports.mailer import MailError, smtp_settings
 from tracker.services.exports.plan_workbook import plan_workbook, read_plan_file
@@ -347,7 +347,7 @@ def remind_command(as_of: date | None, department_code: str | None, plan_code: s
 @click.argument("target", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def backup_command(target: Path) -> None:
     """Write every table and every evidence file to TARGET (a zip any engine can restore)."""
-    summary = write_backup(target, attachment_directory(current_app))
+    summary = write_backup(target, attachment_storage(current_app))
     rows = sum(summary.rows.values())
     click.echo(f"Backed up {rows} rows in {len(summary.rows)} tables and {summary.files} files.")
 
@@ -357,11 +357,13 @@ def backup_command(target: Path) -> None:
 def restore_command(source: Path) -> None:
     """Restore SOURCE into this database, which must be empty and migrated (flask db upgrade)."""
     try:
-        summary = restore_backup(source, attachment_directory(current_app))
+        summary = restore_backup(source, attachment_storage(current_app))
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     rows = sum(summary.rows.values())
     click.echo(f"Restored {rows} rows in {len(summary.rows)} tables and {summary.files} files.")
+    if summary.unclaimed:
+        click.echo(f"Left out {summary.unclaimed} files that no evidence row names.")
 
 
 plans = AppGroup(
