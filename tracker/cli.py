@@ -55,7 +55,11 @@ from tracker.services.commands.reminders import (
     send_reminders,
 )
 from tracker.services.commands.tokens import all_tokens, create_token, revoke_token
-from tracker.services.exports.attachment_storage import attachment_storage
+from tracker.services.exports.attachment_move import MoveError, move_local_attachments
+from tracker.services.exports.attachment_storage import (
+    attachment_storage,
+    local_attachment_directory,
+)
 from tracker.services.exports.backup import BackupError, restore_backup, write_backup
 from tracker.services.exports.mailer import MailError, smtp_settings
 from tracker.services.exports.plan_workbook import plan_workbook, read_plan_file
@@ -366,6 +370,43 @@ def restore_command(source: Path) -> None:
         click.echo(f"Left out {summary.unclaimed} files that no evidence row names.")
 
 
+attachments = AppGroup(
+    "attachments",
+    help="Evidence files: move those kept on this machine's disk into the shared storage.",
+)
+
+
+@attachments.command("move")
+@click.option("--dry-run", is_flag=True, help="Only say what would be moved; change nothing.")
+def move_attachments_command(dry_run: bool) -> None:
+    """Move the files in instance/attachments/ into the configured storage (the database,
+    or TRACKER_ATTACHMENTS_DIR). Each file is checked against its row's sha256 and deleted
+    here only once it is stored; run it on every machine that kept files, as often as needed.
+    """
+    source = local_attachment_directory(current_app)
+    storage = attachment_storage(current_app)
+    try:
+        report = move_local_attachments(source, storage, dry_run=dry_run)
+    except MoveError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"From {source} into {storage.description}" + (" (dry run):" if dry_run else ":"))
+    click.echo(f"  {'would move' if dry_run else 'moved'}: {len(report.moved)}")
+    click.echo(f"  already stored: {len(report.already_stored)}")
+    for label, names in (
+        ("kept, sha256 differs from its row", report.mismatched),
+        ("kept, no evidence row names it", report.unknown),
+        ("missing, neither here nor stored", report.missing),
+    ):
+        click.echo(f"  {label}: {len(names)}")
+        for name in names:
+            click.echo(f"    {name}")
+    click.echo(f"  kept, could not be stored: {len(report.failed)}")
+    for name, reason in report.failed:
+        click.echo(f"    {name}: {reason}")
+    if report.problems:
+        raise click.exceptions.Exit(1)
+
+
 plans = AppGroup(
     "plans",
     help="Load plans from the spreadsheet template or a plan file; export them; list them\n"
@@ -604,5 +645,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(remind_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(attachments)
     app.cli.add_command(plans)
     app.cli.add_command(bench_data_command)
