@@ -28,6 +28,7 @@ from tracker.cli import DEFAULT_PLAN
 from tracker.domain.planfile import PlanSpec, parse_plan_file
 from tracker.extensions import db
 from tracker.services.commands.plan_sync import sync_plan
+from tracker.services.exports.attachment_storage import AttachmentStorage, attachment_storage
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -100,6 +101,8 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": True,
+            # Evidence files in the database unless a test asks for a directory (`storage`).
+            "TRACKER_ATTACHMENTS_DIR": "",
         }
     )
     app.instance_path = str(tmp_path / "instance")
@@ -131,6 +134,15 @@ def make_app(app: Flask) -> Iterator[Callable[..., Flask]]:
     for other in made:
         with other.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(params=["database", "directory"])
+def storage(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> AttachmentStorage:
+    """The test runs once for each place evidence files can be kept: the database (the
+    default), and a directory every machine shares (``TRACKER_ATTACHMENTS_DIR``)."""
+    if request.param == "directory":
+        app.config["TRACKER_ATTACHMENTS_DIR"] = str(tmp_path / "shared" / "attachments")
+    return attachment_storage(app)
 
 
 @pytest.fixture

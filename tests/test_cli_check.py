@@ -191,14 +191,36 @@ def test_missing_catalogs_fail(
     assert lines["catalogs"] == ("FAIL", f"not compiled: {missing}: run `make translations`")
 
 
-def test_unwritable_attachment_storage_fails(
-    other_app: Callable[..., Flask], key_from_environment: None
+def test_unwritable_attachment_directory_fails(
+    other_app: Callable[..., Flask], key_from_environment: None, tmp_path: Path
 ) -> None:
-    broken = other_app()
-    Path(broken.instance_path).mkdir(parents=True)
-    (Path(broken.instance_path) / "attachments").write_text("a file where the folder should be")
-    result, lines = check(broken)
+    blocked = tmp_path / "shared"
+    blocked.write_text("a file where the folder should be")
+    result, lines = check(other_app(TRACKER_ATTACHMENTS_DIR=str(blocked)))
     assert result.exit_code == 1
     outcome, reason = lines["attachments"]
     assert outcome == "FAIL"
-    assert reason == f"{broken.instance_path}/attachments is not writable: not a directory"
+    assert reason == f"{blocked} is not writable: not a directory"
+
+
+def test_a_writable_attachment_directory_passes(
+    other_app: Callable[..., Flask], key_from_environment: None, tmp_path: Path
+) -> None:
+    _, lines = check(other_app(TRACKER_ATTACHMENTS_DIR=str(tmp_path / "shared")))
+    assert lines["attachments"] == ("OK", f"{tmp_path / 'shared'} is writable")
+
+
+def test_evidence_in_a_database_without_its_table_fails(
+    app: Flask, key_from_environment: None
+) -> None:
+    db.session.execute(sa.text("ALTER TABLE attachment_content RENAME TO attachment_away"))
+    db.session.commit()
+    try:
+        result, lines = check(app)
+    finally:
+        db.session.execute(sa.text("ALTER TABLE attachment_away RENAME TO attachment_content"))
+        db.session.commit()
+    assert result.exit_code == 1
+    outcome, reason = lines["attachments"]
+    assert outcome == "FAIL"
+    assert reason.startswith("the database cannot hold them: ")

@@ -62,3 +62,13 @@ def test_an_unknown_log_format_is_refused_by_name(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("TRACKER_LOG_FORMAT", "xml")
     with pytest.raises(config.ConfigError, match="TRACKER_LOG_FORMAT must be text or json"):
         config.log_format()
+
+
+def test_evidence_files_go_to_the_database_unless_a_shared_directory_is_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("TRACKER_ATTACHMENTS_DIR", raising=False)
+    assert config.from_environment(tmp_path, secret_key="k")["TRACKER_ATTACHMENTS_DIR"] == ""
+    monkeypatch.setenv("TRACKER_ATTACHMENTS_DIR", " /mnt/shared/attachments ")
+    settings = config.from_environment(tmp_path, secret_key="k")
+    assert settings["TRACKER_ATTACHMENTS_DIR"] == "/mnt/shared/attachments"

@@ -105,3 +105,35 @@ def test_screen_links_made_before_plans_were_named_show_the_default_plan(seeded:
     with db.engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT label, plan_id FROM screen_link")).all()
     assert [tuple(row) for row in rows] == [("Room 3", None)]
+
+
+def test_evidence_rows_from_before_the_content_table_survive_its_migration(
+    seeded: Flask,
+) -> None:
+    """Evidence rows stay as they were; their files are moved later (`flask attachments move`)."""
+    wang = create_user("wang", "dept_lead", department=department("gxj"))
+    db.session.commit()
+    wang_id = wang.id
+    db.session.remove()
+    downgrade(revision="9c3d7a1e5b42")
+    with db.engine.begin() as connection:
+        assert "attachment_content" not in sa.inspect(connection).get_table_names()
+        item_id = connection.execute(sa.text("SELECT id FROM item WHERE code = 'T1'")).scalar_one()
+        connection.execute(
+            sa.text(
+                "INSERT INTO attachment (item_id, uploaded_by_id, uploaded_at, original_name,"
+                " stored_name, content_type, size, sha256) VALUES (:item, :user,"
+                " '2020-12-20 09:30:00', '月报.pdf', :name, 'application/pdf', 3, :sha)"
+            ),
+            {"item": item_id, "user": wang_id, "name": "a" * 32, "sha": "b" * 64},
+        )
+    upgrade()
+    with db.engine.begin() as connection:
+        rows = connection.execute(sa.text("SELECT stored_name, size FROM attachment")).all()
+        assert [tuple(row) for row in rows] == [("a" * 32, 3)]
+        connection.execute(
+            sa.text("INSERT INTO attachment_content (stored_name, data) VALUES (:name, :data)"),
+            {"name": "a" * 32, "data": b"%PD"},
+        )
+        stored = connection.execute(sa.text("SELECT data FROM attachment_content")).scalar_one()
+    assert bytes(stored) == b"%PD"

@@ -56,7 +56,11 @@ from tracker.services.commands.reminders import (
     send_reminders,
 )
 from tracker.services.commands.tokens import all_tokens, create_token, revoke_token
-from tracker.services.exports.attachments import attachment_directory
+from tracker.services.exports.attachment_move import MoveError, move_local_attachments
+from tracker.services.exports.attachment_storage import (
+    attachment_storage,
+    local_attachment_directory,
+)
 from tracker.services.exports.backup import BackupError, restore_backup, write_backup
 from tracker.services.exports.mailer import MailError, smtp_settings
 from tracker.services.exports.plan_workbook import plan_workbook, read_plan_file
@@ -348,7 +352,7 @@ def remind_command(as_of: date | None, department_code: str | None, plan_code: s
 @click.argument("target", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def backup_command(target: Path) -> None:
     """Write every table and every evidence file to TARGET (a zip any engine can restore)."""
-    summary = write_backup(target, attachment_directory(current_app))
+    summary = write_backup(target, attachment_storage(current_app))
     rows = sum(summary.rows.values())
     click.echo(f"Backed up {rows} rows in {len(summary.rows)} tables and {summary.files} files.")
 
@@ -358,11 +362,50 @@ def backup_command(target: Path) -> None:
 def restore_command(source: Path) -> None:
     """Restore SOURCE into this database, which must be empty and migrated (flask db upgrade)."""
     try:
-        summary = restore_backup(source, attachment_directory(current_app))
+        summary = restore_backup(source, attachment_storage(current_app))
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     rows = sum(summary.rows.values())
     click.echo(f"Restored {rows} rows in {len(summary.rows)} tables and {summary.files} files.")
+    if summary.unclaimed:
+        click.echo(f"Left out {summary.unclaimed} files that no evidence row names.")
+
+
+attachments = AppGroup(
+    "attachments",
+    help="Evidence files: move those kept on this machine's disk into the shared storage.",
+)
+
+
+@attachments.command("move")
+@click.option("--dry-run", is_flag=True, help="Only say what would be moved; change nothing.")
+def move_attachments_command(dry_run: bool) -> None:
+    """Move the files in instance/attachments/ into the configured storage (the database,
+    or TRACKER_ATTACHMENTS_DIR). Each file is checked against its row's sha256 and deleted
+    here only once it is stored; run it on every machine that kept files, as often as needed.
+    """
+    source = local_attachment_directory(current_app)
+    storage = attachment_storage(current_app)
+    try:
+        report = move_local_attachments(source, storage, dry_run=dry_run)
+    except MoveError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"From {source} into {storage.description}" + (" (dry run):" if dry_run else ":"))
+    click.echo(f"  {'would move' if dry_run else 'moved'}: {len(report.moved)}")
+    click.echo(f"  already stored: {len(report.already_stored)}")
+    for label, names in (
+        ("kept, sha256 differs from its row", report.mismatched),
+        ("kept, no evidence row names it", report.unknown),
+        ("missing, neither here nor stored", report.missing),
+    ):
+        click.echo(f"  {label}: {len(names)}")
+        for name in names:
+            click.echo(f"    {name}")
+    click.echo(f"  kept, could not be stored: {len(report.failed)}")
+    for name, reason in report.failed:
+        click.echo(f"    {name}: {reason}")
+    if report.problems:
+        raise click.exceptions.Exit(1)
 
 
 plans = AppGroup(
@@ -618,6 +661,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(remind_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(attachments)
     app.cli.add_command(plans)
     app.cli.add_command(bench_data_command)
     app.cli.add_command(check_command)

@@ -121,6 +121,9 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         "TRACKER_CACHE_URL": os.environ.get("TRACKER_CACHE_URL", ""),
         # Keys in Redis start with this (several deployments may share one Redis).
         "TRACKER_CACHE_PREFIX": os.environ.get("TRACKER_CACHE_PREFIX", "tracker:"),
+        # Where evidence files' bytes are kept: empty for the database, or a directory every
+        # app machine mounts (a shared volume); never a machine's own disk.
+        "TRACKER_ATTACHMENTS_DIR": os.environ.get("TRACKER_ATTACHMENTS_DIR", "").strip(),
         # How many reverse proxies set X-Forwarded-For/-Proto in front of the app (0: none).
         "TRACKER_PROXY_COUNT": int(os.environ.get("TRACKER_PROXY_COUNT", "0")),
         # The request log (tracker.request_log): "text" lines, or "json" objects one a line.

@@ -25,7 +25,8 @@ from flask import Flask
 
 from tracker import config
 from tracker.extensions import db
-from tracker.services.exports.attachments import attachment_directory
+from tracker.services.exports.attachment_storage import DirectoryStorage
+from tracker.services.exports.attachment_storage import attachment_storage as configured_storage
 from tracker.snapshots import RedisStore, snapshots
 
 UPGRADE_HINT = "run `flask --app tracker db upgrade`"
@@ -124,20 +125,34 @@ def secret_key(app: Flask) -> Check:
 
 
 def attachment_storage(app: Flask) -> Check:
-    """Evidence files can be written where they are kept (today: ``instance/attachments``)."""
-    directory = Path(app.instance_path) / "attachments"
+    """Evidence files can be kept where this deployment keeps them: its shared directory is
+    writable, or the database's ``attachment_content`` table can be read.
+    """
+    storage = configured_storage(app)
+    if isinstance(storage, DirectoryStorage):
+        directory = storage.directory
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=directory, prefix=".check-") as probe:
+                probe.write(b"check")
+                probe.flush()
+        except OSError as error:
+            if directory.exists() and not directory.is_dir():
+                reason = "not a directory"
+            else:
+                reason = error.strerror or type(error).__name__
+            return Check("attachments", Outcome.FAIL, f"{directory} is not writable: {reason}")
+        return Check("attachments", Outcome.OK, f"{directory} is writable")
     try:
-        directory = attachment_directory(app)
-        with tempfile.NamedTemporaryFile(dir=directory, prefix=".check-") as probe:
-            probe.write(b"check")
-            probe.flush()
-    except OSError as error:
-        if directory.exists() and not directory.is_dir():
-            reason = "not a directory"
-        else:
-            reason = error.strerror or type(error).__name__
-        return Check("attachments", Outcome.FAIL, f"{directory} is not writable: {reason}")
-    return Check("attachments", Outcome.OK, f"{directory} is writable")
+        storage.holds("0" * 32)
+    except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
+        return Check(
+            "attachments", Outcome.FAIL, f"the database cannot hold them: {_one_line(error)}"
+        )
+    finally:
+        db.session.rollback()
+    return Check("attachments", Outcome.OK, "kept in the database (attachment_content)")
 
 
 def _without_password(url: str) -> str:

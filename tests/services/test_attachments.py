@@ -1,4 +1,5 @@
-"""Storing evidence files: what is accepted, what is refused, and that refusals leave nothing."""
+"""Storing evidence files: what is accepted, what is refused, and that refusals leave nothing,
+in the database and in a shared directory alike."""
 
 from __future__ import annotations
 
@@ -27,12 +28,14 @@ from tracker.domain.filetypes import CONTENT_TYPES, AttachmentProblem, FileType
 from tracker.domain.refusal import Refused
 from tracker.extensions import db
 from tracker.messages import messages
-from tracker.models import Attachment, Item, Milestone, Report, User
-from tracker.services.exports.attachments import (
-    MAX_BYTES,
-    attachment_directory,
-    store_attachment,
+from tracker.models import Attachment, AttachmentContent, Item, Milestone, Report, User
+from tracker.services.exports.attachment_storage import (
+    AttachmentStorage,
+    DatabaseStorage,
+    DirectoryStorage,
+    attachment_storage,
 )
+from tracker.services.exports.attachments import MAX_BYTES, store_attachment
 
 NOW = datetime(2020, 12, 20, 9, 30, tzinfo=UTC)
 
@@ -40,11 +43,6 @@ NOW = datetime(2020, 12, 20, 9, 30, tzinfo=UTC)
 @pytest.fixture
 def wang(seeded: Flask) -> User:
     return create_user("wang", "dept_lead", department=department("gxj"))
-
-
-@pytest.fixture
-def directory(app: Flask) -> Path:
-    return attachment_directory(app)
 
 
 def milestone(code: str) -> Milestone:
@@ -56,7 +54,12 @@ def item(code: str) -> Item:
 
 
 def store(
-    data: bytes, name: str | None, user: User, directory: Path, *, report: Report | None = None
+    data: bytes,
+    name: str | None,
+    user: User,
+    storage: AttachmentStorage,
+    *,
+    report: Report | None = None,
 ) -> Attachment:
     t13 = milestone("T1-3")
     return store_attachment(
@@ -66,32 +69,53 @@ def store(
         report=report,
         user=user,
         now=NOW,
-        directory=directory,
+        storage=storage,
     )
 
 
-def stored_files(directory: Path) -> list[Path]:
-    return sorted(directory.iterdir()) if directory.exists() else []
+def stored_files(storage: AttachmentStorage) -> list[str]:
+    return storage.stored_names()
 
 
 def attachment_rows() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Attachment))
 
 
-def test_directory_is_under_the_instance_folder_not_static(app: Flask) -> None:
-    directory = attachment_directory(app)
-    assert directory == Path(app.instance_path) / "attachments"
-    assert directory.is_dir()
-    assert "static" not in directory.parts
+def test_files_go_into_the_database_by_default_and_nothing_under_instance(
+    app: Flask, wang: User
+) -> None:
+    """Several app machines share the database, never one machine's ``instance/``."""
+    storage = attachment_storage(app)
+    assert isinstance(storage, DatabaseStorage)
+    attachment = store(pdf_bytes(), "月报.pdf", wang, storage)
+    db.session.commit()
+    assert db.session.get(AttachmentContent, attachment.stored_name).data == pdf_bytes()
+    assert not (Path(app.instance_path) / "attachments").exists()
+
+
+def test_files_go_into_the_shared_directory_when_one_is_set(
+    app: Flask, wang: User, tmp_path: Path
+) -> None:
+    shared = tmp_path / "nfs" / "attachments"
+    app.config["TRACKER_ATTACHMENTS_DIR"] = str(shared)
+    storage = attachment_storage(app)
+    assert isinstance(storage, DirectoryStorage)
+    attachment = store(pdf_bytes(), "月报.pdf", wang, storage)
+    db.session.commit()
+    path = shared / attachment.stored_name
+    assert path.read_bytes() == pdf_bytes()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AttachmentContent)) == 0
+    assert not (Path(app.instance_path) / "attachments").exists()
 
 
 @pytest.mark.parametrize("kind", list(FileType))
 def test_each_allowed_type_is_stored_with_its_original_name(
-    wang: User, directory: Path, kind: FileType
+    wang: User, storage: AttachmentStorage, kind: FileType
 ) -> None:
     make, name = SAMPLES[kind]
     data = make()
-    attachment = store(data, name, wang, directory)
+    attachment = store(data, name, wang, storage)
     db.session.commit()
 
     db.session.expire_all()
@@ -108,16 +132,16 @@ def test_each_allowed_type_is_stored_with_its_original_name(
     assert (row.uploaded_by_id, row.uploaded_at) == (wang.id, NOW)
     # Stored under a random name without an ending, never under the name the user gave.
     assert re.fullmatch(r"[0-9a-f]{32}", row.stored_name)
-    assert stored_files(directory) == [directory / row.stored_name]
-    assert (directory / row.stored_name).read_bytes() == data
+    assert stored_files(storage) == [row.stored_name]
+    assert storage.read(row.stored_name) == data
 
 
-def test_jpeg_may_be_named_jpeg_too(wang: User, directory: Path) -> None:
+def test_jpeg_may_be_named_jpeg_too(wang: User, storage: AttachmentStorage) -> None:
     make, _name = SAMPLES[FileType.JPEG]
-    assert store(make(), "照片.JPEG", wang, directory).content_type == "image/jpeg"
+    assert store(make(), "照片.JPEG", wang, storage).content_type == "image/jpeg"
 
 
-def test_file_of_a_report_is_linked_to_it(wang: User, directory: Path) -> None:
+def test_file_of_a_report_is_linked_to_it(wang: User, storage: AttachmentStorage) -> None:
     t13 = milestone("T1-3")
     report = Report(
         plan_id=t13.plan_id,
@@ -130,14 +154,14 @@ def test_file_of_a_report_is_linked_to_it(wang: User, directory: Path) -> None:
     )
     db.session.add(report)
     db.session.flush()
-    attachment = store(pdf_bytes(), "铁塔公司月报.pdf", wang, directory, report=report)
+    attachment = store(pdf_bytes(), "铁塔公司月报.pdf", wang, storage, report=report)
     db.session.commit()
     db.session.expire_all()
     assert [a.id for a in db.session.get(Report, report.id).attachments] == [attachment.id]
 
 
-def test_path_parts_of_the_name_are_dropped(wang: User, directory: Path) -> None:
-    attachment = store(pdf_bytes(), "C:\\Users\\王\\..\\月报.pdf", wang, directory)
+def test_path_parts_of_the_name_are_dropped(wang: User, storage: AttachmentStorage) -> None:
+    attachment = store(pdf_bytes(), "C:\\Users\\王\\..\\月报.pdf", wang, storage)
     assert attachment.original_name == "月报.pdf"
 
 
@@ -163,24 +187,24 @@ def test_path_parts_of_the_name_are_dropped(wang: User, directory: Path) -> None
     ],
 )
 def test_refused_files_leave_nothing(
-    wang: User, directory: Path, data: bytes, name: str, problem: AttachmentProblem
+    wang: User, storage: AttachmentStorage, data: bytes, name: str, problem: AttachmentProblem
 ) -> None:
     with pytest.raises(Refused) as refused:
-        store(data, name, wang, directory)
+        store(data, name, wang, storage)
     assert refused.value.problems == [problem]
     assert refused.value.context["name"] == name
     db.session.rollback()
-    assert stored_files(directory) == []
+    assert stored_files(storage) == []
     assert attachment_rows() == 0
 
 
-def test_exactly_10_mb_is_accepted(wang: User, directory: Path) -> None:
+def test_exactly_10_mb_is_accepted(wang: User, storage: AttachmentStorage) -> None:
     data = b"%PDF-" + b"0" * (MAX_BYTES - 5)
     assert len(data) == MAX_BYTES
-    attachment = store(data, "大文件.pdf", wang, directory)
+    attachment = store(data, "大文件.pdf", wang, storage)
     db.session.commit()
     assert attachment.size == MAX_BYTES
-    assert (directory / attachment.stored_name).stat().st_size == MAX_BYTES
+    assert storage.read(attachment.stored_name) == data
 
 
 class EndlessStream(io.RawIOBase):
@@ -199,7 +223,7 @@ class EndlessStream(io.RawIOBase):
         return size
 
 
-def test_reads_no_more_than_one_byte_past_the_limit(wang: User, directory: Path) -> None:
+def test_reads_no_more_than_one_byte_past_the_limit(wang: User, storage: AttachmentStorage) -> None:
     stream = EndlessStream()
     t13 = milestone("T1-3")
     with pytest.raises(Refused) as refused:
@@ -210,30 +234,35 @@ def test_reads_no_more_than_one_byte_past_the_limit(wang: User, directory: Path)
             report=None,
             user=wang,
             now=NOW,
-            directory=directory,
+            storage=storage,
         )
     assert refused.value.problems == [AttachmentProblem.TOO_LARGE]
     assert stream.handed_out == MAX_BYTES + 1
 
 
-def test_rolled_back_transaction_removes_its_files(wang: User, directory: Path) -> None:
+def test_rolled_back_transaction_removes_its_files(wang: User, storage: AttachmentStorage) -> None:
     """A report form refused after its file was stored must not leave the file behind."""
-    store(pdf_bytes(), "月报.pdf", wang, directory)
-    assert len(stored_files(directory)) == 1
+    store(pdf_bytes(), "月报.pdf", wang, storage)
+    assert len(stored_files(storage)) == 1
     db.session.rollback()
-    assert stored_files(directory) == []
+    assert stored_files(storage) == []
     assert attachment_rows() == 0
 
 
-def test_committed_files_stay_after_a_later_rollback(wang: User, directory: Path) -> None:
-    kept = store(pdf_bytes(), "月报.pdf", wang, directory)
+def test_committed_files_stay_after_a_later_rollback(
+    wang: User, storage: AttachmentStorage
+) -> None:
+    kept = store(pdf_bytes(), "月报.pdf", wang, storage)
     db.session.commit()
-    store(png_bytes(), "截图.png", wang, directory)
+    store(png_bytes(), "截图.png", wang, storage)
     db.session.rollback()
-    assert stored_files(directory) == [directory / kept.stored_name]
+    assert stored_files(storage) == [kept.stored_name]
+    assert storage.read(kept.stored_name) == pdf_bytes()
 
 
-def test_milestone_of_another_item_is_a_programming_error(wang: User, directory: Path) -> None:
+def test_milestone_of_another_item_is_a_programming_error(
+    wang: User, storage: AttachmentStorage
+) -> None:
     with pytest.raises(ValueError, match="another item"):
         store_attachment(
             FileStorage(io.BytesIO(pdf_bytes()), filename="月报.pdf"),
@@ -242,9 +271,9 @@ def test_milestone_of_another_item_is_a_programming_error(wang: User, directory:
             report=None,
             user=wang,
             now=NOW,
-            directory=directory,
+            storage=storage,
         )
-    assert stored_files(directory) == []
+    assert stored_files(storage) == []
 
 
 @pytest.mark.parametrize(
@@ -267,10 +296,10 @@ def test_milestone_of_another_item_is_a_programming_error(wang: User, directory:
     ],
 )
 def test_messages_name_the_file_and_the_problem(
-    app: Flask, wang: User, directory: Path, data: bytes, name: str, wording: str
+    app: Flask, wang: User, storage: AttachmentStorage, data: bytes, name: str, wording: str
 ) -> None:
     with pytest.raises(Refused) as refused:
-        store(data, name, wang, directory)
+        store(data, name, wang, storage)
     db.session.rollback()
     with app.test_request_context("/plans/shinan-2020/?lang=en"), force_locale("en"):
         assert messages(refused.value) == [wording]

@@ -1,7 +1,9 @@
-"""Backups restore on either engine with every row and every evidence file."""
+"""Backups restore on either engine with every row and every evidence file, from and into
+either storage of evidence files (the database, a shared directory)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import zipfile
@@ -25,9 +27,15 @@ from tracker.domain.refusal import Who
 from tracker.domain.reporting import MilestoneReport
 from tracker.domain.status import Status
 from tracker.extensions import db
-from tracker.models import Milestone
+from tracker.models import Attachment, AttachmentContent, Milestone
 from tracker.services.commands.reports import submit_milestone_report
-from tracker.services.exports.attachments import attachment_directory, store_attachment
+from tracker.services.exports.attachment_storage import (
+    AttachmentStorage,
+    DatabaseStorage,
+    DirectoryStorage,
+    attachment_storage,
+)
+from tracker.services.exports.attachments import store_attachment
 from tracker.services.exports.backup import BackupError, restore_backup, write_backup
 
 NOW = datetime(2020, 12, 20, 9, 30, tzinfo=UTC)
@@ -52,7 +60,7 @@ def _fill(app: Flask) -> None:
         report=report,
         user=wang,
         now=NOW,
-        directory=attachment_directory(app),
+        storage=attachment_storage(app),
     )
     db.session.commit()
 
@@ -70,14 +78,34 @@ def _other_engine(tmp_path: Path) -> Iterator[str]:
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432 for the cross-engine restore")
 
 
-def _restore_elsewhere(backup: Path, url: str, instance: Path) -> tuple[dict, list[bytes], Flask]:
-    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
+def _files(storage: AttachmentStorage) -> list[bytes]:
+    return sorted(storage.read(name) or b"" for name in storage.stored_names())
+
+
+def _empty_app(url: str, instance: Path, attachments_dir: str = "") -> Flask:
+    """Another deployment: its own database (migrated, empty) and instance folder."""
+    other = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "t",
+            "TRACKER_ATTACHMENTS_DIR": attachments_dir,
+        }
+    )
     other.instance_path = str(instance)
     with other.app_context():
         upgrade()
-        restore_backup(backup, attachment_directory(other))
+        db.engine.dispose()
+    return other
+
+
+def _restore_elsewhere(backup: Path, url: str, instance: Path) -> tuple[dict, list[bytes], Flask]:
+    other = _empty_app(url, instance)
+    with other.app_context():
+        restore_backup(backup, attachment_storage(other))
         snapshot = table_snapshot()
-        files = sorted(p.read_bytes() for p in attachment_directory(other).iterdir())
+        files = _files(attachment_storage(other))
+        db.session.remove()
         db.engine.dispose()
     return snapshot, files, other
 
@@ -87,9 +115,10 @@ def test_a_backup_restores_on_the_other_engine_with_every_row_and_file(
 ) -> None:
     _fill(seeded)
     before = table_snapshot()
-    files_before = sorted(p.read_bytes() for p in attachment_directory(seeded).iterdir())
+    files_before = _files(attachment_storage(seeded))
+    assert files_before == [pdf_bytes()]
     backup = tmp_path / "backup.zip"
-    summary = write_backup(backup, attachment_directory(seeded))
+    summary = write_backup(backup, attachment_storage(seeded))
     assert summary.files == 1
     assert summary.rows["plan_update"] == len(before["plan_update"]) > 0
 
@@ -107,10 +136,10 @@ def test_a_backup_restores_on_the_other_engine_with_every_row_and_file(
 
 def test_a_restore_refuses_a_database_that_holds_data(seeded: Flask, tmp_path: Path) -> None:
     backup = tmp_path / "backup.zip"
-    write_backup(backup, attachment_directory(seeded))
+    write_backup(backup, attachment_storage(seeded))
     before = table_snapshot()
     with pytest.raises(BackupError, match="not empty"):
-        restore_backup(backup, attachment_directory(seeded))
+        restore_backup(backup, attachment_storage(seeded))
     assert table_snapshot() == before
 
 
@@ -119,10 +148,10 @@ def test_a_restore_refuses_a_file_that_is_not_a_backup(app: Flask, tmp_path: Pat
     with zipfile.ZipFile(other, "w") as archive:
         archive.writestr("hello.txt", "hi")
     with pytest.raises(BackupError, match="not a Plan Tracker backup"):
-        restore_backup(other, tmp_path / "files")
+        restore_backup(other, DirectoryStorage(tmp_path / "files"))
     (tmp_path / "plain.txt").write_text("not a zip")
     with pytest.raises(BackupError, match="Cannot read"):
-        restore_backup(tmp_path / "plain.txt", tmp_path / "files")
+        restore_backup(tmp_path / "plain.txt", DirectoryStorage(tmp_path / "files"))
 
 
 def test_backup_and_restore_commands(seeded: Flask, tmp_path: Path) -> None:
@@ -135,3 +164,105 @@ def test_backup_and_restore_commands(seeded: Flask, tmp_path: Path) -> None:
     refused = runner.invoke(args=["restore", str(target)])
     assert refused.exit_code == 1
     assert "not empty" in refused.output
+
+
+def _stored(app: Flask) -> dict[str, bytes]:
+    """Each evidence row's stored name and the bytes the app's storage holds for it."""
+    with app.app_context():
+        storage = attachment_storage(app)
+        names = db.session.scalars(sa.select(Attachment.stored_name)).all()
+        found = {name: storage.read(name) or b"" for name in names}
+        db.session.remove()
+        db.engine.dispose()
+    return found
+
+
+@pytest.mark.parametrize("target", ["database", "directory"])
+def test_a_file_kept_in_the_database_survives_backup_and_restore_byte_identical(
+    seeded: Flask, tmp_path: Path, target: str
+) -> None:
+    assert isinstance(attachment_storage(seeded), DatabaseStorage)
+    _fill(seeded)
+    row = db.session.scalar(sa.select(Attachment))
+    kept = db.session.get(AttachmentContent, row.stored_name).data
+    backup = tmp_path / "backup.zip"
+    assert write_backup(backup, attachment_storage(seeded)).files == 1
+    with zipfile.ZipFile(backup) as archive:
+        assert archive.read(f"attachments/{row.stored_name}") == kept
+        assert "tables/attachment_content.jsonl" not in archive.namelist()
+
+    shared = str(tmp_path / "shared") if target == "directory" else ""
+    other = _empty_app(f"sqlite:///{tmp_path / 'restored.sqlite3'}", tmp_path / "b", shared)
+    with other.app_context():
+        summary = restore_backup(backup, attachment_storage(other))
+        db.session.remove()
+        db.engine.dispose()
+    assert (summary.files, summary.unclaimed) == (1, 0)
+    restored = _stored(other)
+    assert restored == {row.stored_name: pdf_bytes()}
+    assert hashlib.sha256(restored[row.stored_name]).hexdigest() == row.sha256
+    if target == "directory":
+        assert (tmp_path / "shared" / row.stored_name).read_bytes() == pdf_bytes()
+    assert not (tmp_path / "b" / "attachments").exists()
+
+
+def test_files_of_a_shared_directory_are_restored_into_the_database(
+    seeded: Flask, tmp_path: Path
+) -> None:
+    seeded.config["TRACKER_ATTACHMENTS_DIR"] = str(tmp_path / "shared")
+    _fill(seeded)
+    backup = tmp_path / "backup.zip"
+    write_backup(backup, attachment_storage(seeded))
+    other = _empty_app(f"sqlite:///{tmp_path / 'restored.sqlite3'}", tmp_path / "b")
+    with other.app_context():
+        restore_backup(backup, attachment_storage(other))
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(AttachmentContent))
+        db.session.remove()
+        db.engine.dispose()
+    assert count == 1
+    assert list(_stored(other).values()) == [pdf_bytes()]
+
+
+def _with_extra_entry(backup: Path, name: str) -> None:
+    with zipfile.ZipFile(backup, "a") as archive:
+        archive.writestr(name, b"extra")
+
+
+@pytest.mark.parametrize("target", ["database", "directory"])
+def test_a_failed_restore_leaves_neither_rows_nor_files(
+    seeded: Flask, tmp_path: Path, target: str
+) -> None:
+    _fill(seeded)
+    backup = tmp_path / "backup.zip"
+    write_backup(backup, attachment_storage(seeded))
+    _with_extra_entry(backup, "attachments/sub/evil")  # read after the rows and the real file
+    shared = tmp_path / "shared"
+    other = _empty_app(
+        f"sqlite:///{tmp_path / 'restored.sqlite3'}",
+        tmp_path / "b",
+        str(shared) if target == "directory" else "",
+    )
+    with other.app_context():
+        with pytest.raises(BackupError, match="Unexpected file name"):
+            restore_backup(backup, attachment_storage(other))
+        snapshot = table_snapshot()
+        db.session.remove()
+        db.engine.dispose()
+    assert all(rows == [] for rows in snapshot.values())
+    assert not shared.exists() or list(shared.iterdir()) == []
+
+
+def test_a_file_no_row_names_is_left_out_of_a_restore(seeded: Flask, tmp_path: Path) -> None:
+    _fill(seeded)
+    backup = tmp_path / "backup.zip"
+    write_backup(backup, attachment_storage(seeded))
+    _with_extra_entry(backup, "attachments/" + "0" * 32)
+    other = _empty_app(f"sqlite:///{tmp_path / 'restored.sqlite3'}", tmp_path / "b")
+    with other.app_context():
+        summary = restore_backup(backup, attachment_storage(other))
+        names = attachment_storage(other).stored_names()
+        db.session.remove()
+        db.engine.dispose()
+    assert (summary.files, summary.unclaimed) == (1, 1)
+    assert "0" * 32 not in names
+    assert len(names) == 1

@@ -1,8 +1,10 @@
-"""Downloading evidence: only for those who may read it, under its original name."""
+"""Downloading evidence: only for those who may read it, under its original name, from any
+app machine, wherever the files are kept (every test runs on both storages)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,15 +22,20 @@ from tests.domain.test_filetypes import SAMPLES, pdf_bytes
 from tests.factories import create_user, department, login
 from tracker.domain.filetypes import CONTENT_TYPES, FileType
 from tracker.extensions import db
-from tracker.models import Attachment, Milestone, Report, User
-from tracker.services.exports.attachments import attachment_directory, store_attachment
+from tracker.models import Attachment, AttachmentContent, Milestone, Report, User
+from tracker.services.exports.attachment_storage import (
+    AttachmentStorage,
+    DirectoryStorage,
+    attachment_storage,
+)
+from tracker.services.exports.attachments import store_attachment
 
 NOW = datetime(2020, 12, 20, 9, 30, tzinfo=UTC)
 NAME = "铁塔公司12月报告.pdf"
 
 
 @pytest.fixture
-def people(seeded: Flask) -> dict[str, User]:
+def people(seeded: Flask, storage: AttachmentStorage) -> dict[str, User]:
     return {
         "wang": create_user("wang", "dept_lead", department=department("gxj")),  # leads T1
         "li": create_user("li", "dept_lead", department=department("kjj")),  # coordinating
@@ -67,7 +74,7 @@ def attach(
         report=report,
         user=user,
         now=NOW,
-        directory=attachment_directory(app),
+        storage=attachment_storage(app),
     )
     db.session.commit()
     return attachment
@@ -180,20 +187,87 @@ def test_unknown_ids_are_404(app: Flask, people: dict[str, User], attachment_id:
     assert signed_in(app, "admin").get(f"/attachments/{attachment_id}").status_code == 404
 
 
-def test_file_gone_from_disk_is_404_not_500(app: Flask, pending: Attachment) -> None:
-    (Path(app.instance_path) / "attachments" / pending.stored_name).unlink()
+def lose_the_bytes(storage: AttachmentStorage, attachment: Attachment) -> None:
+    """The row stays, its file is gone (a volume not mounted, a row deleted by hand)."""
+    if isinstance(storage, DirectoryStorage):
+        (storage.directory / attachment.stored_name).unlink()
+    else:
+        db.session.execute(
+            sa.delete(AttachmentContent).where(
+                AttachmentContent.stored_name == attachment.stored_name
+            )
+        )
+        db.session.commit()
+
+
+def test_file_gone_from_storage_is_404_not_500(
+    app: Flask, pending: Attachment, storage: AttachmentStorage
+) -> None:
+    lose_the_bytes(storage, pending)
     assert signed_in(app, "wang").get(f"/attachments/{pending.id}").status_code == 404
 
 
-def test_a_tampered_stored_name_is_never_followed(app: Flask, pending: Attachment) -> None:
-    secret = Path(app.instance_path) / "secret_key"
+def test_a_tampered_stored_name_is_never_followed(
+    app: Flask, pending: Attachment, storage: AttachmentStorage
+) -> None:
+    place = storage.directory if isinstance(storage, DirectoryStorage) else Path(app.instance_path)
+    secret = place.parent / "secret_key"
     secret.write_text("do not serve", encoding="utf-8")
+    lose_the_bytes(storage, pending)  # a stored row's name cannot change under it
     row = db.session.get(Attachment, pending.id)
     row.stored_name = "../secret_key"
     db.session.commit()
     response = signed_in(app, "admin").get(f"/attachments/{pending.id}")
     assert response.status_code == 404
     assert b"do not serve" not in response.data
+
+
+def test_a_file_uploaded_through_one_machine_is_served_by_another(
+    app: Flask, pending: Attachment, make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    """Machine B has its own (empty) instance folder and shares only the configured storage."""
+    machine_b = make_app()
+    machine_b.instance_path = str(tmp_path / "machine-b")
+    response = signed_in(machine_b, "wang").get(f"/attachments/{pending.id}")
+    assert response.status_code == 200
+    assert response.data == pdf_bytes()
+    assert not (tmp_path / "machine-b" / "attachments").exists()
+
+
+def test_download_is_sent_in_pieces_with_its_length(
+    app: Flask, people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracker.services.exports.attachment_storage.CHUNK", 1000)
+    data = b"%PDF-" + bytes(range(256)) * 20
+    attachment = attach(app, people["wang"], report=None, data=data, name="大.pdf")
+    client = FreshContextClient(app, app.response_class, use_cookies=True)
+    login(client, "wang")
+    response = client.get(f"/attachments/{attachment.id}", buffered=False)
+    assert response.status_code == 200
+    assert response.headers["Content-Length"] == str(len(data))
+    pieces = list(response.response)
+    response.close()
+    assert len(pieces) == 6
+    assert b"".join(pieces) == data
+
+
+def test_a_client_holding_the_file_gets_304_and_a_range_its_part(
+    app: Flask, pending: Attachment
+) -> None:
+    client = signed_in(app, "wang")
+    full = client.get(f"/attachments/{pending.id}")
+    assert full.headers["ETag"] == f'"{pending.sha256}"'
+    again = client.get(
+        f"/attachments/{pending.id}", headers={"If-None-Match": full.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["X-Content-Type-Options"] == "nosniff"
+    part = client.get(f"/attachments/{pending.id}", headers={"Range": "bytes=0-9"})
+    assert part.status_code == 206
+    assert part.data == pdf_bytes()[:10]
+    assert part.headers["Content-Range"] == f"bytes 0-9/{len(pdf_bytes())}"
+    assert "attachment;" in part.headers["Content-Disposition"]
 
 
 def test_post_is_not_allowed(app: Flask, pending: Attachment) -> None:

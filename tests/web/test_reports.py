@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +15,14 @@ from flask.testing import FlaskClient
 from tests.conftest import load_plan
 from tests.factories import create_user, csrf_token, department, login, signed_in
 from tracker.extensions import db
-from tracker.models import Attachment, Measurement, Milestone, Report, Update
+from tracker.models import (
+    Attachment,
+    AttachmentContent,
+    Measurement,
+    Milestone,
+    Report,
+    Update,
+)
 
 # 2020-12-20 in Qingdao: T1-3 (970 stations by 2020-12-31) is due in 11 days.
 NOW = datetime(2020, 12, 20, 2, 0, tzinfo=UTC)
@@ -335,6 +343,7 @@ def test_report_with_evidence_and_disguised_file(app: Flask, people: None) -> No
     assert disguised.status_code == 200
     assert count(Report) == 0
     assert count(Attachment) == 0
+    assert count(AttachmentContent) == 0
 
     ok = wang.post(
         url,
@@ -354,6 +363,31 @@ def test_report_with_evidence_and_disguised_file(app: Flask, people: None) -> No
     download = li.get(f"/attachments/{attachment.id}")
     assert download.data == PDF
     download.close()
+
+
+def test_evidence_is_kept_in_the_database_and_nothing_under_instance(
+    app: Flask, people: None
+) -> None:
+    """Another app machine must find the file: nothing of it stays on this machine's disk."""
+    instance = Path(app.instance_path)
+    before = sorted(instance.rglob("*"))
+    wang = signed_in(app, "wang")
+    url, hidden = report_form(wang, "T1-3")
+    response = wang.post(
+        url,
+        data={
+            **hidden,
+            "status": "on_track",
+            "progress": "90",
+            "evidence": [(io.BytesIO(PDF), "铁塔公司月报.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    attachment = db.session.scalar(sa.select(Attachment))
+    assert db.session.get(AttachmentContent, attachment.stored_name).data == PDF
+    assert not (instance / "attachments").exists()
+    assert sorted(instance.rglob("*")) == before
 
 
 def test_my_department_page_flags(app: Flask, people: None) -> None:

@@ -7,7 +7,11 @@ may not read a file gets 404, as for a file that does not exist, so ids reveal n
 
 from __future__ import annotations
 
-from flask import abort, current_app, send_file
+import time
+import unicodedata
+from urllib.parse import quote
+
+from flask import abort, current_app, request
 from werkzeug.wrappers import Response
 
 from tracker.access import allowed, item_target, report_target
@@ -15,7 +19,7 @@ from tracker.attachments import bp
 from tracker.domain.policy import Action
 from tracker.loaders import attachment_by_id
 from tracker.models import Attachment
-from tracker.services.exports.attachments import attachment_directory, attachment_path
+from tracker.services.exports.attachment_storage import StoredFile, attachment_storage
 
 
 def _readable(attachment: Attachment) -> bool:
@@ -26,24 +30,43 @@ def _readable(attachment: Attachment) -> bool:
     return allowed(Action.VIEW_ITEM, item_target(attachment.item))
 
 
+def _download_names(name: str) -> dict[str, str]:
+    """``filename`` for old browsers and, for a non-ASCII name, RFC 5987 ``filename*``
+    (as :func:`flask.send_file` words them)."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        return {"filename": simple, "filename*": f"UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"}
+    return {"filename": name}
+
+
+def _streamed(attachment: Attachment, stored: StoredFile) -> Response:
+    """The file sent in pieces with its length, tagged by its checksum: a client holding it
+    gets 304 (nothing is read), and a range request the part it asked for."""
+    response = current_app.response_class(
+        stored.chunks, mimetype=attachment.content_type, direct_passthrough=True
+    )
+    response.content_length = stored.size
+    response.headers.set(
+        "Content-Disposition", "attachment", **_download_names(attachment.original_name)
+    )
+    response.set_etag(attachment.sha256)
+    response.last_modified = attachment.uploaded_at
+    response.expires = int(time.time())  # type: ignore[assignment]
+    response.make_conditional(request, accept_ranges=True, complete_length=stored.size)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
 @bp.get("/attachments/<int:attachment_id>")
 def download(attachment_id: int) -> Response:
     """The file under its original name, always as a download and never sniffed as HTML."""
     attachment = attachment_by_id(attachment_id)
     if not _readable(attachment):
         abort(404)
-    path = attachment_path(attachment, attachment_directory(current_app))
-    if path is None or not path.is_file():
+    stored = attachment_storage(current_app).find(attachment.stored_name)
+    if stored is None:
         abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.original_name,
-        conditional=True,
-        etag=attachment.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return _streamed(attachment, stored)

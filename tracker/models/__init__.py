@@ -18,6 +18,7 @@ from tracker.models.snapshot import Snapshot
 from tracker.models.tokens import ApiToken
 from tracker.models.work import (
     Attachment,
+    AttachmentContent,
     Instruction,
     InstructionReply,
     Postponement,
@@ -27,6 +28,7 @@ from tracker.models.work import (
 __all__ = [
     "ApiToken",
     "Attachment",
+    "AttachmentContent",
     "AuditEvent",
     "Department",
     "Fact",

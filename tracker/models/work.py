@@ -71,7 +71,11 @@ class Report(Model):
 
 
 class Attachment(Model):
-    """An evidence file (佐证材料), kept under ``instance/`` and served only to its readers."""
+    """An evidence file (佐证材料), served only to its readers.
+
+    Its bytes are kept apart (:mod:`tracker.services.exports.attachment_storage`): in
+    :class:`AttachmentContent` by default, or in a directory every app machine shares.
+    """
 
     __tablename__ = "attachment"
 
@@ -90,6 +94,23 @@ class Attachment(Model):
     item: so.Mapped[Item] = so.relationship()
     report: so.Mapped[Report | None] = so.relationship(back_populates="attachments")
     uploaded_by: so.Mapped[User] = so.relationship()
+
+
+class AttachmentContent(Model):
+    """The bytes of an evidence file, kept in the database so every app machine reads them.
+
+    Written in the same transaction as its :class:`Attachment` row, so a rolled-back form
+    leaves no bytes behind; a file is never changed once stored.
+    """
+
+    __tablename__ = "attachment_content"
+
+    stored_name: so.Mapped[str] = so.mapped_column(
+        sa.String(64),
+        sa.ForeignKey("attachment.stored_name", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
 
 
 class Instruction(Model):

@@ -37,7 +37,8 @@ from tracker.services.commands.reports import (
     submit_item_report,
     submit_milestone_report,
 )
-from tracker.services.exports.attachments import attachment_directory, store_attachment
+from tracker.services.exports.attachment_storage import attachment_storage
+from tracker.services.exports.attachments import store_attachment
 from tracker.services.queries.department_work import MY_MILESTONES_SHOWN, department_work
 from tracker.services.queries.instructions import open_instructions_for_department
 from tracker.services.queries.plans import visible_plans
@@ -56,6 +57,7 @@ def uploads(form_field: object) -> list[FileStorage]:
 
 def store_evidence(files: list[FileStorage], report: Report, who: Who) -> None:
     """Keep the report's evidence files; a refused file refuses the whole report."""
+    storage = attachment_storage(current_app)
     for upload in files:
         store_attachment(
             upload,
@@ -64,7 +66,7 @@ def store_evidence(files: list[FileStorage], report: Report, who: Who) -> None:
             report=report,
             user=who.actor,
             now=report.submitted_at,
-            directory=attachment_directory(current_app),
+            storage=storage,
         )
 
 

@@ -13,7 +13,8 @@ from werkzeug.datastructures import FileStorage
 from tests.web.access_rules.common import LOGIN, OK, World, answers
 from tracker.extensions import db
 from tracker.models import Report
-from tracker.services.exports.attachments import attachment_directory, store_attachment
+from tracker.services.exports.attachment_storage import attachment_storage
+from tracker.services.exports.attachments import store_attachment
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -47,7 +48,7 @@ def placeholders(world: World) -> dict[str, str]:
         report=report,
         user=world.lead_own,
         now=now,
-        directory=attachment_directory(current_app),
+        storage=attachment_storage(current_app),
     )
     db.session.commit()
     return {"<int:attachment_id>": str(attachment.id)}

@@ -1,26 +1,21 @@
-"""Storing evidence files (佐证材料) under ``instance/attachments``, outside ``static/``.
+"""Storing evidence files (佐证材料), never under ``static/`` nor on one machine's disk.
 
 :func:`store_attachment` checks an uploaded file (not empty, at most 10 MB, a PDF, PNG, JPEG,
-DOCX or XLSX by its content, with a name that agrees), writes it under a random name and adds
-its :class:`~tracker.models.Attachment` row. A refused file raises
+DOCX or XLSX by its content, with a name that agrees), adds its
+:class:`~tracker.models.Attachment` row and keeps its bytes under a random name in the
+configured :mod:`~tracker.services.exports.attachment_storage`. A refused file raises
 :class:`~tracker.domain.refusal.Refused` naming the file (:mod:`tracker.messages` words it).
-It flushes and leaves the commit to the caller; if the caller rolls back instead, the files
-written in that transaction are removed, so a refused form leaves nothing on disk.
+It flushes and leaves the commit to the caller; if the caller rolls back instead, the bytes
+written in that transaction go too, so a refused form leaves nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import re
 import uuid
 from datetime import datetime
-from pathlib import Path
 from typing import IO
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
-from flask import Flask
 from werkzeug.datastructures import FileStorage
 
 from tracker.domain.filetypes import (
@@ -34,26 +29,10 @@ from tracker.domain.filetypes import (
 from tracker.domain.refusal import Refused
 from tracker.extensions import db
 from tracker.models import Attachment, Item, Milestone, Report, User
+from tracker.services.exports.attachment_storage import AttachmentStorage
 
 MAX_BYTES = 10 * 1024 * 1024
-STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
 _CHUNK = 1024 * 1024
-# Files written in the session's current transaction, removed again if it is rolled back.
-_PENDING = "attachment_files_pending"
-
-
-def attachment_directory(app: Flask) -> Path:
-    """Where evidence files live: ``<instance>/attachments``, made when first needed."""
-    directory = Path(app.instance_path) / "attachments"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def attachment_path(attachment: Attachment, directory: Path) -> Path | None:
-    """The stored file of an attachment, or None when its stored name is not one of ours."""
-    if not STORED_NAME.fullmatch(attachment.stored_name or ""):
-        return None
-    return directory / attachment.stored_name
 
 
 def _read_at_most(stream: IO[bytes], limit: int) -> bytes:
@@ -77,9 +56,9 @@ def store_attachment(
     report: Report | None,
     user: User,
     now: datetime,
-    directory: Path,
+    storage: AttachmentStorage,
 ) -> Attachment:
-    """Check an uploaded file, write it to ``directory`` and add its row (flushed).
+    """Check an uploaded file, add its row (flushed) and keep its bytes in ``storage``.
 
     Checked in order: something was sent, at most :data:`MAX_BYTES`, its content is one of
     the accepted types, and its name ends the way that type should. A refused file writes
@@ -107,12 +86,6 @@ def store_attachment(
         )
 
     stored_name = uuid.uuid4().hex
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / stored_name
-    with path.open("xb") as handle:
-        handle.write(data)
-    path.chmod(0o600)
-    db.session.info.setdefault(_PENDING, []).append(path)
     attachment = Attachment(
         item_id=item.id,
         milestone_id=milestone.id if milestone is not None else None,
@@ -126,23 +99,6 @@ def store_attachment(
         sha256=hashlib.sha256(data).hexdigest(),
     )
     db.session.add(attachment)
-    db.session.flush()
+    db.session.flush()  # the row first: the stored bytes refer to it
+    storage.add(stored_name, data)
     return attachment
-
-
-@sa.event.listens_for(so.Session, "after_commit")
-def _keep_committed_files(session: so.Session) -> None:
-    session.info.pop(_PENDING, None)
-
-
-@sa.event.listens_for(so.Session, "after_transaction_end")
-def _remove_files_of_uncommitted_rows(session: so.Session, transaction: object) -> None:
-    """A transaction rolled back or closed without commit keeps no row, so none of its files.
-
-    ``after_commit`` runs first on a commit and takes the list away, so nothing is removed then.
-    """
-    if getattr(transaction, "parent", None) is not None:  # only the outermost transaction
-        return
-    for path in session.info.pop(_PENDING, []):
-        with contextlib.suppress(OSError):
-            path.unlink()

@@ -2,9 +2,13 @@
 
 A backup is one zip file: ``manifest.json`` (format, schema revision, row counts), one JSON
 Lines file per table (values as text: dates and moments in ISO 8601, bytes in base64), and
-the evidence files under ``attachments/``. A restore goes into an empty database migrated to
-the same revision, table by table in foreign-key order, in one transaction; on PostgreSQL the
-id sequences are then moved past the restored ids so new rows do not collide.
+the evidence files under ``attachments/``, read from whichever
+:mod:`~tracker.services.exports.attachment_storage` is configured (their table, when they are
+kept in the database, is carried as files, not as rows). A restore goes into an empty
+database migrated to the same revision, table by table in foreign-key order, and puts the
+files into the storage configured there, all in one transaction: a failed restore leaves
+neither rows nor files. On PostgreSQL the id sequences are then moved past the restored ids
+so new rows do not collide.
 """
 
 from __future__ import annotations
@@ -23,12 +27,16 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 
 from tracker.extensions import db
+from tracker.models import Attachment, AttachmentContent
+from tracker.services.exports.attachment_storage import STORED_NAME, AttachmentStorage
 
 FORMAT = "plan-tracker-backup/1"
 MANIFEST = "manifest.json"
 TABLES = "tables/"
 ATTACHMENTS = "attachments/"
 _BATCH = 1000
+# Carried as files under ATTACHMENTS/, whichever storage holds them.
+_FILE_TABLES = frozenset({AttachmentContent.__tablename__})
 
 
 class BackupError(Exception):
@@ -42,6 +50,8 @@ class BackupSummary:
     revision: str | None
     rows: dict[str, int]
     files: int
+    # Files in a backup that no evidence row names (left out of a restore).
+    unclaimed: int = 0
 
 
 def _schema_revision(connection: sa.Connection) -> str | None:
@@ -92,8 +102,13 @@ def _rows(connection: sa.Connection, table: sa.Table) -> Iterator[dict[str, obje
         yield {name: _to_json(value) for name, value in row.items()}
 
 
-def write_backup(target: Path, attachments: Path) -> BackupSummary:
-    """Write every table and every evidence file under ``attachments`` to ``target``."""
+def _row_tables() -> list[sa.Table]:
+    """The tables carried as rows, in foreign-key order."""
+    return [t for t in db.metadata.sorted_tables if t.name not in _FILE_TABLES]
+
+
+def write_backup(target: Path, storage: AttachmentStorage) -> BackupSummary:
+    """Write every table and every evidence file in ``storage`` to ``target``."""
     counts: dict[str, int] = {}
     files = 0
     with (
@@ -101,18 +116,18 @@ def write_backup(target: Path, attachments: Path) -> BackupSummary:
         zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive,
     ):
         revision = _schema_revision(connection)
-        for table in db.metadata.sorted_tables:
+        for table in _row_tables():
             count = 0
             with archive.open(f"{TABLES}{table.name}.jsonl", "w") as handle:
                 for row in _rows(connection, table):
                     handle.write(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
                     count += 1
             counts[table.name] = count
-        if attachments.is_dir():
-            for path in sorted(attachments.iterdir()):
-                if path.is_file():
-                    archive.write(path, ATTACHMENTS + path.name)
-                    files += 1
+        for stored_name in storage.stored_names():
+            data = storage.read(stored_name)
+            if data is not None:
+                archive.writestr(ATTACHMENTS + stored_name, data)
+                files += 1
         manifest = {"format": FORMAT, "revision": revision, "rows": counts, "files": files}
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
     return BackupSummary(revision, counts, files)
@@ -181,8 +196,8 @@ def _move_sequences(connection: sa.Connection) -> None:
             )
 
 
-def restore_backup(source: Path, attachments: Path) -> BackupSummary:
-    """Restore ``source`` into this (empty, migrated) database and ``attachments``."""
+def restore_backup(source: Path, storage: AttachmentStorage) -> BackupSummary:
+    """Restore ``source`` into this (empty, migrated) database and ``storage``, or nothing."""
     try:
         archive = zipfile.ZipFile(source)
     except (OSError, zipfile.BadZipFile) as error:
@@ -190,24 +205,34 @@ def restore_backup(source: Path, attachments: Path) -> BackupSummary:
     with archive:
         manifest = read_manifest(archive)
         counts: dict[str, int] = {}
-        with db.engine.begin() as connection:
+        try:
+            connection = db.session.connection()
             _check_target(connection, manifest.get("revision"))
-            for table in db.metadata.sorted_tables:
+            for table in _row_tables():
                 counts[table.name] = _insert_table(connection, archive, table)
             _move_sequences(connection)
-        files = _restore_files(archive, attachments)
-    return BackupSummary(manifest.get("revision"), counts, files)
+            files, unclaimed = _restore_files(archive, storage)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()  # and the files written so far go with it
+            raise
+    return BackupSummary(manifest.get("revision"), counts, files, unclaimed)
 
 
-def _restore_files(archive: zipfile.ZipFile, attachments: Path) -> int:
-    files = 0
+def _restore_files(archive: zipfile.ZipFile, storage: AttachmentStorage) -> tuple[int, int]:
+    """Put each file that an evidence row names into ``storage``; count the others."""
+    names = db.session.scalars(sa.select(Attachment.stored_name))
+    claimed = {name for name in names if STORED_NAME.fullmatch(name)}
+    files = unclaimed = 0
     for name in archive.namelist():
         if not name.startswith(ATTACHMENTS) or name.endswith("/"):
             continue
         stored = Path(name).name
         if stored != name[len(ATTACHMENTS) :] or stored.startswith("."):
             raise BackupError(f"Unexpected file name in the backup: {name}")
-        attachments.mkdir(parents=True, exist_ok=True)
-        (attachments / stored).write_bytes(archive.read(name))
+        if stored not in claimed:
+            unclaimed += 1
+            continue
+        storage.add(stored, archive.read(name))
         files += 1
-    return files
+    return files, unclaimed
