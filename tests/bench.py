@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import re
@@ -533,6 +534,7 @@ def counted(app: Flask) -> Iterator[list[str]]:
 
 def count_statements(url: str, cast: Cast, pages: list[tuple[Page, str]]) -> int:
     """Fill each page's statements for one warm request; return those of one submission."""
+    logging.getLogger("tracker.requests").setLevel(logging.WARNING)  # (not this run's output)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + uuid.uuid4().hex})
     clients = {}
     for who, username in (("leader", cast.leader), ("lead", cast.lead)):

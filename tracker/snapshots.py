@@ -137,7 +137,7 @@ class Snapshots:
         self.store = store
         self.release = release
         self.local: LocalCopies[bytes] = LocalCopies()
-        self.pages: LocalCopies[str] = LocalCopies()  # whole pages (tracker.cached_pages)
+        self.pages: LocalCopies[bytes] = LocalCopies()  # whole pages (tracker.cached_pages)
 
     def fetch(self, snapshot: SnapshotKey, compute: Callable[[], bytes]) -> bytes:
         """The value under ``snapshot``, computed and shared when no one has it yet."""
