@@ -532,9 +532,20 @@ def counted(app: Flask) -> Iterator[list[str]]:
         sa.event.remove(engine, "before_cursor_execute", record)
 
 
+@contextmanager
+def quiet_request_log() -> Iterator[None]:
+    """The app's request lines are not this run's output (its servers log to their files)."""
+    request_log = logging.getLogger("tracker.requests")
+    level = request_log.level
+    request_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        request_log.setLevel(level)
+
+
 def count_statements(url: str, cast: Cast, pages: list[tuple[Page, str]]) -> int:
     """Fill each page's statements for one warm request; return those of one submission."""
-    logging.getLogger("tracker.requests").setLevel(logging.WARNING)  # (not this run's output)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + uuid.uuid4().hex})
     clients = {}
     for who, username in (("leader", cast.leader), ("lead", cast.lead)):
@@ -606,7 +617,8 @@ def bench_run(engine: str, size: str, seconds: float) -> dict[str, Any]:
                 cold = cold_timings(base, cast, sessions)
                 submissions, _ = submit_reports(base, cast, seconds)
             settle(base)
-        submission_statements = count_statements(url, cast, pages)
+        with quiet_request_log():
+            submission_statements = count_statements(url, cast, pages)
         submissions.sql_statements = submission_statements
         server = server_version(url)
     healthz = pages[0][0].requests_per_second or 1.0

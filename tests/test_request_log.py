@@ -53,6 +53,7 @@ def parsed(line: str) -> dict[str, str]:
 def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """Every log record of every logger, down to DEBUG."""
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="tracker.requests")  # whatever set it before
     return caplog
 
 
