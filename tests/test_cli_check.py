@@ -185,6 +185,8 @@ def test_missing_catalogs_fail(
     translations = tmp_path / "translations"
     (translations / "zh/LC_MESSAGES").mkdir(parents=True)
     shutil.copy(ZH_CATALOG / "messages.po", translations / "zh/LC_MESSAGES/messages.po")
+    # (the app compiles a missing catalog when it starts: here a folder stands in its way)
+    (translations / "zh/LC_MESSAGES/messages.mo").mkdir()
     result, lines = check(other_app(BABEL_TRANSLATION_DIRECTORIES=str(translations)))
     assert result.exit_code == 1
     missing = translations / "zh/LC_MESSAGES/messages.mo"

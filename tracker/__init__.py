@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tracker import (
     access,
     api,
+    catalogs,
     cli,
     config,
     data_version,
@@ -76,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     session_cookies.init_app(app)
     i18n.init_app(app)
+    catalogs.init_app(app)
     access.init_app(app)
     plan_scope.init_app(app)
     errors.init_app(app)
