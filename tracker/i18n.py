@@ -118,6 +118,12 @@ def local_time(value: datetime | None) -> str:
     return format_datetime(value, "yyyy-MM-dd HH:mm") if value is not None else ""
 
 
+def local_date(value: datetime | None) -> str:
+    """The district's calendar day of a stored moment: a report returned at 23:29 UTC on
+    29 November was returned on 30 November in Qingdao, the day the page calls today."""
+    return format_datetime(value, "yyyy-MM-dd") if value is not None else ""
+
+
 def as_status(value: str | Status) -> Status:
     """Templates hold stored status strings; the label and colour tables are keyed by Status."""
     try:
@@ -131,6 +137,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["status"] = as_status
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         STATUS_LABELS=STATUS_LABELS,
@@ -142,4 +150,6 @@ def init_app(app: Flask) -> None:
         PLAN_STATE_LABELS=PLAN_STATE_LABELS,
         PLAN_MOVE_LABELS=PLAN_MOVE_LABELS,
         is_english=is_english,
+        local_time=local_time,
+        local_date=local_date,
     )

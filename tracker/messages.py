@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker import clock
 from tracker.domain import assignment, instructions, passwords, postponements, screens
 from tracker.domain.accounts import AccountProblem
 from tracker.domain.assignment import AssignmentProblem
@@ -169,6 +170,9 @@ _POSTPONEMENT_TEXTS: dict[StrEnum, object] = {
     ),
     PostponementProblem.NOT_LATER: _l(
         "The new due date must be later than the current due date, %(due)s."
+    ),
+    PostponementProblem.IN_THE_PAST: _l(
+        "The new due date must be a day still ahead: %(tomorrow)s or later."
     ),
     PostponementProblem.BEYOND_LIMIT: _l(
         "The new due date may be at most %(date)s, two years after the plan's end."
@@ -344,7 +348,12 @@ def plan_facts(plan: Plan) -> dict[str, object]:
 def milestone_facts(milestone: Milestone) -> dict[str, object]:
     """What sentences about a milestone's due date name (postponements)."""
     latest = postponements.latest_due(milestone.item.plan.end)
-    return {"due": milestone.due.isoformat(), "date": latest.isoformat()}
+    tomorrow = postponements.earliest_due(clock.today())
+    return {
+        "due": milestone.due.isoformat(),
+        "date": latest.isoformat(),
+        "tomorrow": tomorrow.isoformat(),
+    }
 
 
 # How history fields are named on pages and in the ledger; other fields show as stored.

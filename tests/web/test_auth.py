@@ -373,3 +373,33 @@ def test_thirty_parallel_wrong_passwords_process_no_more_than_the_limit(app: Fla
         .where(AuditEvent.action == "login_failed", AuditEvent.username == "wang")
     )
     assert failed == MAX_FAILURES
+
+
+def test_english_chosen_on_the_sign_in_page_is_kept(app: Flask, client: FlaskClient) -> None:
+    create_user("wang")
+    page = client.get("/login?lang=en").get_data(as_text=True)
+    assert "Sign in" in page
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login", data={"username": "wang", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert "My profile" in client.get("/profile").get_data(as_text=True)
+
+
+def test_without_a_choice_the_profile_language_applies(app: Flask, client: FlaskClient) -> None:
+    user = create_user("wang")
+    user.locale = "en"
+    db.session.commit()
+    login(client, "wang")
+    assert "My profile" in client.get("/profile").get_data(as_text=True)
+    chinese = app.test_client()
+    create_user("li")
+    login(chinese, "li")
+    assert "My profile" not in chinese.get("/profile").get_data(as_text=True)
+
+
+def test_sign_in_fields_tell_password_managers_what_they_are(client: FlaskClient) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    assert 'autocomplete="username"' in page
+    assert 'autocomplete="current-password"' in page

@@ -20,6 +20,15 @@ from tracker.models import Milestone, Postponement, Update, User
 REASON = "工信部工业文化发展中心要求在6月理事会后签约，落地时间需顺延三个月。"
 
 
+# The day these requests are made in Qingdao: before the milestones' new dates.
+NOW = datetime(2021, 6, 20, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tracker.clock.utcnow", lambda: NOW)
+
+
 @pytest.fixture
 def world(seeded: Flask) -> None:
     """The Shinan plan, with wlj's lead (P3), swj's lead, a leader and an admin."""
@@ -471,3 +480,29 @@ def test_queue_shows_at_most_fifty_decisions_newest_first(
     assert len(notes) == 50
     assert notes[0] == "54"
     assert notes[-1] == "05"
+
+
+def test_a_new_due_date_already_past_is_refused_and_nothing_is_written(
+    app: Flask, lead: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 2021-10-01 in Qingdao: P3-2 (due 2021-06-30) is overdue; 2021-09-30 is later than its
+    # due date but already past.
+    monkeypatch.setattr(
+        "tracker.clock.utcnow", lambda: datetime(2021, 9, 30, 17, 0, tzinfo=UTC)
+    )
+    response = ask(lead, "P3-2", due="2021-09-30")
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "The new due date must be a day still ahead: 2021-10-02 or later." in page(response)
+    assert requests_of("P3-2") == []
+    assert ask(lead, "P3-2", due="2021-10-01").status_code == 200  # type: ignore[attr-defined]
+    assert requests_of("P3-2") == []
+    assert ask(lead, "P3-2", due="2021-10-02").status_code == 302  # type: ignore[attr-defined]
+    assert [r.requested_due for r in requests_of("P3-2")] == [date(2021, 10, 2)]
+
+
+def test_the_date_picker_offers_only_days_a_request_may_name(lead: FlaskClient) -> None:
+    html = page(lead.get(form_path("P3-2")))
+    # Today is 2021-06-20 in Qingdao and P3-2 is due 2021-06-30: from 2021-07-01 to two
+    # years after the plan's end.
+    assert re.search(r'<input[^>]*id="requested_due"[^>]*max="2024-12-31"', html), html[:4000]
+    assert re.search(r'<input[^>]*id="requested_due"[^>]*min="2021-07-01"', html)

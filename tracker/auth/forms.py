@@ -14,8 +14,16 @@ from tracker.i18n import LANGUAGES
 class LoginForm(Form):
     """User name and password; the limits keep absurd input away from the hashing."""
 
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(
+        _l("User name"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
     submit = SubmitField(_l("Sign in"))
 
 

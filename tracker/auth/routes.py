@@ -14,6 +14,7 @@ from tracker.auth.redirects import safe_next
 from tracker.auth.tokens import profile_context
 from tracker.clock import utcnow
 from tracker.domain.refusal import Who
+from tracker.i18n import LANGUAGES
 from tracker.messages import messages
 from tracker.models import User
 from tracker.services.commands.accounts import change_own_password, set_locale
@@ -42,12 +43,18 @@ def login() -> Response | str | tuple[str, int]:
 
 
 def _signed_in(user: User) -> Response:
-    """Start a fresh session in the user's language; a one-time password must go first."""
+    """Start a fresh session in the user's language; a one-time password must go first.
+
+    A language chosen on the sign-in page itself (``?lang=en``) is the latest wish and is kept;
+    otherwise the one saved in the profile applies.
+    """
+    chosen = session.get("lang")
     session.clear()
     session.permanent = True  # expires after TRACKER_SESSION_HOURS without a request
     login_user(user)
-    if user.locale:
-        session["lang"] = user.locale
+    lang = chosen if isinstance(chosen, str) and chosen in LANGUAGES else user.locale
+    if lang:
+        session["lang"] = lang
     if user.must_change_password:
         return redirect(url_for("auth.password"))
     return redirect(safe_next(request.args.get("next")))

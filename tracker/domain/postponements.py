@@ -33,6 +33,7 @@ class PostponementProblem(StrEnum):
     MILESTONE_DONE = "milestone_done"
     ALREADY_PENDING = "already_pending"
     NOT_LATER = "not_later"
+    IN_THE_PAST = "in_the_past"
     BEYOND_LIMIT = "beyond_limit"
     REASON_TOO_SHORT = "reason_too_short"
     REASON_TOO_LONG = "reason_too_long"
@@ -51,6 +52,11 @@ def latest_due(plan_end: date) -> date:
         return plan_end.replace(year=year, day=28)
 
 
+def earliest_due(today: date) -> date:
+    """The earliest new due date a request may ask for: tomorrow."""
+    return date.fromordinal(today.toordinal() + 1)
+
+
 def delay_days(due_before: date, requested_due: date) -> int:
     """How many days later the requested date is than the date it replaces."""
     return (requested_due - due_before).days
@@ -65,8 +71,13 @@ def request_problems(
     done: bool,
     pending: bool,
     stale: bool,
+    today: date | None = None,
 ) -> list[PostponementProblem]:
-    """Everything wrong with a request, in the order a user should read it."""
+    """Everything wrong with a request, in the order a user should read it.
+
+    With ``today`` (the district's day of the request) a new due date must lie in the future:
+    a day already past cannot be met, so asking for it only hides a delay.
+    """
     problems = []
     if stale:
         problems.append(PostponementProblem.STALE)
@@ -76,6 +87,8 @@ def request_problems(
         problems.append(PostponementProblem.ALREADY_PENDING)
     if requested_due <= current_due:
         problems.append(PostponementProblem.NOT_LATER)
+    elif today is not None and requested_due <= today:
+        problems.append(PostponementProblem.IN_THE_PAST)
     elif requested_due > latest_due(plan_end):
         problems.append(PostponementProblem.BEYOND_LIMIT)
     reason = reason.strip()

@@ -14,7 +14,8 @@ from werkzeug.wrappers import Response
 
 from tracker.access import current_who, milestone_target, require
 from tracker.domain.policy import Action
-from tracker.domain.postponements import State, delay_days, latest_due
+from tracker.clock import today
+from tracker.domain.postponements import State, delay_days, earliest_due, latest_due
 from tracker.domain.status import Status
 from tracker.forms import version_number
 from tracker.i18n import local_time
@@ -53,6 +54,12 @@ def request_view(milestone_id: int) -> Response | str:
     form = PostponementForm(
         data={"version": milestone.version} if request.method == "GET" else None
     )
+    latest = latest_due(milestone.item.plan.end)
+    # The picker offers only days a request may name: from tomorrow to the latest allowed.
+    form.requested_due.render_kw = {
+        "min": max(earliest_due(today()), earliest_due(milestone.due)).isoformat(),
+        "max": latest.isoformat(),
+    }
     outcome = Attempt()
     if form.validate_on_submit():
         assert form.requested_due.data is not None  # date_required
@@ -82,7 +89,7 @@ def request_view(milestone_id: int) -> Response | str:
         errors=_errors(outcome, milestone),
         pending=pending_request(milestone),
         requests=requests_for(milestone),
-        latest=latest_due(milestone.item.plan.end),
+        latest=latest,
         done=milestone.reported_status == Status.DONE,
         local_time=local_time,
         delay_days=delay_days,

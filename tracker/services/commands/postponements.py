@@ -59,6 +59,7 @@ def request_postponement(
             done=_is_done(milestone),
             pending=pending_request(milestone) is not None,
             stale=version != milestone.version,
+            today=district_day(who.now),
         )
     )
     assert who.actor is not None, "a request has someone asking"
