@@ -172,3 +172,24 @@ def test_route_answers_by_role(app: Flask, world: World, role: str) -> None:
     if role != "admin":
         target = db.session.scalar(sa.select(User).where(User.username == "target"))
         assert (target.session_version, target.must_change_password) == (1, False)
+
+
+@pytest.mark.parametrize("role", ["admin", "leader", "dept_lead_own"])
+def test_no_page_shows_a_time_in_utc(app: Flask, world: World, role: str) -> None:
+    """One local time everywhere: every page a signed-in person can open speaks the plan's
+    time zone, so the word "UTC" appears on none of them."""
+    values = url_values(world)
+    client = sign_in_as(app, role)
+    opened, in_utc = [], []
+    for method, rule in sorted(EXPECTED):
+        if method != "GET" or rule.startswith(("/static/", "/api/")):
+            continue
+        response = client.get(build(rule, values))
+        if response.status_code == 200 and response.mimetype == "text/html":
+            opened.append(rule)
+            if "UTC" in response.get_data(as_text=True):
+                in_utc.append(rule)
+        response.close()
+    assert "/reviews" in opened or role != "admin"
+    assert len(opened) > 10
+    assert in_utc == []

@@ -487,9 +487,7 @@ def test_a_new_due_date_already_past_is_refused_and_nothing_is_written(
 ) -> None:
     # 2021-10-01 in Qingdao: P3-2 (due 2021-06-30) is overdue; 2021-09-30 is later than its
     # due date but already past.
-    monkeypatch.setattr(
-        "tracker.clock.utcnow", lambda: datetime(2021, 9, 30, 17, 0, tzinfo=UTC)
-    )
+    monkeypatch.setattr("tracker.clock.utcnow", lambda: datetime(2021, 9, 30, 17, 0, tzinfo=UTC))
     response = ask(lead, "P3-2", due="2021-09-30")
     assert response.status_code == 200  # type: ignore[attr-defined]
     assert "The new due date must be a day still ahead: 2021-10-02 or later." in page(response)

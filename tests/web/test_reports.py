@@ -451,3 +451,55 @@ def test_item_timeline_shows_reports_reviews_and_history_newest_first(
     assert "已通过" in timeline
     # The plan file's own history (T1-1 done on 2020-09-25) is there too, further down.
     assert "计划文件" in timeline
+
+
+def test_review_queue_shows_local_time_and_the_due_date(app: Flask, people: None) -> None:
+    wang = signed_in(app, "wang")
+    url, hidden = report_form(wang, "T1-3")
+    data = {**hidden, "status": "on_track", "progress": "60", "note": "推进中"}
+    assert wang.post(url, data=data).status_code == 302
+    report = db.session.scalar(sa.select(Report).order_by(Report.id.desc()))
+    report.submitted_at = datetime(2026, 11, 29, 23, 29, tzinfo=UTC)  # 07:29 next day in Qingdao
+    db.session.commit()
+    queue = signed_in(app, "li").get("/reviews").get_data(as_text=True)
+    assert "2026-11-30 07:29" in queue
+    assert "UTC" not in queue
+    assert f"{milestone('T1-3').due.isoformat()}" in queue.split('data-testid="review-due"')[1][:80]
+
+
+def test_report_form_shows_the_status_the_board_computes(
+    app: Flask, people: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wang = signed_in(app, "wang", lang="en")
+    url = f"/milestones/{milestone('T1-3').id}/report"
+    assert 'data-testid="computed-status"' not in wang.get(url).get_data(as_text=True)
+    # 2021-03-01: T1-3 (due 2020-12-31, reported on track) is late on the board.
+    monkeypatch.setattr("tracker.clock.utcnow", lambda: datetime(2021, 3, 1, 2, tzinfo=UTC))
+    html = wang.get(url).get_data(as_text=True)
+    shown = html.split('data-testid="computed-status"')[1][:200]
+    assert "Delayed" in shown
+    assert "Status on the board today" in html
+
+
+def test_reporting_again_shows_the_reason_and_the_earlier_evidence(
+    app: Flask, people: None
+) -> None:
+    wang = signed_in(app, "wang")
+    url, hidden = report_form(wang, "T1-4")
+    pdf = [(io.BytesIO(PDF), "签约清单.pdf")]
+    data = {**hidden, "status": "on_track", "progress": "40", "note": "正在推进", "evidence": pdf}
+    assert wang.post(url, data=data, content_type="multipart/form-data").status_code == 302
+    report = db.session.scalar(sa.select(Report))
+    li = signed_in(app, "li")
+    token = csrf_token(li, "/reviews")
+    reason = {"csrf_token": token, "reason": "请补充已签约企业数量"}
+    li.post(f"/reports/{report.id}/return", data=reason)
+    again = wang.get(f"{url}?from={report.id}").get_data(as_text=True)
+    notice = again.split('data-testid="returned-notice"')[1].split("</div>")[0]
+    assert "请补充已签约企业数量" in notice
+    attachment = db.session.scalar(sa.select(Attachment))
+    assert f"/attachments/{attachment.id}" in notice
+    assert "签约清单.pdf" in notice
+    # Without a returned report to redo, no notice.
+    fresh = wang.get(url).get_data(as_text=True)
+    assert 'data-testid="returned-notice"' not in fresh

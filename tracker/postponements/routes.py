@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from tracker.access import current_who, milestone_target, require
-from tracker.domain.policy import Action
 from tracker.clock import today
+from tracker.domain.policy import Action
 from tracker.domain.postponements import State, delay_days, earliest_due, latest_due
 from tracker.domain.status import Status
 from tracker.forms import version_number

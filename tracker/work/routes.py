@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +18,7 @@ from tracker.clock import today
 from tracker.domain.policy import Action
 from tracker.domain.refusal import StaleVersion, Who
 from tracker.domain.reporting import ItemReport, MilestoneReport, ReportState
-from tracker.domain.status import Status
+from tracker.domain.status import MilestoneState, Status, milestone_status
 from tracker.forms import version_number
 from tracker.loaders import (
     find_row,
@@ -178,8 +179,9 @@ def milestone_report(milestone_id: int) -> Response | str:
     milestone = milestone_by_id(milestone_id)
     require(Action.UPDATE_MILESTONE, milestone_target(milestone))
     form = MilestoneReportForm()
+    returned = _returned_report(milestone, request.args.get("from"))
     if request.method == "GET":
-        _fill_from(form, milestone, _returned_report(milestone, request.args.get("from")))
+        _fill_from(form, milestone, returned)
     outcome = Attempt()
     if form.validate_on_submit():
         proposed = MilestoneReport(
@@ -203,7 +205,21 @@ def milestone_report(milestone_id: int) -> Response | str:
         outcome,
         (milestone.item, milestone),
         milestone=milestone,
+        computed=computed_status(milestone, today()),
+        returned=returned,
     )
+
+
+def computed_status(milestone: Milestone, as_of: date) -> Status:
+    """The status the board shows today (a past due date makes it 滞后 whatever was reported)."""
+    state = MilestoneState(
+        due=milestone.due,
+        weight=milestone.weight,
+        reported_status=Status(milestone.reported_status),
+        progress=milestone.progress,
+        completed_on=milestone.completed_on,
+    )
+    return milestone_status(state, as_of)
 
 
 def _fill_from(form: MilestoneReportForm, milestone: Milestone, source: Report | None) -> None:
