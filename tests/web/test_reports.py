@@ -503,3 +503,12 @@ def test_reporting_again_shows_the_reason_and_the_earlier_evidence(
     # Without a returned report to redo, no notice.
     fresh = wang.get(url).get_data(as_text=True)
     assert 'data-testid="returned-notice"' not in fresh
+
+
+def test_indicator_picker_shows_last_figure_target_and_unit(app: Flask, people: None) -> None:
+    wang = signed_in(app, "wang")
+    html = wang.get("/plans/shinan-2020/items/T1/report").get_data(as_text=True)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", html)
+    labelled = [o for o in options if "上次" in o]
+    assert labelled, options
+    assert any("目标" in o and "单位" in o for o in labelled), labelled

@@ -20,6 +20,7 @@ from tracker.domain.refusal import StaleVersion, Who
 from tracker.domain.reporting import ItemReport, MilestoneReport, ReportState
 from tracker.domain.status import MilestoneState, Status, milestone_status
 from tracker.forms import version_number
+from tracker.i18n import localized
 from tracker.loaders import (
     find_row,
     item_by_code,
@@ -30,7 +31,7 @@ from tracker.loaders import (
     the_plan,
 )
 from tracker.messages import messages
-from tracker.models import Item, Milestone, Report
+from tracker.models import Indicator, Item, Milestone, Report
 from tracker.pagination import page_number, paginate
 from tracker.services.commands.reports import (
     approve_report,
@@ -258,7 +259,7 @@ def item_report(code: str) -> Response | str:
     indicators = item_indicators(item)
     form = ItemReportForm()
     form.indicator.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(ind.id, f"{ind.name_zh} / {ind.name_en}") for ind in indicators
+        SelectChoice(ind.id, indicator_choice(ind)) for ind in indicators
     ]
     if request.method == "GET":
         form.version.data = str(item.version)
@@ -289,6 +290,30 @@ def item_report(code: str) -> Response | str:
     return _report_page(
         "work/item_report.html", form, outcome, (item, None), item=item, indicators=indicators
     )
+
+
+def indicator_choice(indicator: Indicator) -> str:
+    """An indicator as the picker names it: with its last approved figure, its final target
+    and its unit, so the lead sees what a plausible new value is."""
+    last = max(indicator.measurements, key=lambda m: m.measured_on, default=None)
+    target = max(indicator.targets, key=lambda t: t.due, default=None)
+    value, on = (
+        (last.value, last.measured_on)
+        if last
+        else (indicator.baseline_value, indicator.baseline_date)
+    )
+    parts = [
+        localized(indicator, "name"),
+        _("last %(value)s (%(date)s)", value=f"{value:g}", date=on.isoformat()),
+    ]
+    if target is not None:
+        parts.append(
+            _("target %(value)s (%(date)s)", value=f"{target.value:g}", date=target.due.isoformat())
+        )
+    unit = localized(indicator, "unit")
+    if unit:
+        parts.append(_("unit %(unit)s", unit=unit))
+    return " · ".join(parts)
 
 
 @bp.get("/reviews")
