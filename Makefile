@@ -8,7 +8,7 @@ TRANSLATIONS := tracker/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run serve require-secret-key test soak fuzz bench bench-deps browser-deps lint format translations extract-messages clean
+.PHONY: run serve require-secret-key test soak fuzz bench bench-deps browser-deps ledger-deps lint format translations extract-messages clean
 
 ## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000
 run: $(VENV)/.installed $(COMPILED)
@@ -38,7 +38,7 @@ require-secret-key:
 
 ## test: create .venv with the test extras, lint, type-check (mypy, set up in setup.cfg), and run
 ## the whole suite
-test: $(VENV)/.installed-test $(COMPILED) browser-deps bench-deps
+test: $(VENV)/.installed-test $(COMPILED) browser-deps bench-deps ledger-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -90,6 +90,19 @@ browser-deps:
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			-o Dpkg::Use-Pty=0 --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+## ledger-deps: Debian's LibreOffice Calc (headless) and poppler-utils, for the slow test that
+## prints the ledger to PDF and reads it back; installed with apt-get when missing
+SOFFICE := /usr/bin/soffice
+PDFTOTEXT := /usr/bin/pdftotext
+ledger-deps:
+	@if [ ! -x $(SOFFICE) ] || [ ! -x $(PDFTOTEXT) ]; then \
+		echo "Installing Debian's libreoffice-calc-nogui and poppler-utils for the ledger test"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			-o Dpkg::Use-Pty=0 --no-install-recommends libreoffice-calc-nogui poppler-utils >/dev/null; \
 	fi
 
 lint: $(VENV)/.installed-test

@@ -48,8 +48,9 @@ def test_leader_downloads_the_ledger_and_excel_reads_it(
     download.save_as(saved)
 
     workbook = openpyxl.load_workbook(saved)
-    # An "about" sheet, one sheet per group, and the indicators.
-    assert len(workbook.sheetnames) == 5, workbook.sheetnames
+    # An "about" sheet, one sheet per group, the instructions (批示) and the indicators.
+    assert len(workbook.sheetnames) == 6, workbook.sheetnames
+    assert "批示" in workbook.sheetnames
     for name in GROUPS_ZH:
         assert name in workbook.sheetnames, workbook.sheetnames
 

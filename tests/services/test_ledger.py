@@ -23,16 +23,20 @@ from tracker.domain.reporting import MilestoneReport
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.loaders import find_plan
-from tracker.models import Group, Indicator, IndicatorTarget, Item, Measurement, Milestone
+from tracker.models import Group, Indicator, IndicatorTarget, Item, Measurement, Milestone, User
 from tracker.services.commands.history import record_change
+from tracker.services.commands.instructions import create_instruction, mark_handled, reply
 from tracker.services.commands.reports import approve_report, submit_milestone_report
 from tracker.services.exports.ledger import (
     ABOUT_SHEET,
     INDICATOR_SHEET,
+    INSTRUCTION_SHEET,
+    LINE_HEIGHT,
     STATUS_FILLS,
     build_ledger,
     excel_value,
     ledger_filename,
+    line_count,
     sheet_title,
 )
 from tracker.services.queries.progress import load_progress
@@ -127,7 +131,13 @@ def test_filename_names_plan_and_day(seeded: Flask) -> None:
 
 def test_workbook_has_about_one_sheet_per_group_and_indicators(seeded: Flask) -> None:
     workbook = ledger_at(TODAY)
-    assert workbook.sheetnames == [zh(ABOUT_SHEET), *GROUPS, zh(INDICATOR_SHEET)]
+    assert workbook.sheetnames == [
+        zh(ABOUT_SHEET),
+        *GROUPS,
+        zh(INSTRUCTION_SHEET),
+        zh(INDICATOR_SHEET),
+    ]
+    assert zh(INSTRUCTION_SHEET) == "批示"
     item_codes = [c for name in GROUPS for c in codes(workbook[name]) if "-" not in c]
     assert item_codes == SHINAN_CODES
     milestone_codes = {c for name in GROUPS for c in codes(workbook[name]) if "-" in c}
@@ -367,8 +377,8 @@ def test_group_names_excel_refuses_still_give_distinct_sheets(seeded: Flask) -> 
     groups[1].name_zh = groups[0].name_zh
     db.session.commit()
     names = ledger_at(TODAY).sheetnames
-    assert len(names) == 5
-    assert len(set(names)) == 5
+    assert len(names) == 6
+    assert len(set(names)) == 6
     assert all(len(name) <= 31 for name in names)
     assert names[1].startswith("任务_一__二：三_四_")
     assert names[2].endswith(" (2)")
@@ -384,7 +394,7 @@ def test_a_plan_without_indicators_still_has_the_sheet(app: Flask) -> None:
     sheet = workbook[zh(INDICATOR_SHEET)]
     assert sheet.max_row == 2
     assert sheet["A2"].value
-    assert len(workbook.sheetnames) == 4  # about, two groups, indicators
+    assert len(workbook.sheetnames) == 5  # about, two groups, instructions, indicators
 
 
 def test_workbook_is_chinese_even_from_an_english_page(seeded: Flask) -> None:
@@ -410,3 +420,144 @@ def test_query_count_does_not_grow_with_data(seeded: Flask) -> None:
     assert len(after) == len(before), after
     rows = group_rows(openpyxl.load_workbook(io.BytesIO(data)))
     assert len(rows) == db.session.scalar(sa.select(sa.func.count()).select_from(Milestone)) + 13
+
+
+# Fitting text to paper
+
+
+def test_line_count_breaks_at_spaces_and_counts_cjk_double() -> None:
+    assert line_count("Code", 9) == 1
+    assert line_count("Last approved update", 13) == 3  # "Last" / "approved" / "update"
+    assert line_count("网络设施筑基" * 2, 44) == 1
+    assert line_count("网络设施筑基" * 4, 13) == 5  # 48 wide, about 11 a line
+    assert line_count("最后审核更新\nLast approved update", 24) == 2
+    assert line_count("x" * 30, 11) == 4  # a word longer than the column breaks anywhere
+
+
+def test_headings_wrap_and_each_row_is_as_tall_as_its_text(seeded: Flask) -> None:
+    item = db.session.scalar(sa.select(Item).where(Item.code == "T1"))
+    item.title_zh = "推进5G网络、工业互联网标识解析二级节点和边缘计算节点建设，" * 3
+    db.session.commit()
+    workbook = ledger_at(TODAY)
+    for name in [*GROUPS, "批示", zh(INDICATOR_SHEET)]:
+        sheet = workbook[name]
+        assert all(cell.alignment.wrap_text for cell in sheet[1]), name
+        assert sheet.freeze_panes is not None
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    sheet = workbook["三大攻坚任务"]
+    # "最后审核更新" over "Last approved update" in a narrow column: four lines, all shown.
+    assert sheet.row_dimensions[1].height >= 4 * LINE_HEIGHT
+    heights = {
+        row[CODE].value: sheet.row_dimensions[row[CODE].row].height
+        for row in sheet.iter_rows(min_row=2)
+    }
+    assert all(height is not None for height in heights.values())
+    assert heights["T1"] >= 5 * LINE_HEIGHT  # 174 wide, bold, in a 44-wide column
+    assert heights["T1-1"] < 2 * LINE_HEIGHT
+    assert sheet["B2"].alignment.wrap_text
+    # Milestone notes and statuses wrap too, instead of spilling over their neighbours.
+    assert all(cell.alignment.wrap_text for cell in sheet[3] if isinstance(cell.value, str))
+
+
+# The 批示 sheet
+
+
+@pytest.fixture
+def leaders(seeded: Flask) -> tuple[User, User]:
+    return create_user("zhang", "leader"), create_user(
+        "wang", "dept_lead", department=department("gxj")
+    )
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 12) -> datetime:
+    """A moment in UTC, December 2020 unless said otherwise."""
+    return datetime(2020, month, day, hour, minute, tzinfo=UTC)
+
+
+def item(code: str) -> Item:
+    found = db.session.scalar(sa.select(Item).where(Item.code == code))
+    assert found is not None
+    return found
+
+
+def test_instruction_sheet_lists_them_by_item_then_oldest_first(
+    leaders: tuple[User, User],
+) -> None:
+    zhang, wang = leaders
+    p2 = create_instruction(Who(now=at(1, 2), actor=zhang), item("P2"), "商务局牵头推进", None)
+    later = create_instruction(Who(now=at(20, 23, 31), actor=zhang), item("T1"), "加快开通", None)
+    earlier = create_instruction(
+        Who(now=at(3, 1), actor=zhang), item("T1"), "年底前完成970处", date(2020, 12, 31)
+    )
+    reply(Who(now=at(4, 3), actor=wang), earlier, "已部署，月底前完成。")
+    mark_handled(Who(now=at(28, 3), actor=wang), earlier, "已开通。")
+    reply(Who(now=datetime(2021, 1, 6, 3, tzinfo=UTC), actor=wang), later, "明天才写的回复")
+    create_instruction(
+        Who(now=datetime(2021, 1, 5, 16, 30, tzinfo=UTC), actor=zhang),
+        item("A1"),
+        "次日的批示",
+        None,
+    )
+    db.session.commit()
+    assert p2.id < later.id < earlier.id
+
+    sheet = ledger_at(TODAY)["批示"]
+    assert [cell.value for cell in sheet[1]][3:5] == ["批示人\nGiven by", "批示时间\nGiven at"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[6]) for row in rows] == [
+        ("T1", "年底前完成970处"),
+        ("T1", "加快开通"),
+        ("P2", "商务局牵头推进"),
+    ]  # 2021-01-06 00:30 in Qingdao is after the as-of day: not shown
+    first, second, third = rows
+    assert first[1] == "网络设施筑基"
+    assert first[2] == "区工业和信息化局"
+    assert first[3] == "Zhang"
+    assert first[4] == datetime(2020, 12, 3, 9, 0)  # local time
+    assert first[5] == datetime(2020, 12, 31)
+    assert first[7] == "已办理"
+    assert first[8] == (
+        "2020-12-04 11:00 区工业和信息化局 Wang：已部署，月底前完成。\n"
+        "2020-12-28 11:00 区工业和信息化局 Wang：已开通。"
+    )
+    assert second[4] == datetime(2020, 12, 21, 7, 31)  # 23:31 UTC is the next morning
+    assert (second[7], second[8]) == ("待办理", None)  # the reply came after the as-of day
+    assert third[2] == "区商务局"
+    assert sheet.row_dimensions[2].height > sheet.row_dimensions[4].height  # two replies
+
+    # On the day before it was marked handled, it was still waiting, with one reply.
+    before = ledger_at(date(2020, 12, 27))["批示"]
+    first = next(before.iter_rows(min_row=2, values_only=True))
+    assert (first[7], first[8]) == (
+        "待办理",
+        "2020-12-04 11:00 区工业和信息化局 Wang：已部署，月底前完成。",
+    )
+
+
+def test_a_plan_without_instructions_says_so(seeded: Flask) -> None:
+    sheet = ledger_at(TODAY)["批示"]
+    assert sheet.max_row == 2
+    assert sheet["A2"].value == "截至当日没有批示。"
+
+
+def test_query_count_does_not_grow_with_instructions(leaders: tuple[User, User]) -> None:
+    zhang, wang = leaders
+    create_instruction(Who(now=at(1, 2), actor=zhang), item("T1"), "第一条", None)
+    db.session.commit()
+    with count_queries() as before:
+        ledger_bytes(TODAY)
+    reader = create_user("li", "dept_lead", department=department("kjj"))
+    for number, code in enumerate(["T1", "T2", "P2", "A3"] * 3):
+        given = create_instruction(
+            Who(now=at(2, number), actor=zhang), item(code), f"批示{number}", None
+        )
+        reply(Who(now=at(3, number), actor=wang), given, "回复")
+        reply(Who(now=at(4, number), actor=reader), given, "补充")
+    db.session.commit()
+    with count_queries() as after:
+        data = ledger_bytes(TODAY)
+    assert len(after) == len(before), after
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["批示"]
+    assert sheet.max_row == 1 + 13

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import FIXTURES, load_plan
-from tests.factories import create_user, department, grow_plan, login
+from tests.factories import create_user, csrf_token, department, grow_plan, login
 from tests.querycount import count_queries
 from tracker.extensions import db
 from tracker.models import Milestone
@@ -84,7 +84,8 @@ def test_every_signed_in_role_downloads_the_ledger(
     assert response.data[:2] == b"PK"  # a zip container, as every .xlsx is
     book = workbook(response)
     assert book.sheetnames[1:4] == GROUPS
-    assert len(book.sheetnames) == 5
+    assert book.sheetnames[4] == "批示"
+    assert len(book.sheetnames) == 6
     assert [c for c in statuses(book) if "-" not in c] == SHINAN_CODES
 
 
@@ -233,4 +234,46 @@ def test_the_ledger_can_be_downloaded_for_a_plan_loaded_from_another_file(app: F
     response = client.get("/plans/small/ledger.xlsx")
     assert response.status_code == 200
     book = workbook(response)
-    assert len(book.sheetnames) == 4
+    assert len(book.sheetnames) == 5
+
+
+def test_an_instruction_written_on_the_item_page_shows_in_the_ledger_with_its_reply(
+    leader: FlaskClient, seeded: Flask
+) -> None:
+    """Zhang instructs on P3, the lead department (wlj) replies: both land on the 批示 sheet."""
+    item_page = "/plans/shinan-2020/items/P3"
+    response = leader.post(
+        f"{item_page}/instructions",
+        data={
+            "text": "月底前反馈签约进展",
+            "due_on": "",
+            "csrf_token": csrf_token(leader, item_page),
+        },
+    )
+    assert response.status_code == 302
+    create_user("liu", "dept_lead", department=department("wlj"))
+    liu = seeded.test_client()
+    login(liu, "liu")
+    [instruction_id] = re.findall(
+        r'data-testid="instruction" data-id="(\d+)"', liu.get(item_page).get_data(as_text=True)
+    )
+    response = liu.post(
+        f"/instructions/{instruction_id}/reply",
+        data={"text": "已对接，拟于下月签约。", "csrf_token": csrf_token(liu, item_page)},
+    )
+    assert response.status_code == 302
+
+    sheet = workbook(leader.get("/plans/shinan-2020/ledger.xlsx"))["批示"]
+    assert sheet["A1"].value == "事项\nItem"
+    [row] = sheet.iter_rows(min_row=2, values_only=True)
+    code, _title, lead, author, given_at, due, text, state, replies = row
+    assert (code, lead, author, text, state) == (
+        "P3",
+        "区文化和旅游局",
+        "Zhang",
+        "月底前反馈签约进展",
+        "待办理",
+    )
+    assert given_at == datetime(2021, 1, 5, 10, 0)  # 02:00 UTC is 10:00 in Qingdao
+    assert due is None
+    assert replies == "2021-01-05 10:00 区文化和旅游局 Liu：已对接，拟于下月签约。"

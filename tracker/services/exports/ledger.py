@@ -3,14 +3,20 @@
 This is what lands in the district archive each month: the board at one as-of day, with an
 "about" sheet (plan, as-of day, when it was made, what the statuses mean), one sheet per group
 listing every item followed by its milestones, and a sheet of indicators with their targets and
-the measurements known by that day. The archive is Chinese, so the workbook is written in
+the measurements known by that day, and a sheet of the leaders' instructions (批示) given by
+then with the replies to them. The archive is Chinese, so the workbook is written in
 Chinese whatever language the page was in; each column heading carries its English name on a
 second line.
 
 The caller passes the plan, its progress rolled up at ``as_of`` (the past rebuilt from the
 history) and the moment of generation. The few extra rows the ledger needs (departments,
-supporting departments, the last approved update of each milestone, the indicators) are read
+supporting departments, the last approved update of each milestone, the indicators, the
+instructions with their authors and replies) are read
 in a fixed number of queries, whatever the size of the plan. Nothing here reads the request.
+
+Paper is the point: text cells wrap, and each row is given the height its longest text needs
+(LibreOffice and Excel do not grow a row whose height the file sets, and clip what does not fit),
+estimated from the text's width against the column's, a CJK character counting double.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,14 +42,25 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tracker.domain.instructions import InstructionState
 from tracker.domain.rollup import ItemResult, MilestoneResult
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.i18n import STATUS_LABELS
-from tracker.models import Department, Indicator, Item, Milestone, Plan
+from tracker.models import (
+    Department,
+    Indicator,
+    Instruction,
+    InstructionReply,
+    Item,
+    Milestone,
+    Plan,
+    User,
+)
 from tracker.models.plan import item_supporting_department
 from tracker.services.queries.board import last_approved_updates, latest_by_item, plan_indicators
-from tracker.services.queries.charts import known_by, number, source_label
+from tracker.services.queries.charts import district_day, known_by, number, source_label
+from tracker.services.queries.instructions import plan_instructions
 from tracker.services.queries.progress import PlanProgress
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -88,6 +106,24 @@ TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 
 ABOUT_SHEET = _l("About")
 INDICATOR_SHEET = _l("Indicators")
+INSTRUCTION_SHEET = _l("Instruction")
+
+# Row heights, in points, for the default 11-point font: a line of CJK text needs about 16
+# (Latin text less), plus a little room above and below.
+LINE_HEIGHT = 16.0
+ROW_PADDING = 4.0
+# Room a column loses to the cell's margins, in characters.
+CELL_MARGIN = 1.5
+
+# The about sheet's columns: labels, two values, and the meaning; notes span B:D.
+ABOUT_WIDTHS = (22.0, 16.0, 16.0, 70.0)
+SPAN_WIDTH = sum(ABOUT_WIDTHS[1:])
+
+INSTRUCTION_STATES = {
+    InstructionState.OPEN: _l("Awaiting reply"),
+    InstructionState.HANDLED: _l("Marked handled"),
+    InstructionState.CLOSED: _l("Done and closed"),
+}
 
 
 @dataclass(frozen=True)
@@ -117,6 +153,18 @@ ITEM_COLUMNS = (
     Column(_l("Notes"), 22, wrap=True),
 )
 STATUS_COLUMN = 9  # 1-based, for the status fill
+
+INSTRUCTION_COLUMNS = (
+    Column(_l("Item"), 8),
+    Column(_l("Title"), 24, wrap=True),
+    Column(_l("Lead department"), 18, wrap=True),
+    Column(_l("Given by"), 16, wrap=True),
+    Column(_l("Given at"), 17, DATETIME_FORMAT),
+    Column(_l("Due date"), 12, DATE_FORMAT),
+    Column(_l("Instruction"), 40, wrap=True),
+    Column(_l("State"), 11, wrap=True),
+    Column(_l("Replies"), 48, wrap=True),
+)
 
 INDICATOR_COLUMNS = (
     Column(_l("Item"), 8),
@@ -195,6 +243,69 @@ def heading(message: Any) -> str:
     return chinese if chinese == in_english else f"{chinese}\n{in_english}"
 
 
+# ---- fitting text to paper -------------------------------------------------------------------
+
+
+def is_wide(character: str) -> bool:
+    """A CJK (full-width) character, about twice as wide as a Latin letter."""
+    return unicodedata.east_asian_width(character) in "WF"
+
+
+def text_width(text: str) -> int:
+    """The width of ``text`` in column-width units: 2 per CJK character, 1 per other."""
+    return sum(2 if is_wide(character) else 1 for character in text)
+
+
+def break_points(paragraph: str) -> Iterator[str]:
+    """The pieces a line may break between: Latin words (with the spaces after them), and each
+    CJK character on its own."""
+    piece = ""
+    for character in paragraph:
+        if is_wide(character):
+            if piece:
+                yield piece
+            yield character
+            piece = ""
+        elif character.isspace() or not piece or not piece[-1].isspace():
+            piece += character
+        else:
+            yield piece
+            piece = character
+    if piece:
+        yield piece
+
+
+def line_count(text: str, width: float) -> int:
+    """How many lines ``text`` takes when wrapped in a column ``width`` characters wide.
+
+    Lines break at spaces and between CJK characters, as spreadsheet programs break them; a
+    word longer than the column is broken anywhere. An estimate that errs on the long side.
+    """
+    room = max(width - CELL_MARGIN, 1.0)
+    total = 0
+    for paragraph in text.split("\n"):
+        lines, used = 1, 0.0
+        for piece in break_points(paragraph):
+            word = text_width(piece.rstrip())
+            if used and used + word > room:
+                lines, used = lines + 1, 0.0
+            if word > room:
+                extra = math.ceil(word / room) - 1
+                lines += extra
+                used = word - extra * room
+            else:
+                used += word
+            used += text_width(piece) - text_width(piece.rstrip())
+        total += lines
+    return total
+
+
+def row_height(texts: Iterable[tuple[str, float]]) -> float:
+    """The height, in points, of a row whose cells hold these (text, column width) pairs."""
+    lines = max((line_count(text, width) for text, width in texts), default=1)
+    return lines * LINE_HEIGHT + ROW_PADDING
+
+
 # ---- what the progress does not carry ----------------------------------------------------
 
 
@@ -207,11 +318,13 @@ class LedgerFacts:
     last_update: dict[tuple[int, int | None], date]  # (item id, milestone id or None) -> day
     indicators: list[Indicator]
     item_last_update: dict[int, date]  # item id -> its last day, on itself or a milestone
+    instructions: list[Instruction]  # oldest first, authors and replies loaded
 
 
 def load_facts(plan: Plan, as_of: date) -> LedgerFacts:
     """Departments, supporting departments, last updates, indicators (with their targets and
-    measurements): six queries, whatever the size of the plan."""
+    measurements), instructions (with authors and replies): eight queries, whatever the size of
+    the plan."""
     departments = {d.id: d for d in db.session.scalars(sa.select(Department))}
     supporting: dict[int, list[int]] = {}
     links = db.session.execute(
@@ -231,6 +344,7 @@ def load_facts(plan: Plan, as_of: date) -> LedgerFacts:
         last_update=last_update,
         indicators=indicators,
         item_last_update=latest_by_item(last_update),
+        instructions=plan_instructions(plan.id),
     )
 
 
@@ -252,7 +366,7 @@ def paint_status(cell: Cell | MergedCell, status: Status) -> None:
     fill, text = STATUS_FILLS[status]
     cell.fill = PatternFill("solid", fgColor=fill)
     cell.font = Font(color=text, bold=cell.font.bold)
-    cell.alignment = Alignment(horizontal="center", vertical="top")
+    cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
 
 
 def write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
@@ -260,8 +374,13 @@ def write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
     for index, column in enumerate(columns, start=1):
         write_heading_cell(ws, 1, index, column.label)
         ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.row_dimensions[1].height = 32
+    ws.row_dimensions[1].height = heading_height(columns)
     ws.print_title_rows = "1:1"
+
+
+def heading_height(columns: Sequence[Column]) -> float:
+    """The heading row's height: its tallest heading, bold type counted a tenth wider."""
+    return row_height((heading(column.label), column.width / 1.1) for column in columns)
 
 
 def write_heading_cell(ws: Worksheet, row: int, column: int, label: Any) -> None:
@@ -282,18 +401,27 @@ def write_row(
     emphasis: bool = False,
     indent: int = 0,
 ) -> None:
+    """One row of a table; text wraps, and the row is as tall as its longest text needs."""
+    texts: list[tuple[str, float]] = []
     for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
         fmt = column.number_format
         if column.number_format is None and isinstance(value, int | float):
             fmt = "#,##0" if float(value).is_integer() else "#,##0.0##"
         cell = put(ws, row, index, value, fmt)
         cell.border = BORDER
+        text = cell.value if isinstance(cell.value, str) else None
+        cell_indent = indent if index <= 2 else 0
         cell.alignment = Alignment(
-            vertical="top", wrap_text=column.wrap, indent=indent if index <= 2 else 0
+            vertical="top", wrap_text=column.wrap or text is not None, indent=cell_indent
         )
+        if text is not None:
+            # An indent level is about two characters; bold type is about a tenth wider.
+            width = column.width - 2 * cell_indent
+            texts.append((text, width / 1.1 if emphasis else width))
         if emphasis:
             cell.font = Font(bold=True)
             cell.fill = ITEM_FILL
+    ws.row_dimensions[row].height = row_height(texts)
 
 
 def finish_table(ws: Worksheet, columns: Sequence[Column], last_row: int, title: str) -> None:
@@ -472,14 +600,88 @@ def write_indicator_sheet(
     finish_table(ws, INDICATOR_COLUMNS, line, title)
 
 
+def person(user: User, departments: dict[int, Department]) -> str:
+    """Who wrote something: the department (when the user has one) and the name."""
+    name = user.display_name or user.username
+    department = departments.get(user.department_id) if user.department_id else None
+    return f"{department_name(department)} {name}" if department else name
+
+
+def state_on(instruction: Instruction, as_of: date, zone: ZoneInfo) -> InstructionState:
+    """Where the instruction stood at the end of ``as_of`` (a district day)."""
+    if instruction.closed_at and district_day(instruction.closed_at, zone) <= as_of:
+        return InstructionState.CLOSED
+    if instruction.handled_at and district_day(instruction.handled_at, zone) <= as_of:
+        return InstructionState.HANDLED
+    return InstructionState.OPEN
+
+
+def replies_text(
+    replies: Iterable[InstructionReply],
+    departments: dict[int, Department],
+    *,
+    as_of: date,
+    zone: ZoneInfo,
+) -> str:
+    """The replies written by the end of ``as_of``, one a line: local time, who, what."""
+    return "\n".join(
+        f"{reply.created_at.astimezone(zone):%Y-%m-%d %H:%M} "
+        f"{person(reply.author, departments)}：{reply.text}"
+        for reply in replies
+        if district_day(reply.created_at, zone) <= as_of
+    )
+
+
+def write_instruction_sheet(
+    ws: Worksheet,
+    items: Sequence[Item],
+    facts: LedgerFacts,
+    *,
+    as_of: date,
+    zone: ZoneInfo,
+    title: str,
+) -> None:
+    """The instructions given by the end of ``as_of``, item by item in the plan's order, then
+    oldest first; each with its state on that day and the replies written by then."""
+    write_header(ws, INSTRUCTION_COLUMNS)
+    position = {item.id: index for index, item in enumerate(items)}
+    by_id = {item.id: item for item in items}
+    shown = sorted(
+        (
+            instruction
+            for instruction in facts.instructions
+            if instruction.item_id in by_id and district_day(instruction.created_at, zone) <= as_of
+        ),
+        key=lambda instruction: position[instruction.item_id],  # stable: oldest first within
+    )
+    line = 1
+    for instruction in shown:
+        item = by_id[instruction.item_id]
+        line += 1
+        values: list[CellValue] = [
+            item.code,
+            item.title_zh or item.title_en,
+            department_name(facts.departments.get(item.lead_department_id)),
+            person(instruction.author, facts.departments),
+            instruction.created_at.astimezone(zone),
+            instruction.due_on,
+            instruction.text,
+            str(INSTRUCTION_STATES[state_on(instruction, as_of, zone)]),
+            replies_text(instruction.replies, facts.departments, as_of=as_of, zone=zone),
+        ]
+        write_row(ws, line, INSTRUCTION_COLUMNS, values)
+    if not shown:
+        line += 1
+        put(ws, line, 1, _("No instructions by this day."))
+    finish_table(ws, INSTRUCTION_COLUMNS, line, title)
+
+
 def write_about_sheet(
     ws: Worksheet, plan: Plan, progress: PlanProgress, as_of: date, generated_at: datetime
 ) -> None:
     """Plan, as-of day, generation time, overall figures, notes and the status legend."""
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 16
-    ws.column_dimensions["C"].width = 16
-    ws.column_dimensions["D"].width = 70
+    for letter, width in zip("ABCD", ABOUT_WIDTHS, strict=True):
+        ws.column_dimensions[letter].width = width
     title = put(ws, 1, 1, plan.name_zh or plan.name_en)
     title.font = Font(bold=True, size=14)
     put(ws, 2, 1, plan.name_en).font = Font(italic=True, color="595959")
@@ -514,7 +716,7 @@ def write_about_facts(
             ).alignment = Alignment(horizontal="left", vertical="top")
     ws.merge_cells(start_row=line, start_column=2, end_row=line, end_column=4)
     ws.cell(line, 2).alignment = TOP_WRAP
-    ws.row_dimensions[line].height = 30
+    ws.row_dimensions[line].height = row_height([(str(ws.cell(line, 2).value or ""), SPAN_WIDTH)])
     return line
 
 
@@ -546,7 +748,7 @@ def write_about_notes(ws: Worksheet, line: int, as_of: date, generated_at: datet
     for note in notes:
         put(ws, line, 2, note).alignment = TOP_WRAP
         ws.merge_cells(start_row=line, start_column=2, end_row=line, end_column=4)
-        ws.row_dimensions[line].height = 30
+        ws.row_dimensions[line].height = row_height([(note, SPAN_WIDTH)])
         line += 1
     return line
 
@@ -556,13 +758,17 @@ def write_status_legend(ws: Worksheet, line: int, progress: PlanProgress) -> Non
     legend = [_l("Status legend"), _l("Items"), _l("Milestones"), _l("Meaning")]
     for index, label in enumerate(legend, start=1):
         write_heading_cell(ws, line, index, label)
-    ws.row_dimensions[line].height = 32
+    ws.row_dimensions[line].height = row_height(
+        (heading(label), width / 1.1) for label, width in zip(legend, ABOUT_WIDTHS, strict=True)
+    )
     for status in Status:
         line += 1
         paint_status(put(ws, line, 1, str(STATUS_LABELS[status])), status)
         put(ws, line, 2, progress.result.summary.status_counts.get(status, 0), "0")
         put(ws, line, 3, progress.result.milestone_counts.get(status, 0), "0")
-        put(ws, line, 4, str(STATUS_MEANINGS[status])).alignment = TOP_WRAP
+        meaning = str(STATUS_MEANINGS[status])
+        put(ws, line, 4, meaning).alignment = TOP_WRAP
+        ws.row_dimensions[line].height = row_height([(meaning, ABOUT_WIDTHS[3])])
         for column in range(1, 5):
             ws.cell(line, column).border = BORDER
 
@@ -614,6 +820,16 @@ def build_ledger(
                 as_of=as_of,
                 title=f"{plan.name_zh} {name} {as_of_text}",
             )
+        ws = workbook.create_sheet(sheet_title(str(INSTRUCTION_SHEET), taken))
+        taken.append(ws.title)
+        write_instruction_sheet(
+            ws,
+            [row.item for section in progress.sections for row in section.rows],
+            facts,
+            as_of=as_of,
+            zone=zone,
+            title=f"{plan.name_zh} {ws.title} {as_of_text}",
+        )
         ws = workbook.create_sheet(indicator_title)
         write_indicator_sheet(
             ws,

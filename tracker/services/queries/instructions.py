@@ -81,3 +81,23 @@ def open_instructions_for_department(department_id: int) -> list[Instruction]:
             )
         )
     )
+
+
+def plan_instructions(plan_id: int) -> list[Instruction]:
+    """Every instruction on the plan's items, oldest first, with authors and replies loaded.
+
+    For the ledger's 批示 sheet: two queries, whatever the number of instructions and replies.
+    The caller maps ``item_id`` to the items it already holds.
+    """
+    return list(
+        db.session.scalars(
+            sa.select(Instruction)
+            .join(Item, Item.id == Instruction.item_id)
+            .where(Item.plan_id == plan_id)
+            .options(
+                so.joinedload(Instruction.author),
+                so.selectinload(Instruction.replies).joinedload(InstructionReply.author),
+            )
+            .order_by(Instruction.created_at, Instruction.id)
+        ).unique()
+    )
