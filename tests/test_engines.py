@@ -6,11 +6,13 @@ with SQLAlchemy's own answer, column by column, types included, on each engine.
 
 from __future__ import annotations
 
+import gc
+import threading
 from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from tests.factories import create_user
 from tests.querycount import count_queries
@@ -68,3 +70,32 @@ def test_quick_reads_are_counted_with_the_requests_statements(seeded: Flask) -> 
     with count_queries() as statements:
         quick_rows(_VERSIONS, {})
     assert len(statements) == 1
+
+
+def test_a_thread_that_reads_and_ends_leaves_no_connection_open(seeded: Flask) -> None:
+    """The development server and the browser tests' server start a thread per request: the
+    thread's own connection must close with it (an open one is a warning, here an error).
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found: list[object] = []
+
+    def read() -> None:
+        with app.app_context():
+            found.append(quick_rows(_VERSIONS, {}))
+
+    for _ in range(3):
+        thread = threading.Thread(target=read)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert len(found) == 3
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as connection:
+            others = connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    " AND application_name = '' AND state = 'idle'"
+                )
+            ).scalar_one()
+        assert others <= 2  # the test thread's own, and the ORM pool's

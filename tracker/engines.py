@@ -153,7 +153,9 @@ class _Reader:
 
 @dataclass(eq=False)
 class _Held:
-    """A thread's own connection for quick reads, and its cursor."""
+    """A thread's own connection for quick reads, and its cursor; closed when the thread
+    ends (its locals go), so a server that starts a thread per request leaves none open.
+    """
 
     pid: int
     connection: Any
@@ -162,7 +164,12 @@ class _Held:
     def close(self) -> None:
         with contextlib.suppress(Exception):  # (closing a broken connection may fail too)
             self.cursor.close()
+        with contextlib.suppress(Exception):
             self.connection.close()
+
+    def __del__(self) -> None:
+        if self.pid == os.getpid():  # (a forked child leaves its parent's socket alone)
+            self.close()
 
 
 _READERS: weakref.WeakKeyDictionary[sa.Engine, _Reader] = weakref.WeakKeyDictionary()
