@@ -172,3 +172,22 @@ def test_margin_is_a_parameter() -> None:
     thirty = item("i", ms("a", 30, Status.ON_TRACK))
     assert roll_up_item(thirty, MID, margin=10).behind
     assert not roll_up_item(thirty, MID, margin=25).behind
+
+
+def test_group_counts_its_late_items_even_when_its_average_reads_on_track() -> None:
+    """Two of three items are past a milestone's due date; the average alone says on track."""
+    early = date(2021, 2, 1)
+    late_a = item("late-a", ms("a", 90, Status.ON_TRACK, due=early))
+    late_b = item("late-b", ms("b", 90, Status.ON_TRACK, due=early))
+    ahead = item("ahead", ms("c", 100, Status.DONE, completed_on=early))
+    result = roll_up([GroupInput("g", [late_a, late_b, ahead]), GroupInput("h", [])], MID)
+    group = result.groups[0].summary
+    assert group.status is Status.ON_TRACK
+    assert (group.late_count, group.item_count) == (2, 3)
+    assert (result.summary.late_count, result.summary.item_count) == (2, 3)
+    assert (result.groups[1].summary.late_count, result.groups[1].summary.item_count) == (0, 0)
+
+
+def test_no_late_items_counts_zero() -> None:
+    result = roll_up([GroupInput("g", [item("i", ms("a", 50, Status.ON_TRACK))])], MID)
+    assert (result.summary.late_count, result.summary.item_count) == (0, 1)

@@ -85,6 +85,21 @@ class Summary:
     status: Status
     status_counts: dict[Status, int] = field(default_factory=dict)
 
+    @property
+    def item_count(self) -> int:
+        """How many items the summary covers."""
+        return sum(self.status_counts.values())
+
+    @property
+    def late_count(self) -> int:
+        """How many of its items are delayed (滞后).
+
+        The summary's status weighs progress against expectation, so a group can read on
+        track while most of its items are late; wherever any item is late, the count is
+        what the board shows instead of that average.
+        """
+        return self.status_counts.get(Status.DELAYED, 0)
+
 
 @dataclass(frozen=True, slots=True)
 class GroupResult:

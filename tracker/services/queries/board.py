@@ -141,6 +141,11 @@ class Board:
         return self.progress.plan
 
     @property
+    def focus(self) -> list[ItemLine]:
+        """The shown items flagged focus (重点关注), in plan order: the board's first watch list."""
+        return [line for section in self.sections for line in section.lines if line.item.focus]
+
+    @property
     def days_left(self) -> int:
         """Days from the as-of day to the plan's end; 0 at the end and after."""
         return max(0, (self.plan.end - self.as_of).days)
