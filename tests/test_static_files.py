@@ -61,9 +61,13 @@ def test_a_fingerprinted_name_changes_when_the_file_changes_and_only_then(tmp_pa
     (source / "css").mkdir(parents=True)
     (source / "css" / "a.css").write_text("body { color: red; }\n" * 100)
     (source / "b.js").write_text("var b = 1;\n")
+    (source / ".hidden").write_text("secret\n")
+    (source / "vendor" / "node_modules" / "x").mkdir(parents=True)
+    (source / "vendor" / "node_modules" / "x" / "x.js").write_text("var x;\n")
     builds = tmp_path / "builds"
 
     first, names = static_files.build(source, builds)
+    assert sorted(names) == ["b.js", "css/a.css"]
     assert HASHED.search(names["css/a.css"])
     assert (first / names["css/a.css"]).read_bytes() == (source / "css" / "a.css").read_bytes()
     assert (first / "css" / "a.css").is_file()

@@ -56,10 +56,11 @@ def fingerprinted_name(relative: str, digest: str) -> str:
 
 
 def _files(root: Path) -> Iterator[Path]:
-    """The files to serve, in a stable order; hidden files and folders are left out."""
+    """The files to serve, in a stable order; hidden files and folders are left out, and so is
+    a ``node_modules`` left behind by a vendored library's build."""
     for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+        parts = path.relative_to(root).parts
+        if path.is_file() and not any(p.startswith(".") or p == "node_modules" for p in parts):
             yield path
 
 
