@@ -511,6 +511,6 @@ def test_board_page_draws_the_charts_with_vendored_echarts(
     assert charts["as_of"] == "2020-09-25"
     assert charts["labels"]["actual"] == "Actual"
     assert len(charts["gantt"]["rows"]) == 13
-    script = viewer.get("/static/js/board-charts.js")
+    script = viewer.get("/static/js/board-charts.js", buffered=True)
     assert script.status_code == 200
     script.close()
