@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -138,3 +138,24 @@ def test_cold_board_moves_at_most_500_kb(leader: FlaskClient) -> None:
         assert response.status_code == 200, url
         sizes[url] = len(response.data)
     assert sum(sizes.values()) <= COLD_BOARD_LIMIT, sizes
+
+
+def test_without_a_writable_build_folder_the_plain_files_are_served(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = tmp_path / "static"
+    source.mkdir()
+    (source / "a.css").write_text("body { color: red; }\n")
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "static-build").write_text("a file where the build folder should be")
+    app = Flask("fallback", static_folder=str(source), instance_path=str(instance))
+    app.config["SESSION_COOKIE_SECURE"] = False
+    static_files.init_app(app)
+
+    assert "could not be built" in caplog.text
+    with app.test_request_context():
+        assert url_for("static", filename="a.css") == "/static/a.css"
+    response = fetch(app.test_client(), "/static/a.css")
+    assert response.status_code == 200
+    assert response.data == b"body { color: red; }\n"

@@ -130,7 +130,12 @@ def init_app(app: Flask) -> None:
     source, url_path = app.static_folder, app.static_url_path
     if source is None or url_path is None:
         return
-    folder, names = build(Path(source), Path(app.instance_path) / "static-build")
+    try:
+        folder, names = build(Path(source), Path(app.instance_path) / "static-build")
+    except OSError as error:
+        # Pages still work, only heavier: Flask serves the plain files, revalidated each time.
+        logger.error("the static files could not be built, served as they are: %s", error)
+        return
     immutable = {f"{url_path}/{hashed}" for hashed in names.values()}
     secure = bool(app.config["SESSION_COOKIE_SECURE"])
 
