@@ -26,6 +26,7 @@ from tracker import (
     request_log,
     session_cookies,
     snapshots,
+    static_files,
 )
 from tracker.admin import bp as admin_bp
 from tracker.assignment import bp as assignment_bp
@@ -82,6 +83,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     plan_scope.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    static_files.init_app(app)
     snapshots.init_app(app, PROJECT_ROOT)
     log_redaction.init_app_logging()
     request_log.init_app(app)

@@ -37,13 +37,23 @@ def add_security_headers(response: Response, *, secure: bool) -> Response:
     headers = response.headers
     if response.mimetype == "text/html":
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    if secure:
-        headers.setdefault("Strict-Transport-Security", HSTS)
+    for name, value in baseline_headers(secure=secure).items():
+        headers.setdefault(name, value)
     return response
+
+
+def baseline_headers(*, secure: bool) -> dict[str, str]:
+    """The headers every answer carries, pages and static files alike (static files are
+    answered by WhiteNoise, before Flask's hooks run: tracker.static_files)."""
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Permissions-Policy": PERMISSIONS_POLICY,
+    }
+    if secure:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
 
 
 def init_app(app: Flask) -> None:
