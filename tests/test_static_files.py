@@ -146,10 +146,10 @@ def test_without_a_writable_build_folder_the_plain_files_are_served(
     source = tmp_path / "static"
     source.mkdir()
     (source / "a.css").write_text("body { color: red; }\n")
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    (instance / "static-build").write_text("a file where the build folder should be")
-    app = Flask("fallback", static_folder=str(source), instance_path=str(instance))
+    blocked = static_files.build_root(source)
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_text("a file where the build folder should be")
+    app = Flask("fallback", static_folder=str(source), instance_path=str(tmp_path / "instance"))
     app.config["SESSION_COOKIE_SECURE"] = False
     static_files.init_app(app)
 
@@ -159,3 +159,14 @@ def test_without_a_writable_build_folder_the_plain_files_are_served(
     response = fetch(app.test_client(), "/static/a.css")
     assert response.status_code == 200
     assert response.data == b"body { color: red; }\n"
+    blocked.unlink()
+
+
+def test_the_build_is_kept_outside_the_instance_folder(app: Flask) -> None:
+    """An app machine keeps no files of its own under instance/ (only the development key and
+    the SQLite file): the build is a cache in the temporary directory.
+    """
+    assert not (Path(app.instance_path) / "static-build").exists()
+    folder = static_files.build_root(Path(app.static_folder or ""))
+    assert folder.is_dir()
+    assert not folder.is_relative_to(Path(app.instance_path))

@@ -2,10 +2,12 @@
 
 A cold board used to move 1.4 MB, uncompressed, and every page revalidated five to seven
 files (``Cache-Control: no-cache``). At start the app copies ``static/`` once into a build
-folder under the instance folder: each file under its own name and under a name carrying its
-content hash (``css/tracker.3f9a0c1d2e4b.css``), each with a gzip copy (and a brotli copy
-when the ``brotli`` package is installed). WhiteNoise answers ``/static/...`` from there,
-choosing the copy by ``Accept-Encoding``, so nothing is compressed per request.
+folder in the system's temporary directory (never ``instance/``: a machine keeps no state of
+its own, and this is a cache any start rebuilds): each file under its own name and under a
+name carrying its content hash (``css/tracker.3f9a0c1d2e4b.css``), each with a gzip copy
+(and a brotli copy when the ``brotli`` package is installed). WhiteNoise answers
+``/static/...`` from there, choosing the copy by ``Accept-Encoding``, so nothing is
+compressed per request.
 
 ``url_for('static', filename=...)`` answers the hashed name, which never changes content and
 is cached ``immutable`` for a year: a repeat visit asks for none of them. The plain name still
@@ -125,13 +127,21 @@ def build(source: Path, builds: Path) -> tuple[Path, dict[str, str]]:
     return current, names
 
 
+def build_root(source: Path) -> Path:
+    """Where the builds of ``source`` go: the temporary directory, one folder per checkout (so
+    pruning one checkout's old builds never removes a build another one serves).
+    """
+    checkout = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / "plan-tracker-static" / checkout
+
+
 def init_app(app: Flask) -> None:
     """Serve ``/static`` through WhiteNoise from the build, and link the hashed names."""
     source, url_path = app.static_folder, app.static_url_path
     if source is None or url_path is None:
         return
     try:
-        folder, names = build(Path(source), Path(app.instance_path) / "static-build")
+        folder, names = build(Path(source), build_root(Path(source)))
     except OSError as error:
         # Pages still work, only heavier: Flask serves the plain files, revalidated each time.
         logger.error("the static files could not be built, served as they are: %s", error)
