@@ -124,6 +124,7 @@ def mine() -> str:
     as_of = today()
     sections = []
     totals = {"returned": 0, "pending": 0, "overdue": 0}
+    anchors: dict[str, str] = {}  # each count's tile links to the first plan's list of it
     for plan in visible_plans(include_drafts=allowed_by_role(Action.MANAGE_PLANS)):
         work = department_work(plan, department, as_of)
         if not (work.rows or work.items_led or work.items_supported):
@@ -141,15 +142,22 @@ def mine() -> str:
                 )
             )
         )
-        totals["returned"] += len(work.returned)
-        totals["pending"] += work.pending_count
-        totals["overdue"] += sum(1 for row in work.rows if row.overdue)
+        counts = {
+            "returned": len(work.returned),
+            "pending": work.pending_count,
+            "overdue": work.overdue_count,
+        }
+        for kind, count in counts.items():
+            totals[kind] += count
+            if count:
+                anchors.setdefault(kind, f"{kind}-{plan.code}")
     g.pop("plan", None)  # the page itself belongs to no single plan
     return render_template(
         "work/mine.html",
         department=department,
         sections=sections,
         totals=totals,
+        anchors=anchors,
         my_instructions=open_instructions_for_department(department.id),
         today=as_of,
     )
