@@ -84,9 +84,10 @@ def test_landing_after_sign_in(
     status, location, _ = post_login(client, "someone", PASSWORD, next_)
     assert (status, location) == (302, landing)
     # Already signed in, /login sends the user to the same place.
-    assert client.get("/login" if next_ is None else f"/login?next={next_}").headers[
-        "Location"
-    ] == landing
+    assert (
+        client.get("/login" if next_ is None else f"/login?next={next_}").headers["Location"]
+        == landing
+    )
 
 
 def test_passwords_are_stored_as_scrypt_hashes(app: Flask) -> None:

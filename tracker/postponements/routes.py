@@ -90,9 +90,7 @@ def request_view(milestone_id: int) -> Response | str:
         pending=pending_request(milestone),
         requests=requests_for(milestone),
         latest=latest_due(milestone.item.plan.end),
-        back=safe_back(
-            request.args.get("back"), url_for("board.item", code=milestone.item.code)
-        ),
+        back=safe_back(request.args.get("back"), url_for("board.item", code=milestone.item.code)),
         done=milestone.reported_status == Status.DONE,
         local_time=local_time,
         delay_days=delay_days,
