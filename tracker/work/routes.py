@@ -29,7 +29,7 @@ from tracker.loaders import (
     the_plan,
 )
 from tracker.messages import messages
-from tracker.models import Item, Milestone, Report
+from tracker.models import Indicator, Item, Milestone, Report
 from tracker.pagination import page_number, paginate
 from tracker.services.commands.reports import (
     approve_report,
@@ -254,6 +254,7 @@ def item_report(code: str) -> Response | str:
     ]
     if request.method == "GET":
         form.version.data = str(item.version)
+        form.indicator.data = _chosen_indicator(indicators, request.args.get("indicator"))
     outcome = Attempt()
     if form.validate_on_submit():
         indicator = next((i for i in indicators if i.id == form.indicator.data), None)
@@ -281,6 +282,14 @@ def item_report(code: str) -> Response | str:
     return _report_page(
         "work/item_report.html", form, outcome, (item, None), item=item, indicators=indicators
     )
+
+
+def _chosen_indicator(indicators: list[Indicator], wanted: str | None) -> int:
+    """The indicator a link from "my department" asks for (``?indicator=ID``), if the item has
+    it; else none (0, the "—" choice)."""
+    if wanted and wanted.isdigit() and len(wanted) <= 9:
+        return next((i.id for i in indicators if i.id == int(wanted)), 0)
+    return 0
 
 
 @bp.get("/reviews")

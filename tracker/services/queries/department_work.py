@@ -16,7 +16,7 @@ from tracker.domain.reminders import STALE_AFTER_DAYS, last_activity
 from tracker.domain.reporting import ReportState
 from tracker.domain.status import MilestoneState, Status, is_overdue, milestone_status
 from tracker.extensions import db
-from tracker.models import Department, Item, Milestone, Plan, Postponement, Report
+from tracker.models import Department, Indicator, Item, Milestone, Plan, Postponement, Report
 from tracker.models.plan import item_supporting_department
 from tracker.services.commands.history import last_update_by_milestone
 
@@ -53,6 +53,7 @@ class DepartmentWork:
     items_led: list[Item]
     items_supported: list[Item]
     item_reports: dict[int, Report] = field(default_factory=dict)
+    indicators: dict[int, list[Indicator]] = field(default_factory=dict)  # by item id
 
     @property
     def returned(self) -> list[Report]:
@@ -118,6 +119,21 @@ def latest_item_reports(item_ids: set[int]) -> dict[int, Report]:
     return {report.item_id: report for report in reports}
 
 
+def indicators_by_item(item_ids: set[int]) -> dict[int, list[Indicator]]:
+    """The items' indicators in their order: each one a shortcut to report its figure."""
+    found: dict[int, list[Indicator]] = {}
+    if not item_ids:
+        return found
+    for indicator in db.session.scalars(
+        sa.select(Indicator)
+        .where(Indicator.item_id.in_(item_ids))
+        .order_by(Indicator.item_id, Indicator.position)
+    ):
+        if indicator.item_id is not None:
+            found.setdefault(indicator.item_id, []).append(indicator)
+    return found
+
+
 def postponements_pending(milestone_ids: list[int]) -> set[int]:
     """The milestones with a postponement request waiting for a decision."""
     if not milestone_ids:
@@ -177,7 +193,12 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
     # Open ones first (the overdue are the earliest of them), then the done; each by due date.
     rows.sort(key=lambda row: row.status is Status.DONE)
     return DepartmentWork(
-        department, rows, items_led, items_supported, latest_item_reports(led_ids)
+        department,
+        rows,
+        items_led,
+        items_supported,
+        latest_item_reports(led_ids),
+        indicators_by_item(led_ids),
     )
 
 
