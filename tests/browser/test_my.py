@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -98,6 +99,7 @@ def test_department_lead_reports_both_kinds_in_few_taps(
     people: None,
     new_context: Callable[..., BrowserContext],
     console: Console,
+    artifacts: Path,
     device: str,
 ) -> None:
     phone = device == "phone"
@@ -108,6 +110,15 @@ def test_department_lead_reports_both_kinds_in_few_taps(
     rows = page.locator("[data-testid=my-milestone]")
     expect(cards.first if phone else rows.first).to_be_visible()
     expect(rows.first if phone else cards.first).to_be_hidden()
+
+    # Every report button is on screen, not in a box that scrolls sideways.
+    buttons = page.locator("a[href$='/report']:visible")
+    assert buttons.count() > 0
+    for box in (buttons.nth(i).bounding_box() for i in range(buttons.count())):
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= page.viewport_size["width"]
+    page.screenshot(path=str(artifacts / f"my-{device}.png"), full_page=True)
 
     # A milestone: T1-3, due on 2020-12-31.
     taps = Taps()
