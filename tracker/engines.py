@@ -164,6 +164,13 @@ class _Held:
             self.cursor.close()
             self.connection.close()
 
+    def __del__(self) -> None:
+        # A thread that ends drops its own: close it rather than leave it to the driver,
+        # which warns about a connection deleted while open (threaded servers, tests). A
+        # forked worker never closes its parent's: that would end the parent's session.
+        if self.pid == os.getpid():
+            self.close()
+
 
 _READERS: weakref.WeakKeyDictionary[sa.Engine, _Reader] = weakref.WeakKeyDictionary()
 
