@@ -242,3 +242,22 @@ def test_an_unsafe_way_back_falls_back_to_the_item(app: Flask, people: None, bac
     form = html_lib.unescape(response.get_data(as_text=True))
     assert re.search(r'href="/plans/shinan-2020/items/T1" data-testid="postponement-cancel"', form)
     assert "evil" not in form
+
+
+def test_indicator_shortcut_preselects_only_the_items_own_indicator(
+    app: Flask, people: None
+) -> None:
+    wang = signed_in(app, "wang")
+    html = my_page(wang)
+    shortcut = re.search(
+        r'data-testid="report-indicator" href="(/plans/shinan-2020/items/T1/report'
+        r'\?indicator=(\d+))"',
+        html,
+    )
+    assert shortcut
+    form = wang.get(shortcut.group(1)).get_data(as_text=True)
+    assert f'<option selected value="{shortcut.group(2)}">' in form
+    for bogus in ("999999", "abc", "-1", "9" * 30):
+        response = wang.get(ITEM_FORM, query_string={"indicator": bogus})
+        assert response.status_code == 200
+        assert '<option selected value="0">' in response.get_data(as_text=True)
