@@ -50,7 +50,7 @@ def events(action: str) -> list[AuditEvent]:
 def test_sign_in_and_out(app: Flask, client: FlaskClient, clock: list[datetime]) -> None:
     user = create_user("wang", "dept_lead")
     status, location, _ = post_login(client, "wang", PASSWORD)
-    assert (status, location) == (302, "/")
+    assert (status, location) == (302, "/my")  # a department lead starts on their page
     assert client.get("/profile").status_code == 200
     assert [(e.username, e.actor_id, e.address) for e in events("login")] == [
         ("wang", user.id, "127.0.0.1")
@@ -62,6 +62,32 @@ def test_sign_in_and_out(app: Flask, client: FlaskClient, clock: list[datetime])
     assert response.status_code == 302
     assert client.get("/profile").status_code == 302
     assert len(events("logout")) == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "next_", "landing"),
+    [
+        ("dept_lead", None, "/my"),
+        ("dept_lead", "/plans/shinan-2020/items/T1", "/plans/shinan-2020/items/T1"),
+        ("dept_lead", "//evil.example/", "/my"),
+        ("leader", None, "/"),
+        ("admin", None, "/"),
+        ("viewer", None, "/"),
+        ("viewer", "/my", "/my"),
+    ],
+)
+def test_landing_after_sign_in(
+    app: Flask, client: FlaskClient, role: str, next_: str | None, landing: str
+) -> None:
+    """A department lead lands on /my; a safe ``next`` still wins; others keep the board."""
+    create_user("someone", role)
+    status, location, _ = post_login(client, "someone", PASSWORD, next_)
+    assert (status, location) == (302, landing)
+    # Already signed in, /login sends the user to the same place.
+    assert (
+        client.get("/login" if next_ is None else f"/login?next={next_}").headers["Location"]
+        == landing
+    )
 
 
 def test_passwords_are_stored_as_scrypt_hashes(app: Flask) -> None:

@@ -1,23 +1,5 @@
-"""Where to send a user after signing in: only ever somewhere on this site."""
+"""Where to send a user after signing in: see :mod:`tracker.redirects` (shared by blueprints)."""
 
-from __future__ import annotations
+from tracker.redirects import FALLBACK, safe_next
 
-from urllib.parse import urlsplit
-
-FALLBACK = "/"
-
-
-def safe_next(target: str | None) -> str:
-    """Return ``target`` when it is a path on this site, else ``/``.
-
-    Browsers treat ``//host`` and ``/\\host`` as other sites, and some strip control
-    characters before resolving, so anything but a plain absolute path is refused.
-    """
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return FALLBACK
-    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
-        return FALLBACK
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return FALLBACK
-    return target
+__all__ = ["FALLBACK", "safe_next"]

@@ -10,9 +10,10 @@ from werkzeug.wrappers import Response
 from tracker.access import client_address, current_who, signed_in_record
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm, PasswordForm, ProfileForm
-from tracker.auth.redirects import safe_next
+from tracker.auth.redirects import FALLBACK, safe_next
 from tracker.auth.tokens import profile_context
 from tracker.clock import utcnow
+from tracker.domain.policy import Role
 from tracker.domain.refusal import Who
 from tracker.i18n import LANGUAGES
 from tracker.messages import messages
@@ -26,7 +27,7 @@ from tracker.unit_of_work import Attempt, attempt, unit_of_work
 def login() -> Response | str | tuple[str, int]:
     """Show the sign-in form; on success go to ``next`` if it is on this site."""
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(_landing(current_user))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form, error=None)
@@ -57,7 +58,16 @@ def _signed_in(user: User) -> Response:
         session["lang"] = lang
     if user.must_change_password:
         return redirect(url_for("auth.password"))
-    return redirect(safe_next(request.args.get("next")))
+    return redirect(_landing(user))
+
+
+def _landing(user: User) -> str:
+    """A safe ``next`` wins; otherwise a department lead starts on their department's page
+    (what they act on), everyone else on the board."""
+    target = safe_next(request.args.get("next"))
+    if target == FALLBACK and user.role == Role.DEPT_LEAD:
+        return url_for("work.mine")
+    return target
 
 
 @bp.post("/logout")
@@ -101,6 +111,6 @@ def password() -> Response | str:
             # The session version moved on; sign in again in this session only.
             login_user(signed_in_record())
             flash(_("Your password is changed."), "success")
-            return redirect(url_for("board.home"))
+            return redirect(_landing(signed_in_record()))
     errors = messages(outcome.refused) if outcome.refused else []
     return render_template("auth/password.html", form=form, errors=errors)

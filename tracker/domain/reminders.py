@@ -65,6 +65,10 @@ class Reminder:
         return self.milestone.item_code
 
     @property
+    def milestone_id(self) -> int:
+        return self.milestone.key
+
+    @property
     def title_zh(self) -> str:
         return self.milestone.title_zh
 

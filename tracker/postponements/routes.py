@@ -24,6 +24,7 @@ from tracker.messages import messages, milestone_facts
 from tracker.models import Milestone, Postponement
 from tracker.postponements import bp
 from tracker.postponements.forms import DecisionForm, PostponementForm
+from tracker.redirects import safe_back
 from tracker.services.commands.postponements import (
     approve_postponement,
     reject_postponement,
@@ -79,7 +80,13 @@ def request_view(milestone_id: int) -> Response | str:
                 ),
                 "success",
             )
-            return redirect(url_for("postponements.request", milestone_id=milestone.id))
+            return redirect(
+                url_for(
+                    "postponements.request",
+                    milestone_id=milestone.id,
+                    back=request.args.get("back") or None,
+                )
+            )
         # The user has now seen the current state; sending again is a deliberate choice.
         form.version.data = str(milestone.version)
     return render_template(
@@ -90,6 +97,7 @@ def request_view(milestone_id: int) -> Response | str:
         pending=pending_request(milestone),
         requests=requests_for(milestone),
         latest=latest,
+        back=safe_back(request.args.get("back"), url_for("board.item", code=milestone.item.code)),
         done=milestone.reported_status == Status.DONE,
         local_time=local_time,
         delay_days=delay_days,

@@ -126,6 +126,7 @@ def mine() -> str:
     as_of = today()
     sections = []
     totals = {"returned": 0, "pending": 0, "overdue": 0}
+    anchors: dict[str, str] = {}  # each count's tile links to the first plan's list of it
     for plan in visible_plans(include_drafts=allowed_by_role(Action.MANAGE_PLANS)):
         work = department_work(plan, department, as_of)
         if not (work.rows or work.items_led or work.items_supported):
@@ -143,15 +144,22 @@ def mine() -> str:
                 )
             )
         )
-        totals["returned"] += len(work.returned)
-        totals["pending"] += work.pending_count
-        totals["overdue"] += sum(1 for row in work.rows if row.overdue)
+        counts = {
+            "returned": len(work.returned),
+            "pending": work.pending_count,
+            "overdue": work.overdue_count,
+        }
+        for kind, count in counts.items():
+            totals[kind] += count
+            if count:
+                anchors.setdefault(kind, f"{kind}-{plan.code}")
     g.pop("plan", None)  # the page itself belongs to no single plan
     return render_template(
         "work/mine.html",
         department=department,
         sections=sections,
         totals=totals,
+        anchors=anchors,
         my_instructions=open_instructions_for_department(department.id),
         today=as_of,
     )
@@ -263,6 +271,7 @@ def item_report(code: str) -> Response | str:
     ]
     if request.method == "GET":
         form.version.data = str(item.version)
+        form.indicator.data = _chosen_indicator(indicators, request.args.get("indicator"))
     outcome = Attempt()
     if form.validate_on_submit():
         indicator = next((i for i in indicators if i.id == form.indicator.data), None)
@@ -314,6 +323,14 @@ def indicator_choice(indicator: Indicator) -> str:
     if unit:
         parts.append(_("unit %(unit)s", unit=unit))
     return " · ".join(parts)
+
+
+def _chosen_indicator(indicators: list[Indicator], wanted: str | None) -> int:
+    """The indicator a link from "my department" asks for (``?indicator=ID``), if the item has
+    it; else none (0, the "—" choice)."""
+    if wanted and wanted.isdigit() and len(wanted) <= 9:
+        return next((i.id for i in indicators if i.id == int(wanted)), 0)
+    return 0
 
 
 @bp.get("/reviews")

@@ -5,17 +5,18 @@ Read in a fixed number of queries whatever the department owns, for the "my depa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.domain.postponements import State as PostponementState
 from tracker.domain.reminders import STALE_AFTER_DAYS, last_activity
 from tracker.domain.reporting import ReportState
 from tracker.domain.status import MilestoneState, Status, is_overdue, milestone_status
 from tracker.extensions import db
-from tracker.models import Department, Item, Milestone, Plan, Report
+from tracker.models import Department, Indicator, Item, Milestone, Plan, Postponement, Report
 from tracker.models.plan import item_supporting_department
 from tracker.services.commands.history import last_update_by_milestone
 
@@ -37,22 +38,49 @@ class MilestoneRow:
     stale: bool
     pending: Report | None
     returned: Report | None
+    postponement_pending: bool = False
 
 
 @dataclass(frozen=True)
 class DepartmentWork:
+    """A department's part of one plan. ``item_reports`` holds the latest report on each item
+    it leads (summaries and indicator figures), by item id, when it waits for review or was
+    returned: those count on the page as much as milestone reports do.
+    """
+
     department: Department
     rows: list[MilestoneRow]
     items_led: list[Item]
     items_supported: list[Item]
+    item_reports: dict[int, Report] = field(default_factory=dict)
+    indicators: dict[int, list[Indicator]] = field(default_factory=dict)  # by item id
 
     @property
     def returned(self) -> list[Report]:
-        return [row.returned for row in self.rows if row.returned is not None]
+        """Returned reports of both kinds: milestones' by due date, then items' in plan order."""
+        on_milestones = [row.returned for row in self.rows if row.returned is not None]
+        return on_milestones + self._item_reports(ReportState.RETURNED)
+
+    @property
+    def pending(self) -> list[Report]:
+        """Reports of both kinds waiting for review."""
+        on_milestones = [row.pending for row in self.rows if row.pending is not None]
+        return on_milestones + self._item_reports(ReportState.SUBMITTED)
 
     @property
     def pending_count(self) -> int:
-        return sum(1 for row in self.rows if row.pending is not None)
+        return len(self.pending)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for row in self.rows if row.overdue)
+
+    def _item_reports(self, state: ReportState) -> list[Report]:
+        return [
+            self.item_reports[item.id]
+            for item in self.items_led
+            if item.id in self.item_reports and self.item_reports[item.id].state == state
+        ]
 
 
 def latest_reports(milestone_ids: list[int]) -> dict[int, Report]:
@@ -68,6 +96,56 @@ def latest_reports(milestone_ids: list[int]) -> dict[int, Report]:
         sa.select(Report).where(Report.id.in_(latest)).options(so.joinedload(Report.reviewed_by))
     )
     return {report.milestone_id: report for report in reports if report.milestone_id}
+
+
+def latest_item_reports(item_ids: set[int]) -> dict[int, Report]:
+    """Each item's most recent report of its own (not on a milestone) that was not withdrawn."""
+    if not item_ids:
+        return {}
+    latest = (
+        sa.select(sa.func.max(Report.id))
+        .where(
+            Report.item_id.in_(item_ids),
+            Report.milestone_id.is_(None),
+            Report.state != ReportState.WITHDRAWN,
+        )
+        .group_by(Report.item_id)
+    )
+    reports = db.session.scalars(
+        sa.select(Report)
+        .where(Report.id.in_(latest))
+        .options(so.joinedload(Report.reviewed_by), so.joinedload(Report.indicator))
+    )
+    return {report.item_id: report for report in reports}
+
+
+def indicators_by_item(item_ids: set[int]) -> dict[int, list[Indicator]]:
+    """The items' indicators in their order: each one a shortcut to report its figure."""
+    found: dict[int, list[Indicator]] = {}
+    if not item_ids:
+        return found
+    for indicator in db.session.scalars(
+        sa.select(Indicator)
+        .where(Indicator.item_id.in_(item_ids))
+        .order_by(Indicator.item_id, Indicator.position)
+    ):
+        if indicator.item_id is not None:
+            found.setdefault(indicator.item_id, []).append(indicator)
+    return found
+
+
+def postponements_pending(milestone_ids: list[int]) -> set[int]:
+    """The milestones with a postponement request waiting for a decision."""
+    if not milestone_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Postponement.milestone_id).where(
+                Postponement.milestone_id.in_(milestone_ids),
+                Postponement.state == PostponementState.PENDING,
+            )
+        )
+    )
 
 
 def department_work(plan: Plan, department: Department, as_of: date) -> DepartmentWork:
@@ -96,6 +174,7 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
     ids = [m.id for m in milestones]
     activity = last_update_by_milestone(plan.id, as_of, ids)
     reports = latest_reports(ids)
+    postponed = postponements_pending(ids)
     rows = []
     for milestone in milestones:
         if milestone.item_id in led_ids:
@@ -107,10 +186,20 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
         last = last_activity(
             activity.get(milestone.id), milestone.last_reported_on, plan.report_date, as_of
         )
-        rows.append(_row(milestone, relation, reports.get(milestone.id), last, as_of))
+        row = _row(milestone, relation, reports.get(milestone.id), last, as_of)
+        if milestone.id in postponed:
+            row = replace(row, postponement_pending=True)
+        rows.append(row)
     # Open ones first (the overdue are the earliest of them), then the done; each by due date.
     rows.sort(key=lambda row: row.status is Status.DONE)
-    return DepartmentWork(department, rows, items_led, items_supported)
+    return DepartmentWork(
+        department,
+        rows,
+        items_led,
+        items_supported,
+        latest_item_reports(led_ids),
+        indicators_by_item(led_ids),
+    )
 
 
 def _department_items(plan: Plan, department: Department) -> tuple[list[Item], list[Item]]:
