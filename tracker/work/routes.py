@@ -18,7 +18,7 @@ from tracker.clock import today
 from tracker.domain.policy import Action
 from tracker.domain.refusal import StaleVersion, Who
 from tracker.domain.reporting import ItemReport, MilestoneReport, ReportState
-from tracker.domain.status import MilestoneState, Status, milestone_status
+from tracker.domain.status import Status, milestone_status
 from tracker.forms import version_number
 from tracker.i18n import localized
 from tracker.loaders import (
@@ -44,6 +44,7 @@ from tracker.services.exports.attachments import store_attachment
 from tracker.services.queries.department_work import MY_MILESTONES_SHOWN, department_work
 from tracker.services.queries.instructions import open_instructions_for_department
 from tracker.services.queries.plans import visible_plans
+from tracker.services.queries.progress import milestone_state
 from tracker.services.queries.reminders import reminders_for_department
 from tracker.services.queries.reports import pending_report, pending_reports, recent_changes
 from tracker.unit_of_work import Attempt, attempt
@@ -221,14 +222,7 @@ def milestone_report(milestone_id: int) -> Response | str:
 
 def computed_status(milestone: Milestone, as_of: date) -> Status:
     """The status the board shows today (a past due date makes it 滞后 whatever was reported)."""
-    state = MilestoneState(
-        due=milestone.due,
-        weight=milestone.weight,
-        reported_status=Status(milestone.reported_status),
-        progress=milestone.progress,
-        completed_on=milestone.completed_on,
-    )
-    return milestone_status(state, as_of)
+    return milestone_status(milestone_state(milestone), as_of)
 
 
 def _fill_from(form: MilestoneReportForm, milestone: Milestone, source: Report | None) -> None:

@@ -14,11 +14,12 @@ import sqlalchemy.orm as so
 from tracker.domain.postponements import State as PostponementState
 from tracker.domain.reminders import STALE_AFTER_DAYS, last_activity
 from tracker.domain.reporting import ReportState
-from tracker.domain.status import MilestoneState, Status, is_overdue, milestone_status
+from tracker.domain.status import Status, is_overdue, milestone_status
 from tracker.extensions import db
 from tracker.models import Department, Indicator, Item, Milestone, Plan, Postponement, Report
 from tracker.models.plan import item_supporting_department
 from tracker.services.commands.history import last_update_by_milestone
+from tracker.services.queries.progress import milestone_state
 
 DUE_SOON_DAYS = 30
 MY_MILESTONES_SHOWN = 50  # per plan on "my department"; the rest on the plan's full list
@@ -225,13 +226,7 @@ def _row(
     milestone: Milestone, relation: str, report: Report | None, last: date, as_of: date
 ) -> MilestoneRow:
     """The milestone's flags at ``as_of``; ``last`` is the last day anything happened on it."""
-    state = MilestoneState(
-        due=milestone.due,
-        weight=milestone.weight,
-        reported_status=Status(milestone.reported_status),
-        progress=milestone.progress,
-        completed_on=milestone.completed_on,
-    )
+    state = milestone_state(milestone)
     status = milestone_status(state, as_of)
     is_open = status is not Status.DONE
     days_to_due = (milestone.due - as_of).days
