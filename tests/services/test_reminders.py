@@ -266,7 +266,8 @@ def test_notice_lists_the_three_kinds_with_links(seeded: Flask) -> None:
     assert 'data-kind="overdue" data-code="A2-1" data-days="25"' in html
     assert 'data-kind="due_soon" data-code="A3-1" data-days="6"' in html
     assert 'data-kind="stale" data-code="A2-1" data-days="91"' in html
-    assert 'href="/plans/shinan-2020/items/A2"' in html
+    # Each line opens the milestone's report form (a lead acts on a reminder by reporting).
+    assert f'href="/milestones/{milestone("A2-1").id}/report"' in html
     assert "25 days overdue" in html
     assert "no update for 91 days (last on 2020-09-25)" in html
     assert "Due within 7 days (2)" in html
