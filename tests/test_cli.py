@@ -397,7 +397,7 @@ def test_changed_file_updates_in_place_and_keeps_history(
         }
     )
     assert {(u.origin, u.note, u.user_id) for u in new_rows} == {
-        ("plan_file", "plan file shinan-revised.yaml", None)
+        ("plan_file", "shinan-revised.yaml", None)
     }
 
     unchanged = table_snapshot()

@@ -259,7 +259,7 @@ def _load(spec: PlanSpec, filename: str, new_state: PlanState = PlanState.ACTIVE
     """Load ``spec`` in one unit of work; a closed plan refuses (status 1, nothing written)."""
     try:
         with unit_of_work():
-            return sync_plan(spec, now=utcnow(), note=f"plan file {filename}", new_state=new_state)
+            return sync_plan(spec, now=utcnow(), note=filename, new_state=new_state)
     except Refused as refusal:
         with force_locale("en"):
             _fail(f"{filename}: " + "; ".join(messages(refusal)))

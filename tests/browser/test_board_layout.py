@@ -98,6 +98,18 @@ def test_on_a_phone_the_board_has_no_sideways_scroll_and_folds_its_filters(
     )
     assert "牵头单位" in before
     expect(page.locator(".board-table thead").first).to_be_hidden()
+    # Below the items: the first three of each watch list, "show all" for the rest, and no
+    # second list of the items under the timeline (the cards above open them).
+    for listed in page.locator(".phone-first-three").all():
+        assert listed.locator("li:visible").count() <= 3
+    overdue = page.get_by_test_id("watch-overdue").locator("li")
+    assert overdue.count() > 3, "the fixture should put more than three milestones overdue"
+    expect(
+        page.locator('[data-testid^="watch-overdue-"]').filter(has_text="查看全部")
+    ).to_be_visible()
+    expect(page.get_by_test_id("item-milestones-list")).to_be_hidden()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 7000, f"the board is {height} px tall on a phone"
     page.screenshot(path=artifacts / "board-phone.png", full_page=True)
 
     page.get_by_test_id("filters-toggle").click()

@@ -7,7 +7,7 @@ which leads P3) replies and marks it handled; Zhang closes it. Everyone else is 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -582,3 +582,22 @@ def test_chinese_item_page_renders_the_panel(app: Flask, zhang: FlaskClient) -> 
     assert '<html lang="zh-CN">' in page
     assert ZHANG_SAYS in page
     assert 'data-testid="instruction-form"' in page
+
+
+def test_an_instruction_shows_one_local_time_in_its_header_and_on_the_timeline(
+    app: Flask, zhang: FlaskClient
+) -> None:
+    """Written at 23:31 UTC is 07:31 the next morning in Qingdao, wherever it is shown."""
+    post(zhang, "/plans/shinan-2020/items/P3/instructions", {"text": ZHANG_SAYS})
+    instruction = db.session.scalar(sa.select(Instruction))
+    assert instruction is not None
+    instruction.created_at = datetime(2026, 11, 29, 23, 31, tzinfo=UTC)
+    db.session.commit()
+    page = text(zhang.get(ITEM_PAGE))
+    header = page[page.index('data-testid="instruction"') :]
+    assert "2026-11-30 07:31" in header[: header.index(ZHANG_SAYS)]
+    timeline = page[page.index('id="timeline"') :]
+    entry = timeline[: timeline.index(ZHANG_SAYS)]
+    assert "2026-11-30 07:31" in entry[entry.rindex('data-testid="timeline-entry"') :]
+    assert "23:31" not in page
+    assert "UTC" not in page

@@ -137,7 +137,27 @@ def test_item_reports_are_counted_and_listed_pending_then_returned(
     assert returned.count("请附铁塔公司月报") == 2
     assert tile_href(returned, "returned") == "#returned-shinan-2020"
     assert 'id="returned-shinan-2020"' in returned
-    assert f'href="{ITEM_FORM}"' in returned  # "report again" on the item opens its form
+    # "Report again" on the item opens its form, filled from the returned report.
+    item_report = db.session.scalar(
+        sa.select(Report.id).where(Report.milestone_id.is_(None), Report.state == "returned")
+    )
+    again_url = f"{ITEM_FORM}?from={item_report}"
+    assert f'href="{again_url}"' in returned
+    form = html_lib.unescape(wang.get(again_url).get_data(as_text=True))
+    assert 'data-testid="return-reason">请附铁塔公司月报<' in form
+    assert re.search(r'<option selected value="\d+">5G基站', form)
+    assert 'name="value" step="any" type="number" value="970">' in form
+    assert "年内开通970处</textarea>" in form
+    assert 'value="2020-12-18"' in form
+    assert 'value="铁塔公司月报"' in form
+    # Another item's report, a milestone's report or nonsense starts a blank form, never a 500.
+    milestone_report = db.session.scalar(
+        sa.select(Report.id).where(Report.milestone_id.is_not(None), Report.state == "returned")
+    )
+    for bad in (str(milestone_report), "999999", "x", "1" * 30):
+        blank = wang.get(f"{ITEM_FORM}?from={bad}")
+        assert blank.status_code == 200
+        assert "return-reason" not in blank.get_data(as_text=True)
 
     # Reporting the figure again: pending once more, no longer returned.
     report_figure(wang, "980")

@@ -19,7 +19,7 @@ from tests.factories import create_user, csrf_token, signed_in
 from tests.workbooks import broken_workbook, build, messy_workbook
 from tracker.domain.planfile import parse_plan_text
 from tracker.extensions import db
-from tracker.models import Milestone, Plan
+from tracker.models import Milestone, Plan, Update
 from tracker.services.queries.plan_spec import find_plan_by_code, plan_spec
 
 IMPORT = "/admin/plans/import"
@@ -100,6 +100,22 @@ def test_preview_writes_nothing_and_confirm_loads_the_plan(admin: FlaskClient) -
     # A new plan waits as a draft until an admin activates it on the plan list.
     state = db.session.scalar(sa.select(Plan.state).where(Plan.code == "office-2021"))
     assert state == "draft"
+
+
+def test_an_uploaded_revision_names_the_uploader_and_the_file(admin: FlaskClient) -> None:
+    """The history keeps the file's name (pages word it) and who uploaded it."""
+    text = admin.get("/admin/plans/shinan-2020/export.yaml").get_data(as_text=True)
+    revised = text.replace(
+        "970 5G base stations opened by the end of 2020", "970 stations, revised"
+    )
+    assert revised != text
+    html = upload(admin, revised.encode(), name="修订.yaml").get_data(as_text=True)
+    confirm(admin, {"csrf_token": csrf_token(admin, IMPORT), "payload": payload(html)})
+    latest = db.session.scalars(sa.select(Update).order_by(Update.id.desc()).limit(1)).one()
+    assert (latest.origin, latest.field, latest.note) == ("plan_file", "title_en", "修订.yaml")
+    assert latest.user.username == "admin"
+    item_page = admin.get("/plans/shinan-2020/items/T1").get_data(as_text=True)
+    assert "来自计划文件 修订.yaml" in item_page
 
 
 def test_the_plan_code_field_loads_the_file_as_another_plan(admin: FlaskClient) -> None:

@@ -301,7 +301,13 @@ def test_item_report_with_a_new_figure_counts_once_approved(app: Flask, people: 
         "铁塔公司月报",
         False,
     )
-    assert "970" in wang.get("/plans/shinan-2020/items/T1").get_data(as_text=True)
+    item_page = wang.get("/plans/shinan-2020/items/T1").get_data(as_text=True)
+    timeline = item_page[item_page.index('id="timeline"') :]
+    # The report's figure is named as the reader knows it, with its unit, never by its key.
+    assert "5G基站" in timeline
+    assert "（处）" in timeline
+    assert "→ <strong>970</strong>" in timeline
+    assert "indicator:" not in item_page
 
 
 def test_item_report_figure_without_date_is_refused(app: Flask, people: None) -> None:
@@ -449,8 +455,25 @@ def test_item_timeline_shows_reports_reviews_and_history_newest_first(
     assert "部分站址协调困难" in timeline
     assert "按期推进 → <strong>有风险</strong>" in timeline
     assert "已通过" in timeline
-    # The plan file's own history (T1-1 done on 2020-09-25) is there too, further down.
-    assert "计划文件" in timeline
+    # The plan file's own history (T1-1 done on 2020-09-25) is there too, further down,
+    # worded in the reader's language around the file's name.
+    assert "来自计划文件 shinan-2020.yaml" in timeline
+    assert "plan file" not in timeline
+
+
+def test_timeline_words_an_older_english_plan_file_note(app: Flask, people: None) -> None:
+    """Loads before the note held only the file name wrote an English sentence around it."""
+    db.session.execute(
+        sa.update(Update)
+        .where(Update.origin == "plan_file")
+        .values(note="plan file shinan-2020.yaml (uploaded by admin)")
+    )
+    db.session.commit()
+    html = signed_in(app, "wang").get("/plans/shinan-2020/items/T1").get_data(as_text=True)
+    timeline = html[html.index('id="timeline"') :]
+    assert "来自计划文件 shinan-2020.yaml<" in timeline
+    assert "uploaded by" not in timeline
+    assert "plan file" not in timeline
 
 
 def test_review_queue_shows_local_time_and_the_due_date(app: Flask, people: None) -> None:

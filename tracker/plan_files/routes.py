@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import cast
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -30,6 +31,7 @@ from tracker.domain.policy import Action
 from tracker.domain.refusal import Refused
 from tracker.extensions import csrf
 from tracker.messages import messages, sheet_problem
+from tracker.models import User
 from tracker.plan_files import bp
 from tracker.plan_files.forms import PlanConfirmForm, PlanUploadForm
 from tracker.services.commands.plan_import import preview_sync
@@ -127,7 +129,7 @@ def preview() -> tuple[str, int]:
         return _upload_page(form, _words(error), 400)
     existing = find_plan_by_code(spec.code) is not None
     try:
-        report = preview_sync(spec, now=clock.utcnow(), note=_note(filename))
+        report = preview_sync(spec, now=clock.utcnow(), note=filename, user=_uploader())
     except Refused as refusal:
         return _upload_page(form, messages(refusal), 400)
     confirm = PlanConfirmForm(payload=_sign(filename, code, data))
@@ -143,9 +145,9 @@ def preview() -> tuple[str, int]:
     return page, 200
 
 
-def _note(filename: str) -> str:
-    """Where the history says a change came from."""
-    return f"plan file {filename} (uploaded by {current_user.username})"
+def _uploader() -> User:
+    """Who the history names for an upload's changes (the file's name is the note)."""
+    return cast(User, current_user._get_current_object())
 
 
 @bp.post("/import/confirm")
@@ -165,7 +167,11 @@ def confirm() -> Response | tuple[str, int]:
         return _upload_page(PlanUploadForm(formdata=None), _words(error), 400)
     with attempt() as outcome:
         report = sync_plan(
-            spec, now=clock.utcnow(), note=_note(filename), new_state=PlanState.DRAFT
+            spec,
+            now=clock.utcnow(),
+            note=filename,
+            new_state=PlanState.DRAFT,
+            user=_uploader(),
         )
     if outcome.refused is not None:
         return _upload_page(PlanUploadForm(formdata=None), messages(outcome.refused), 400)

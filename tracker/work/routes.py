@@ -189,7 +189,7 @@ def milestone_report(milestone_id: int) -> Response | str:
     milestone = milestone_by_id(milestone_id)
     require(Action.UPDATE_MILESTONE, milestone_target(milestone))
     form = MilestoneReportForm()
-    returned = _returned_report(milestone, request.args.get("from"))
+    returned = _returned_report(milestone.item, milestone, request.args.get("from"))
     if request.method == "GET":
         _fill_from(form, milestone, returned)
     outcome = Attempt()
@@ -243,12 +243,17 @@ def _errors(form: MilestoneReportForm | ItemReportForm, outcome: Attempt) -> lis
     return messages(outcome.refused)
 
 
-def _returned_report(milestone: Milestone, report_id: str | None) -> Report | None:
-    """A returned report to start the new one from (``?from=ID``), if it is this milestone's."""
+def _returned_report(
+    item: Item, milestone: Milestone | None, report_id: str | None
+) -> Report | None:
+    """A returned report to start the new one from (``?from=ID``), if it is this milestone's
+    (or, for an item report, this item's own, not one of its milestones')."""
     if not report_id or not report_id.isdigit() or len(report_id) > 9:
         return None
     report = find_row(Report, int(report_id))
-    if report is None or report.milestone_id != milestone.id:
+    if report is None or report.item_id != item.id:
+        return None
+    if report.milestone_id != (milestone.id if milestone else None):
         return None
     return report if report.state == ReportState.RETURNED else None
 
@@ -263,9 +268,12 @@ def item_report(code: str) -> Response | str:
     form.indicator.choices = [SelectChoice(0, "—")] + [
         SelectChoice(ind.id, indicator_choice(ind)) for ind in indicators
     ]
+    returned = _returned_report(item, None, request.args.get("from"))
     if request.method == "GET":
         form.version.data = str(item.version)
         form.indicator.data = _chosen_indicator(indicators, request.args.get("indicator"))
+        if returned is not None:
+            _fill_item_report_from(form, returned)
     outcome = Attempt()
     if form.validate_on_submit():
         indicator = next((i for i in indicators if i.id == form.indicator.data), None)
@@ -291,8 +299,26 @@ def item_report(code: str) -> Response | str:
         if outcome.refused is None:
             return submitted()
     return _report_page(
-        "work/item_report.html", form, outcome, (item, None), item=item, indicators=indicators
+        "work/item_report.html",
+        form,
+        outcome,
+        (item, None),
+        item=item,
+        indicators=indicators,
+        returned=returned,
     )
+
+
+def _fill_item_report_from(form: ItemReportForm, source: Report) -> None:
+    """Redoing a returned item report starts from what it said and proposed."""
+    form.note.data = source.note
+    if source.indicator_id is not None:
+        form.indicator.data = source.indicator_id
+        value = source.measurement_value
+        # 970, not "970.0": the figure as the lead typed it.
+        form.value.data = int(value) if value is not None and value.is_integer() else value
+        form.measured_on.data = source.measured_on
+        form.source.data = source.measurement_source
 
 
 def indicator_choice(indicator: Indicator) -> str:

@@ -10,15 +10,18 @@ from datetime import datetime
 
 from tracker.domain.planfile import PlanSpec
 from tracker.extensions import db
+from tracker.models import User
 from tracker.services.commands.plan_sync import SyncReport, sync_plan
 
 
-def preview_sync(spec: PlanSpec, *, now: datetime, note: str) -> SyncReport:
+def preview_sync(
+    spec: PlanSpec, *, now: datetime, note: str, user: User | None = None
+) -> SyncReport:
     """What loading ``spec`` would create and change, leaving the database as it was.
 
     Everything the session holds is rolled back afterwards: call it with nothing pending.
     """
     try:
-        return sync_plan(spec, now=now, note=note)
+        return sync_plan(spec, now=now, note=note, user=user)
     finally:
         db.session.rollback()

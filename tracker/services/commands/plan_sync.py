@@ -28,6 +28,7 @@ from tracker.models import (
     Measurement,
     Milestone,
     Plan,
+    User,
 )
 from tracker.services.commands.history import record_change
 
@@ -51,11 +52,17 @@ class _Sync:
     """One load of one plan file: the state shared by the steps below."""
 
     def __init__(
-        self, spec: PlanSpec, now: datetime, note: str, new_state: PlanState = PlanState.ACTIVE
+        self,
+        spec: PlanSpec,
+        now: datetime,
+        note: str,
+        new_state: PlanState = PlanState.ACTIVE,
+        user: User | None = None,
     ) -> None:
         self.spec = spec
         self.now = now
         self.note = note
+        self.user = user
         self.new_state = new_state
         self.report = SyncReport()
         self.departments: dict[str, Department] = {}
@@ -117,7 +124,7 @@ class _Sync:
             new,
             now=self.now,
             effective_on=effective_on or self.now.date(),
-            user=None,
+            user=self.user,
             milestone=milestone,
             note=self.note,
             origin="plan_file",
@@ -125,16 +132,22 @@ class _Sync:
 
 
 def sync_plan(
-    spec: PlanSpec, *, now: datetime, note: str, new_state: PlanState = PlanState.ACTIVE
+    spec: PlanSpec,
+    *,
+    now: datetime,
+    note: str,
+    new_state: PlanState = PlanState.ACTIVE,
+    user: User | None = None,
 ) -> SyncReport:
     """Create or update the plan described by ``spec``; flush, and leave the commit to the caller.
 
-    ``note`` says where the change came from (the file name) and is kept in every history row
-    this load writes; ``now`` is the time they are stamped with. A plan not loaded before
+    ``note`` is the file's name, kept in every history row this load writes (pages word it in
+    the reader's language, so it holds no words); ``user`` is who uploaded it (None from the
+    command line); ``now`` is the time they are stamped with. A plan not loaded before
     starts in ``new_state`` (an import is a draft until an admin activates it); a loaded one
     keeps its state.
     """
-    sync = _Sync(spec, now, note, new_state)
+    sync = _Sync(spec, now, note, new_state, user)
     _sync_departments(sync)
     _sync_plan_row(sync)
     for position, group_spec in enumerate(spec.groups):

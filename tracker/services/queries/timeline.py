@@ -6,6 +6,7 @@ as one entry with the report's review state.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -185,9 +186,22 @@ def _change_entry(update: Update, milestone_code: str | None) -> TimelineEntry:
         user=update.user,
         milestone_code=milestone_code,
         changes=[Change(update.field, update.old_value, update.new_value)],
-        note=update.note,
+        note=plan_file_name(update.note) if update.origin == "plan_file" else update.note,
         origin=update.origin,
     )
+
+
+_LEGACY_PLAN_FILE_NOTE = re.compile(r"^plan file (?P<name>.+?)(?: \(uploaded by [^)]*\))?$")
+
+
+def plan_file_name(note: str) -> str:
+    """The file a plan-file change came from.
+
+    Loads now keep only the file's name; older ones kept an English sentence around it
+    ("plan file x.yaml (uploaded by admin)"), which a Chinese page must not show.
+    """
+    found = _LEGACY_PLAN_FILE_NOTE.match(note)
+    return found["name"] if found else note
 
 
 def _measurement_entries(
