@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -10,10 +10,11 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
+from tests.conftest import load_plan
 from tests.factories import create_user, department
 from tracker.domain.refusal import Who
 from tracker.extensions import db
-from tracker.models import User
+from tracker.models import Fact, Milestone, Update, User
 from tracker.services.commands.screens import create_link
 
 
@@ -137,3 +138,38 @@ def test_evidence_rows_from_before_the_content_table_survive_its_migration(
         )
         stored = connection.execute(sa.text("SELECT data FROM attachment_content")).scalar_one()
     assert bytes(stored) == b"%PD"
+
+
+def test_milestones_and_facts_from_before_date_precision_keep_exact_days(seeded: Flask) -> None:
+    """Rows from before 0011 meant exact days and still do; loading the plan file again then
+    marks what it says is known only as "done by" a day, and facts dated by month or year.
+    """
+    db.session.remove()
+    downgrade(revision="3a271aded53b")
+    with db.engine.begin() as connection:
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("milestone")}
+        assert "completed_on_exact" not in columns
+        # As the plan file of that time left it: no such history, facts on made-up days.
+        connection.execute(sa.text("DELETE FROM plan_update WHERE field = 'completed_on_exact'"))
+        connection.execute(sa.text("UPDATE fact SET happened_on = '2019-01-01'"))
+    upgrade()
+    with db.engine.connect() as connection:
+        exact = connection.execute(
+            sa.text("SELECT DISTINCT completed_on_exact FROM milestone")
+        ).scalars()
+        precisions = connection.execute(sa.text("SELECT DISTINCT date_precision FROM fact"))
+        assert [bool(value) for value in exact] == [True]
+        assert [row[0] for row in precisions] == ["day"]
+    load_plan()
+    milestones = {m.code: m for m in db.session.scalars(sa.select(Milestone))}
+    assert not milestones["T1-1"].completed_on_exact
+    assert milestones["T2-1"].completed_on_exact  # 2020-08-28: a day the report gives
+    exactness = db.session.scalars(
+        sa.select(Update.new_value).where(
+            Update.milestone_id == milestones["T1-1"].id, Update.field == "completed_on_exact"
+        )
+    ).all()
+    assert exactness == ["False"]
+    alliance = db.session.scalar(sa.select(Fact).where(Fact.text_zh.contains("6位院士")))
+    assert alliance is not None
+    assert (alliance.happened_on, alliance.date_precision) == (date(2019, 1, 1), "year")

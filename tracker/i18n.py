@@ -6,15 +6,17 @@ which is remembered in the session so every following page stays in English.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from babel import Locale
 from flask import Flask, request, session
 from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.domain.plan_states import PlanState
+from tracker.domain.planfile import fact_date_text
 from tracker.domain.status import Status
 from tracker.extensions import babel
 from tracker.messages import FIELD_LABELS
@@ -74,6 +76,40 @@ SOURCE_LABELS = {
     "sample": _l("Sample data"),
     "admin": _l("Added by the administrator"),
 }
+
+
+# What an item's own ``source`` means: its departments and dates come from the source, or
+# are sample data (``Item.is_sample``).
+ITEM_SOURCE_LABELS = {
+    "report": _l("Departments and dates from the source"),
+    "sample": _l("Sample departments and dates"),
+}
+
+
+def completion_text(day: date | str | None, exact: bool = True, source: str = "sample") -> str:
+    """A completion date as people read it: the day, or "done by" it when only that is known.
+
+    The report states some things as done without their day; they read "done by 2020-09-25
+    (date not given in the report)", never as done on the report's date.
+    """
+    if day is None or day == "":
+        return "—"
+    text = day if isinstance(day, str) else day.isoformat()
+    if exact:
+        return text
+    if source == "report":
+        return _("done by %(date)s (date not given in the report)", date=text)
+    return _("done by %(date)s (exact day not known)", date=text)
+
+
+def fact_date(fact: Any) -> str:
+    """A background fact's date with no more than its source gives: 2019, 2019-06, a day."""
+    return fact_date_text(fact.happened_on, getattr(fact, "date_precision", "day"))
+
+
+def item_source(item: Any) -> str:
+    """``sample`` when an item's departments and dates are sample data, else ``report``."""
+    return "sample" if item.is_sample else "report"
 
 
 def normalize_language(value: str | None) -> str | None:
@@ -144,6 +180,10 @@ def init_app(app: Flask) -> None:
         STATUS_LABELS=STATUS_LABELS,
         STATUS_COLOURS=STATUS_COLOURS,
         SOURCE_LABELS=SOURCE_LABELS,
+        ITEM_SOURCE_LABELS=ITEM_SOURCE_LABELS,
+        completion_text=completion_text,
+        fact_date=fact_date,
+        item_source=item_source,
         ROLE_LABELS=ROLE_LABELS,
         FIELD_LABELS=FIELD_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS,

@@ -361,6 +361,7 @@ FIELD_LABELS = {
     "status": _l("Status"),
     "progress": _l("Progress"),
     "completed_on": _l("Completion date"),
+    "completed_on_exact": _l("Exact completion day given"),
     "due": _l("Due date"),
     "baseline_due": _l("Original due date"),
     "start": _l("Start date"),

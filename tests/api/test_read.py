@@ -254,3 +254,34 @@ def test_a_closed_plans_item_keeps_the_figures_of_the_day_it_closed(
     assert milestone_later.get_json() == milestone_at_close.get_json()
     active = api.get("/api/v1/items/T1").get_json()  # Shinan's moves on with the clock
     assert active["expected_progress"] == 100.0
+
+
+def test_items_milestones_targets_and_facts_say_where_they_come_from(api: Api) -> None:
+    """The API tells report facts from sample data, as the item page does."""
+    plan = api.get("/api/v1/plan", "viewer").get_json()
+    items = {i["code"]: i for g in plan["groups"] for i in g["items"]}
+    t1 = items["T1"]
+    assert t1["source"] == "sample"  # its departments and dates are sample data
+    milestones = {m["code"]: m for m in t1["milestones"]}
+    assert (milestones["T1-3"]["source"], milestones["T1-1"]["source"]) == ("sample", "report")
+    # Done by the report's date, the day not given: not counted as on time.
+    assert milestones["T1-1"]["completed_on"] == "2020-09-25"
+    assert milestones["T1-1"]["completed_on_exact"] is False
+    assert milestones["T1-1"]["timeliness"] == "date_unknown"
+    forum = next(m for m in items["A1"]["milestones"] if m["code"] == "A1-2")
+    assert (forum["completed_on_exact"], forum["timeliness"]) == (True, "on_time")
+    facts = items["T3"]["facts"]
+    alliance = next(f for f in facts if "6位院士" in f["text"]["zh"])
+    assert (alliance["date"], alliance["date_precision"], alliance["source"]) == (
+        "2019",
+        "year",
+        "report",
+    )
+    one = api.get("/api/v1/items/P1", "viewer").get_json()
+    assert [(f["date"], f["date_precision"]) for f in one["facts"]][:1] == [("2019-06", "month")]
+    assert one["source"] == "sample"
+    indicators = api.get("/api/v1/indicators", "viewer").get_json()["indicators"]
+    stations = next(i for i in indicators if i["code"] == "5g-base-stations")
+    assert [t["source"] for t in stations["targets"]] == ["report", "report"]
+    hqs = next(i for i in indicators if i["code"] == "regional-hqs")
+    assert {t["source"] for t in hqs["targets"]} == {"sample"}

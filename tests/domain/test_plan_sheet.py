@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,9 @@ from tracker.domain.sheet_values import (
     DateContext,
     DepartmentIndex,
     DepartmentName,
+    date_precision,
     header_key,
+    names_a_day,
     parse_sheet_date,
     split_departments,
 )
@@ -243,3 +246,35 @@ def test_what_only_the_plan_file_rules_catch_is_placed_at_its_row() -> None:
         2,
     )
     assert "(A1-1).title: the text holds control characters" in str(problem.facts["detail"])
+
+
+@pytest.mark.parametrize(
+    ("cell", "exact"),
+    [
+        (date(2020, 9, 25), True),
+        ("2020-09-25", True),
+        ("2020年9月25日", True),
+        ("2020-09-25前", False),  # done by then: the day not given
+        ("2020年9月25日之前", False),
+        ("2020年9月", False),
+        ("2020年底", False),
+    ],
+)
+def test_a_completion_cell_names_a_day_or_only_a_bound(cell: Any, exact: bool) -> None:
+    assert names_a_day(cell) is exact
+
+
+@pytest.mark.parametrize(
+    ("cell", "precision"),
+    [
+        (date(2019, 6, 28), "day"),
+        ("2019年6月28日", "day"),
+        ("2019年6月", "month"),
+        ("2019-06", "month"),
+        ("2019年", "year"),
+        (2019, "year"),
+        ("2019年底", "day"),  # a named day: 31 December (or 1 January for a start)
+    ],
+)
+def test_a_fact_cell_gives_a_day_a_month_or_a_year(cell: Any, precision: str) -> None:
+    assert date_precision(cell) == precision

@@ -817,7 +817,9 @@ def test_done_with_null_completed_on_is_rejected() -> None:
 
     error = reject(dump(data))
 
-    assert error.problems == [f"{W_X1A}.completed_on: required when status is done"]
+    assert error.problems == [
+        f"{W_X1A}.completed_on: required when status is done (or completed_by)"
+    ]
 
 
 def test_duplicate_is_named_by_its_position_in_the_file() -> None:
@@ -885,3 +887,66 @@ def test_compact_iso_date_is_not_accepted() -> None:
     error = reject(dump(put("plan", "start", value="20210101")(minimal_plan())))
 
     assert "plan.start: expected a date YYYY-MM-DD, got str '20210101'" in error.problems
+
+
+def _milestone(data: dict[str, Any], index: int = 0) -> dict[str, Any]:
+    milestone: dict[str, Any] = data["groups"][0]["items"][0]["milestones"][index]
+    return milestone
+
+
+def test_completed_by_says_done_by_that_day_the_day_not_given() -> None:
+    data = minimal_plan()
+    first = _milestone(data)
+    first["completed_by"] = first.pop("completed_on")
+    spec = parse_plan_text(dump(data), FILENAME)
+    milestone = spec.items[0].milestones[0]
+    assert (milestone.completed_on, milestone.completed_on_exact) == (date(2021, 1, 20), False)
+    exact = parse_plan_text(dump(minimal_plan()), FILENAME).items[0].milestones[0]
+    assert exact.completed_on_exact
+
+
+def test_completed_on_and_completed_by_together_are_refused() -> None:
+    data = minimal_plan()
+    _milestone(data)["completed_by"] = date(2021, 1, 25)
+    error = reject(dump(data))
+    assert error.problems == [
+        f"{W_X1A}: give completed_on (the day) or completed_by (done by then), not both"
+    ]
+
+
+def test_completed_by_on_an_open_milestone_is_refused() -> None:
+    data = minimal_plan()
+    first = _milestone(data)
+    first.pop("completed_on")
+    first |= {"status": "on_track", "progress": 50, "completed_by": date(2021, 1, 25)}
+    error = reject(dump(data))
+    assert error.problems == [
+        f"{W_X1A}.completed_by: only allowed when status is done, not on_track"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "day", "precision"),
+    [
+        ("2019-06-28", date(2019, 6, 28), "day"),
+        ("2019-06", date(2019, 6, 1), "month"),
+        ("2019", date(2019, 1, 1), "year"),
+        (2019, date(2019, 1, 1), "year"),
+    ],
+)
+def test_a_fact_is_dated_no_more_precisely_than_its_source(
+    written: Any, day: date, precision: str
+) -> None:
+    data = minimal_plan()
+    data["groups"][0]["items"][0]["facts"][0]["date"] = written
+    fact = parse_plan_text(dump(data), FILENAME).items[0].facts[0]
+    assert (fact.date, fact.precision, fact.date_text) == (day, precision, str(written))
+
+
+@pytest.mark.parametrize("written", ["2019-13", "19", "2019-6", "early 2019"])
+def test_a_fact_date_that_is_no_day_month_or_year_is_refused(written: str) -> None:
+    data = minimal_plan()
+    data["groups"][0]["items"][0]["facts"][0]["date"] = written
+    error = reject(dump(data))
+    assert len(error.problems) == 1
+    assert "facts[0].date" in error.problems[0]

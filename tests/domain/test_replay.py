@@ -72,3 +72,20 @@ def test_other_fields_are_ignored() -> None:
     ]
     state = state_at(history, current_due=DUE, weight=1, as_of=date(2021, 2, 1))
     assert (state.reported_status, state.progress, state.weight) == (Status.NOT_STARTED, 0, 1)
+
+
+def test_a_completion_known_only_as_done_by_a_day_is_replayed_so() -> None:
+    """The plan file's "done by 2020-09-25" stays "done by" in a past view, until a report
+    states the day."""
+    history = [
+        change(date(2020, 9, 25), 1, "status", "done"),
+        change(date(2020, 9, 25), 2, "completed_on", "2020-09-25"),
+        change(date(2020, 9, 25), 3, "completed_on_exact", "False"),
+        change(date(2021, 1, 5), 4, "completed_on", "2020-09-20", old="2020-09-25"),
+        change(date(2021, 1, 5), 5, "completed_on_exact", "True", old="False"),
+    ]
+    by = state_at(history, current_due=DUE, weight=1, as_of=date(2020, 12, 31))
+    assert (by.completed_on, by.completed_on_exact) == (date(2020, 9, 25), False)
+    stated = state_at(history, current_due=DUE, weight=1, as_of=date(2021, 1, 5))
+    assert (stated.completed_on, stated.completed_on_exact) == (date(2020, 9, 20), True)
+    assert state_at(HISTORY, current_due=DUE, weight=1, as_of=date(2021, 6, 20)).completed_on_exact

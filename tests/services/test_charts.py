@@ -158,8 +158,19 @@ def test_indicators_at_the_launch_meeting(seeded: Flask) -> None:
         ("2022-12-31", 1300, "report"),
     ]
     assert [(m["date"], m["value"]) for m in g5["measurements"]] == [("2020-09-25", 618)]
-    assert g5["latest"] == {"date": "2020-09-25", "value": 618}
-    assert g5["next_target"] == {"date": "2020-12-31", "value": 970}
+    assert g5["latest"] == {
+        "date": "2020-09-25",
+        "value": 618,
+        "source": "report",
+        "source_label": "来源：报道",
+    }
+    # The next target says where it comes from: the report's 970, not a sample figure.
+    assert g5["next_target"] == {
+        "date": "2020-12-31",
+        "value": 970,
+        "source": "report",
+        "source_label": "来源：报道",
+    }
     # The data goes to the browser as JSON, so it must survive the trip unchanged.
     assert json.loads(json.dumps(charts)) == charts
 
@@ -178,12 +189,11 @@ def test_a_new_measurement_shows_from_the_day_it_was_recorded(seeded: Flask) -> 
         ("2020-12-20", 970),
     ]
     assert after["measurements"][1]["source"] == "China Tower monthly report"
-    assert after["latest"] == {"date": "2020-12-20", "value": 970}
+    assert (after["latest"]["date"], after["latest"]["value"]) == ("2020-12-20", 970)
+    assert after["latest"]["source"] == "China Tower monthly report"
     # Past the first target, the next one is the end of the plan.
-    assert indicator(charts_at(date(2021, 1, 5)), "5g-base-stations")["next_target"] == {
-        "date": "2022-12-31",
-        "value": 1300,
-    }
+    later = indicator(charts_at(date(2021, 1, 5)), "5g-base-stations")["next_target"]
+    assert (later["date"], later["value"], later["source"]) == ("2022-12-31", 1300, "report")
     # The launch meeting's view is unchanged.
     assert [
         m["value"] for m in indicator(charts_at(MEETING), "5g-base-stations")["measurements"]

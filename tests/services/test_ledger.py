@@ -22,6 +22,7 @@ from tracker.domain.refusal import Who
 from tracker.domain.reporting import MilestoneReport
 from tracker.domain.status import Status
 from tracker.extensions import db
+from tracker.i18n import SOURCE_LABELS
 from tracker.loaders import find_plan
 from tracker.models import Group, Indicator, IndicatorTarget, Item, Measurement, Milestone, User
 from tracker.services.commands.history import record_change
@@ -48,7 +49,7 @@ SHINAN_CODES = ["T1", "T2", "T3", "P1", "P2", "P3", "P4", "A1", "A2", "A3", "A4"
 GROUPS = ["三大攻坚任务", "四项重点工程", "六大专项行动"]
 # Columns of a group sheet, 0-based.
 CODE, TITLE, LEAD, SUPPORTING, RESPONSIBLE, START, DUE, ORIGINAL = range(8)
-STATUS, REPORTED, PROGRESS, COMPLETED, LAST_UPDATE, NOTES = range(8, 14)
+STATUS, REPORTED, PROGRESS, COMPLETED, LAST_UPDATE, NOTES, SOURCE = range(8, 15)
 
 
 def zh(message: object) -> str:
@@ -182,7 +183,13 @@ def test_item_and_milestone_rows_carry_departments_dates_status_and_progress(
 
     assert rows["T1-4"][RESPONSIBLE] == "区住房和城乡建设局"
     t1_1 = rows["T1-1"]
-    assert (t1_1[STATUS], t1_1[PROGRESS], t1_1[COMPLETED]) == ("已完成", 1, datetime(2020, 9, 25))
+    # The report says it is done, not on which day: done by the report's date, in words.
+    assert (t1_1[STATUS], t1_1[PROGRESS], t1_1[COMPLETED]) == (
+        "已完成",
+        1,
+        "于 2020-09-25 前完成（报道未给出具体日期）",
+    )
+    assert rows["T2-1"][COMPLETED] == datetime(2020, 8, 28)  # a day the report gives
     # Nothing recorded yet on a milestone not started: no last update rather than a made-up one.
     assert rows["T2-5"][LAST_UPDATE] is None
 
@@ -207,7 +214,7 @@ def test_rows_are_styled_for_reading_and_printing(seeded: Flask) -> None:
     assert header[LEAD].endswith("\nLead department")
     assert all(cell.font.b for cell in sheet[1])
     assert sheet.freeze_panes == "C2"
-    assert sheet.auto_filter.ref == f"A1:N{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:O{sheet.max_row}"
     assert sheet.print_title_rows == "$1:$1"
     assert sheet.page_setup.orientation == "landscape"
     assert str(sheet.page_setup.paperSize) == str(sheet.PAPERSIZE_A4)
@@ -455,7 +462,9 @@ def test_headings_wrap_and_each_row_is_as_tall_as_its_text(seeded: Flask) -> Non
     }
     assert all(height is not None for height in heights.values())
     assert heights["T1"] >= 5 * LINE_HEIGHT  # 174 wide, bold, in a 44-wide column
-    assert heights["T1-1"] < 2 * LINE_HEIGHT
+    assert heights["T1-3"] < 2 * LINE_HEIGHT
+    # "于 2020-09-25 前完成（报道未给出具体日期）" wraps in its column, all of it shown.
+    assert 2 * LINE_HEIGHT < heights["T1-1"] <= 4 * LINE_HEIGHT + 4
     assert sheet["B2"].alignment.wrap_text
     # Milestone notes and statuses wrap too, instead of spilling over their neighbours.
     assert all(cell.alignment.wrap_text for cell in sheet[3] if isinstance(cell.value, str))
@@ -561,3 +570,37 @@ def test_query_count_does_not_grow_with_instructions(leaders: tuple[User, User])
     assert len(after) == len(before), after
     sheet = openpyxl.load_workbook(io.BytesIO(data))["批示"]
     assert sheet.max_row == 1 + 13
+
+
+def test_every_sheet_tells_report_facts_from_sample_data(seeded: Flask) -> None:
+    """A Source column on every table: the report's milestones and figures, sample data, and
+    what was recorded in the tracker; the about sheet says what the column means."""
+    workbook = ledger_at(TODAY)
+    rows = group_rows(workbook)
+    assert workbook[GROUPS[0]].cell(1, SOURCE + 1).value == "来源\nSource"
+    assert rows["T1"][SOURCE] == "分工和日期为样例数据"  # items: sample assignment and dates
+    assert rows["T1-1"][SOURCE] == "来源：报道"
+    assert rows["T1-3"][SOURCE] == zh(SOURCE_LABELS["sample"])
+    indicators = workbook[zh(INDICATOR_SHEET)]
+    headings = [cell.value for cell in indicators[1]]
+    source = headings.index("来源\nSource")
+    by_kind = {
+        (row[1], row[3], row[4].date()): row[source]
+        for row in indicators.iter_rows(min_row=2, values_only=True)
+        if row[4] is not None
+    }
+    assert by_kind[("5G基站", "基准值", date(2020, 9, 25))] == "来源：报道"
+    assert by_kind[("5G基站", "目标值", date(2020, 12, 31))] == "来源：报道"
+    assert by_kind[("华夏基石引进的区域总部和分支机构", "目标值", date(2021, 12, 31))] == zh(
+        SOURCE_LABELS["sample"]
+    )
+    instructions = workbook[zh(INSTRUCTION_SHEET)]
+    assert [cell.value for cell in instructions[1]][-1] == "来源\nSource"
+    # (an instruction's row says 系统内录入: tests/web/test_exports.py writes one)
+    notes = [
+        str(cell.value)
+        for row in workbook[workbook.sheetnames[0]].iter_rows()
+        for cell in row
+        if cell.value
+    ]
+    assert any("来源”列区分" in note for note in notes)

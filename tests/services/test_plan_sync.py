@@ -9,10 +9,17 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.conftest import FIXTURES
-from tracker.domain.planfile import parse_plan_file
+from tests.factories import create_user, department
+from tracker.cli import DEFAULT_PLAN
+from tracker.domain.planfile import PlanSpec, parse_plan_file
+from tracker.domain.refusal import Who
+from tracker.domain.reporting import MilestoneReport
+from tracker.domain.status import Status, Timeliness, timeliness
 from tracker.extensions import db
-from tracker.models import Item, Measurement, Milestone, Update
+from tracker.models import Item, Measurement, Milestone, Plan, Update
 from tracker.services.commands.plan_sync import sync_plan
+from tracker.services.commands.reports import approve_report, submit_milestone_report
+from tracker.services.queries.progress import replayed_states
 
 NOW = datetime(2021, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -133,3 +140,90 @@ def test_measurements_from_file_are_loaded_once(app: Flask) -> None:
     assert [(m.measured_on, m.value, m.from_plan_file) for m in rows] == [
         (date(2021, 1, 1), 10, True)
     ]
+
+
+def _with_completion(spec: PlanSpec, code: str, exact: bool) -> PlanSpec:
+    """The plan file with one milestone's completed_on/completed_by switched."""
+    groups = tuple(
+        dataclasses.replace(
+            group,
+            items=tuple(
+                dataclasses.replace(
+                    item,
+                    milestones=tuple(
+                        dataclasses.replace(m, completed_on_exact=exact) if m.code == code else m
+                        for m in item.milestones
+                    ),
+                )
+                for item in group.items
+            ),
+        )
+        for group in spec.groups
+    )
+    return dataclasses.replace(spec, groups=groups)
+
+
+def test_done_by_a_day_loads_once_and_a_corrected_file_follows(app: Flask) -> None:
+    """completed_by is stored as a bound; loading the same file again changes nothing; a file
+    that now gives the day (same date) corrects it, with a line in the history."""
+    spec = parse_plan_file(DEFAULT_PLAN)
+    sync_plan(spec, now=NOW, note="shinan")
+    db.session.commit()
+    assert (milestone("T1-1").completed_on, milestone("T1-1").completed_on_exact) == (
+        date(2020, 9, 25),
+        False,
+    )
+    assert sync_plan(spec, now=NOW, note="shinan").unchanged
+
+    sync_plan(_with_completion(spec, "T1-1", True), now=NOW, note="fixed")
+    db.session.commit()
+    assert milestone("T1-1").completed_on_exact
+    rows = db.session.execute(
+        sa.select(Update.old_value, Update.new_value, Update.effective_on).where(
+            Update.milestone_id == milestone("T1-1").id,
+            Update.field == "completed_on_exact",
+            Update.note == "fixed",
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [("False", "True", date(2020, 9, 25))]
+
+
+def test_a_completion_the_departments_reported_is_not_touched_by_the_file(app: Flask) -> None:
+    spec = parse_plan_file(DEFAULT_PLAN)
+    sync_plan(spec, now=NOW, note="shinan")
+    db.session.commit()
+    wang = create_user("wang", "dept_lead", department=department("gxj"))
+    li = create_user("li", "dept_lead", department=department("kjj"))
+    t1_1 = milestone("T1-1")
+    report = submit_milestone_report(
+        Who(now=datetime(2020, 10, 8, 2, tzinfo=UTC), actor=wang),
+        t1_1,
+        MilestoneReport(Status.DONE, 100, date(2020, 9, 18), "四个率先 confirmed on 18 September"),
+        version=t1_1.version,
+        today=date(2020, 10, 8),
+    )
+    approve_report(
+        Who(now=datetime(2020, 10, 9, 2, tzinfo=UTC), actor=li), report, today=date(2020, 10, 9)
+    )
+    db.session.commit()
+    # The department gave the day: it is known now, and counts as on time.
+    assert (milestone("T1-1").completed_on, milestone("T1-1").completed_on_exact) == (
+        date(2020, 9, 18),
+        True,
+    )
+    plan = db.session.scalar(sa.select(Plan))
+    assert plan is not None
+    before = replayed_states(plan, date(2020, 10, 8))[t1_1.id]  # the day before approval
+    assert before is not None
+    assert (before.completed_on, before.completed_on_exact) == (date(2020, 9, 25), False)
+    after = replayed_states(plan, date(2020, 10, 9))[t1_1.id]
+    assert after is not None
+    assert (after.completed_on, after.completed_on_exact) == (date(2020, 9, 18), True)
+    assert timeliness(after, date(2020, 10, 9)) is Timeliness.ON_TIME
+
+    sync_plan(spec, now=NOW, note="shinan again")  # still says completed_by: 2020-09-25
+    db.session.commit()
+    assert (milestone("T1-1").completed_on, milestone("T1-1").completed_on_exact) == (
+        date(2020, 9, 18),
+        True,
+    )

@@ -134,3 +134,46 @@ def test_query_count_does_not_grow_with_data(seeded: Flask, client: FlaskClient,
     with count_queries() as after:
         assert client.get(path).status_code == 200
     assert len(after) == len(before), after
+
+
+def milestone_cells(html: str, code: str) -> str:
+    row = re.search(rf'data-code="{code}".*?</tr>', html, re.S)
+    assert row is not None, code
+    return row.group(0)
+
+
+def test_a_completion_the_report_dates_only_by_itself_reads_done_by(
+    seeded: Flask, client: FlaskClient
+) -> None:
+    """Item page and timeline: "done by 2020-09-25 (date not given in the report)", never
+    "done on 2020-09-25"; a day the report gives stays a day."""
+    html = client.get("/plans/shinan-2020/items/T1").get_data(as_text=True)
+    done_by = "于 2020-09-25 前完成（报道未给出具体日期）"
+    assert done_by in milestone_cells(html, "T1-1")
+    assert done_by in milestone_cells(html, "T1-2")
+    timeline = html[html.index('id="timeline"') :]
+    assert timeline.count(done_by) == 2  # the plan file's line of each, in words
+    assert "给出具体完成日期" not in timeline  # folded into that line, not an entry of its own
+    t2 = client.get("/plans/shinan-2020/items/T2").get_data(as_text=True)
+    launch = milestone_cells(t2, "T2-1")
+    assert "2020-08-28" in launch
+    assert "前完成" not in launch
+    english = client.get("/plans/shinan-2020/items/T1?lang=en").get_data(as_text=True)
+    assert "done by 2020-09-25 (date not given in the report)" in milestone_cells(english, "T1-1")
+
+
+def test_facts_are_dated_as_the_report_dates_them_and_the_reading_is_said(
+    seeded: Flask, client: FlaskClient
+) -> None:
+    html = client.get("/plans/shinan-2020/items/T3").get_data(as_text=True)
+    facts = re.findall(r'data-testid="fact"><span class="text-body-secondary">([^<]+)</span>', html)
+    assert "2019" in facts  # 2019年初: a year, not 2019-01-01
+    assert "2019-01-01" not in facts
+    assert "2019-12-31" not in facts
+    p1 = client.get("/plans/shinan-2020/items/P1").get_data(as_text=True)
+    assert '<span class="text-body-secondary">2019-06</span>' in p1  # 自2019年6月起
+    source = re.search(r'data-testid="item-source">([^<]+)<', html)
+    assert source is not None
+    assert "将计划拆分为13项及各项的标题，是本系统对报道的解读" in source.group(1)
+    english = client.get("/plans/shinan-2020/items/T3?lang=en").get_data(as_text=True)
+    assert "the split into 13 items and their titles is our reading of it" in english

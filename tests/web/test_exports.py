@@ -267,7 +267,8 @@ def test_an_instruction_written_on_the_item_page_shows_in_the_ledger_with_its_re
     sheet = workbook(leader.get("/plans/shinan-2020/ledger.xlsx"))["批示"]
     assert sheet["A1"].value == "事项\nItem"
     [row] = sheet.iter_rows(min_row=2, values_only=True)
-    code, _title, lead, author, given_at, due, text, state, replies = row
+    code, _title, lead, author, given_at, due, text, state, replies, source = row
+    assert source == "系统内录入"  # an instruction is recorded in the tracker, not a report fact
     assert (code, lead, author, text, state) == (
         "P3",
         "区文化和旅游局",

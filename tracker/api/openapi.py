@@ -61,6 +61,14 @@ def obj(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Where a milestone, target or fact comes from: the plan's source (for the Shinan plan, the
+# Qingdao News report of 2020-09-25) or sample data; a milestone may also be an admin's.
+REPORT_OR_SAMPLE = (
+    "`report`: stated in the plan's source (for the Shinan plan, the Qingdao News report of "
+    "2020-09-25); `sample`: sample data, invented so the product has something to show."
+)
+SOURCE = {"type": "string", "enum": ["report", "sample"], "description": REPORT_OR_SAMPLE}
+
 # What the API answers with (the request bodies come from their declarations).
 SUMMARY = {
     "progress": {"type": "number", "description": "Weighted progress in percent (0–100)."},
@@ -113,7 +121,29 @@ SCHEMAS: dict[str, Any] = {
             "reported_status": {**STATUS, "description": "What the department last said."},
             "progress": {"type": "number"},
             "overdue": {"type": "boolean"},
-            "completed_on": NULLABLE_DATE,
+            "completed_on": {
+                **NULLABLE_DATE,
+                "description": "The day it was done, or, when `completed_on_exact` is false, "
+                "the day it was done by (the source gives no exact day).",
+            },
+            "completed_on_exact": {
+                "type": "boolean",
+                "description": 'False when only "done by `completed_on`" is known, e.g. '
+                '"done by 2020-09-25 (date not given in the report)"; such a milestone '
+                "counts as done from that day but is left out of on-time figures.",
+            },
+            "timeliness": {
+                "type": "string",
+                "enum": ["on_time", "late", "not_done", "date_unknown"],
+                "description": "Done by its due date (`on_time`) or after it (`late`), not "
+                "done at the as-of day, or done on a day not given (`date_unknown`): the rule "
+                "every on-time figure uses.",
+            },
+            "source": {
+                "type": "string",
+                "enum": ["report", "sample", "admin"],
+                "description": f"{REPORT_OR_SAMPLE} `admin`: added by an administrator.",
+            },
             "version": {"type": "integer", "description": "Send it back with an update."},
             "pending_report": {"type": ["integer", "null"]},
         }
@@ -128,6 +158,18 @@ SCHEMAS: dict[str, Any] = {
             "start": DATE,
             "due": DATE,
             "focus": {"type": "boolean"},
+            "source": {
+                "type": "string",
+                "enum": ["report", "sample"],
+                "description": "Where the item's departments and dates come from: `report` "
+                "the plan's source, `sample` sample data. The split of the plan into items "
+                "and their titles is a reading of the source (see the plan's source note).",
+            },
+            "facts": {
+                "type": "array",
+                "description": "Background facts, oldest first.",
+                "items": ref("Fact"),
+            },
             **{k: v for k, v in SUMMARY.items() if k != "status_counts"},
             "reported_status": {
                 "type": ["string", "null"],
@@ -137,6 +179,20 @@ SCHEMAS: dict[str, Any] = {
             "pending_reports": {"type": "integer"},
             "version": {"type": "integer"},
             "milestones": {"type": "array", "items": ref("Milestone")},
+        }
+    ),
+    "Fact": obj(
+        {
+            "date": {
+                "type": "string",
+                "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$",
+                "description": "When it happened, no more precisely than the source says: "
+                "a day (2019-06-28), a month (2019-06) or a year (2019). A fact the source "
+                "states without a date carries the source's date.",
+            },
+            "date_precision": {"type": "string", "enum": ["day", "month", "year"]},
+            "text": BILINGUAL,
+            "source": SOURCE,
         }
     ),
     "Group": obj(
@@ -190,7 +246,7 @@ SCHEMAS: dict[str, Any] = {
             "baseline": obj({"value": {"type": "number"}, "date": DATE}),
             "targets": {
                 "type": "array",
-                "items": obj({"due": DATE, "value": {"type": "number"}}),
+                "items": obj({"due": DATE, "value": {"type": "number"}, "source": SOURCE}),
             },
             "measurements": {
                 "type": "array",
@@ -400,6 +456,7 @@ PLAN_CODE = {
     "required": True,
     "schema": {"type": "string", "pattern": CODE_PATTERN.pattern},
     "description": "The plan's code (`GET /api/v1/plans` lists them).",
+    "example": "shinan-2020",
 }
 DEFAULT_PLAN = " (the default plan's; the same as under `/api/v1/plans/{plan}`)"
 

@@ -40,6 +40,7 @@ from tracker.services.queries.api_reads import (
     all_departments,
     last_item_report_states,
     pending_report_count,
+    plan_facts,
     updates_page,
 )
 from tracker.services.queries.board import plan_indicators
@@ -91,7 +92,8 @@ def plan() -> Response:
     now = today()
     as_of = AS_OF.value() or figures_day_of(found, now)
     progress = load_progress(found, as_of, margin(), today=now)
-    return jsonify(progress_json(progress, as_of, last_item_report_states(found)))
+    states = last_item_report_states(found)
+    return jsonify(progress_json(progress, as_of, states, plan_facts(found)))
 
 
 @bp.get("/items/<code>")

@@ -27,13 +27,24 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.api.problems import ApiProblem, FieldError, invalid
 from tracker.domain.dates import EARLIEST, LATEST, days_pattern
+from tracker.domain.planfile import fact_date_text
 from tracker.domain.reminders import parse_day
 from tracker.domain.reporting import MEASUREMENT_MAX, NOTE_MAX, ItemReport, MilestoneReport
 from tracker.domain.rollup import ItemResult, MilestoneResult, Summary
 from tracker.domain.status import STATUSES, Status
 from tracker.domain.text import NOT_BLANK, has_control_characters, text_pattern
 from tracker.loaders import CODE_MAX
-from tracker.models import Department, Group, Indicator, Item, Milestone, Plan, Report, Update
+from tracker.models import (
+    Department,
+    Fact,
+    Group,
+    Indicator,
+    Item,
+    Milestone,
+    Plan,
+    Report,
+    Update,
+)
 from tracker.models.types import MAX_ID
 from tracker.services.queries.api_reads import UpdateRow
 from tracker.services.queries.progress import PlanProgress
@@ -606,8 +617,21 @@ def milestone_json(
         "progress": figure(result.progress),
         "overdue": result.overdue,
         "completed_on": day(result.completed_on),
+        "completed_on_exact": result.completed_on_exact,
+        "timeliness": str(result.timeliness),
+        "source": milestone.source,
         "version": milestone.version,
         "pending_report": pending.id if pending is not None else None,
+    }
+
+
+def fact_json(fact: Fact) -> dict[str, Any]:
+    """A background fact, dated no more precisely than its source dates it."""
+    return {
+        "date": fact_date_text(fact.happened_on, fact.date_precision),
+        "date_precision": fact.date_precision,
+        "text": both(fact, "text"),
+        "source": fact.source,
     }
 
 
@@ -617,7 +641,9 @@ def item_json(
     *,
     pending: int = 0,
     last_report_state: str | None = None,
+    facts: list[Fact] | None = None,
 ) -> dict[str, Any]:
+    """An item; ``facts`` are its facts when the caller read them with others' (else loaded)."""
     results = {m.key: m for m in result.milestones}
     return {
         "code": item.code,
@@ -628,6 +654,10 @@ def item_json(
         "start": day(item.start),
         "due": day(item.due),
         "focus": item.focus,
+        "source": "sample" if item.is_sample else "report",
+        "facts": [
+            fact_json(f) for f in sorted(item.facts if facts is None else facts, key=_fact_order)
+        ],
         "progress": figure(result.progress),
         "expected_progress": figure(result.expected),
         "behind": result.behind,
@@ -639,6 +669,10 @@ def item_json(
             milestone_json(m, results[m.id]) for m in item.milestones if m.id in results
         ],
     }
+
+
+def _fact_order(fact: Fact) -> tuple[date, int]:
+    return (fact.happened_on, fact.position)
 
 
 def group_json(group: Group, summary: Summary, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -679,9 +713,15 @@ def plan_json(plan: Plan, as_of: date, summary: Summary, groups: list[dict[str, 
 
 
 def progress_json(
-    progress: PlanProgress, as_of: date, report_states: dict[int, str]
+    progress: PlanProgress,
+    as_of: date,
+    report_states: dict[int, str],
+    facts: dict[int, list[Fact]] | None = None,
 ) -> dict[str, Any]:
-    """The plan rolled up: each group with its items and their milestones."""
+    """The plan rolled up: each group with its items, their facts and their milestones.
+
+    ``facts`` are the plan's facts by item, read at once (else each item loads its own).
+    """
     groups = []
     for section, group_result in zip(progress.sections, progress.result.groups, strict=True):
         items = [
@@ -690,6 +730,7 @@ def progress_json(
                 row.result,
                 pending=progress.pending_by_item.get(row.item.id, 0),
                 last_report_state=report_states.get(row.item.id),
+                facts=None if facts is None else facts.get(row.item.id, []),
             )
             for row in section.rows
         ]
@@ -714,7 +755,9 @@ def indicator_json(indicator: Indicator) -> dict[str, Any]:
         "name": both(indicator, "name"),
         "unit": both(indicator, "unit"),
         "baseline": {"value": indicator.baseline_value, "date": day(indicator.baseline_date)},
-        "targets": [{"due": day(t.due), "value": t.value} for t in indicator.targets],
+        "targets": [
+            {"due": day(t.due), "value": t.value, "source": t.source} for t in indicator.targets
+        ],
         "measurements": [
             {"date": day(m.measured_on), "value": m.value, "source": m.source}
             for m in indicator.measurements

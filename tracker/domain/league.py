@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
-from tracker.domain.status import Status
+from tracker.domain.status import Status, Timeliness
 
 
 @dataclass(frozen=True, slots=True)
 class OwnedMilestone:
-    """A milestone as the table needs it, computed at the as-of day."""
+    """A milestone as the table needs it, computed at the as-of day.
+
+    ``timeliness`` comes from :func:`tracker.domain.status.timeliness`, the one on-time rule.
+    """
 
     department_id: int
     status: Status
-    due: date
-    completed_on: date | None
+    timeliness: Timeliness
     overdue: bool
     stale: bool
 
@@ -29,15 +30,17 @@ class DepartmentScore:
     done_on_time: int
     overdue: int
     stale: int
+    done_date_unknown: int = 0
 
     @property
     def on_time_rate(self) -> float | None:
         """Share of the milestones that have come due which were done by their due date.
 
         Those done on time, over those done plus those overdue; ``None`` while nothing has
-        come due, so a new department is not shown as failing.
+        come due, so a new department is not shown as failing. Milestones done on a day
+        nobody stated (``done_date_unknown``) are left out of both.
         """
-        judged = self.done + self.overdue
+        judged = self.done - self.done_date_unknown + self.overdue
         return self.done_on_time / judged if judged else None
 
 
@@ -45,12 +48,12 @@ def score_departments(milestones: Iterable[OwnedMilestone]) -> dict[int, Departm
     """One score per department that owns at least one milestone."""
     counts: dict[int, list[int]] = {}
     for m in milestones:
-        c = counts.setdefault(m.department_id, [0, 0, 0, 0, 0])
+        c = counts.setdefault(m.department_id, [0, 0, 0, 0, 0, 0])
         c[0] += 1
         if m.status is Status.DONE:
             c[1] += 1
-            if m.completed_on is not None and m.completed_on <= m.due:
-                c[2] += 1
+            c[2] += m.timeliness is Timeliness.ON_TIME
+            c[5] += m.timeliness is Timeliness.DATE_UNKNOWN
         if m.overdue:
             c[3] += 1
         if m.stale:

@@ -51,6 +51,7 @@ from tracker.domain.planfile import (
     as_code,
     as_progress,
     as_weight,
+    fact_date_text,
     read_plan_data,
 )
 from tracker.domain.sheet_values import (
@@ -59,8 +60,10 @@ from tracker.domain.sheet_values import (
     DepartmentIndex,
     DepartmentName,
     cell_text,
+    date_precision,
     header_key,
     name_key,
+    names_a_day,
     parse_flag,
     parse_number,
     parse_progress,
@@ -910,7 +913,9 @@ def _milestone_data(
             SheetProblemKind.BAD_PROGRESS,
         )
     if row.text("completed_on"):
-        data["completed_on"] = r.date_of(
+        # 2020-09-25前 (or a month) says done by then, the day not given: completed_by.
+        exact = names_a_day(row.cells["completed_on"])
+        data["completed_on" if exact else "completed_by"] = r.date_of(
             table, row.number, "completed_on", row.cells["completed_on"]
         )
     if row.text("source"):
@@ -1035,7 +1040,17 @@ def _read_fact_sheet(r: _Reader) -> None:
         position = counts.get(code, 0)
         counts[code] = position + 1
         r.places[f"{r.item_paths[code]}.facts[{position}]"] = (FACT_SHEET, row.number)
-        facts.append({"date": when, "text": text, "source": source})
+        facts.append({"date": _fact_date(when, row.cells["date"]), "text": text, "source": source})
+
+
+def _fact_date(when: date | None, cell: CellValue) -> date | str | None:
+    """A fact's date as a plan file gives it: a day, or ``YYYY-MM`` / ``YYYY`` when the cell
+    names only a month or a year (``2019年6月``, ``2019年``).
+    """
+    if when is None:
+        return None
+    precision = date_precision(cell)
+    return fact_date_text(when, precision) if precision != "day" else when
 
 
 def _read_indicator_sheet(r: _Reader) -> list[dict[str, Any]]:

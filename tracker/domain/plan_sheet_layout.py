@@ -232,8 +232,9 @@ _MAIN_COLUMNS = (
     _c(
         "completed_on",
         "完成日期",
-        "状态为已完成时必填：实际完成日期。",
-        "Required when done: the completion date.",
+        "状态为已完成时必填：实际完成日期；只知道不晚于某日时写“2020-09-25前”。",
+        "Required when done: the completion date; write 2020-09-25前 when it is only known "
+        "to be done by that day.",
         aliases=("实际完成时间", "实际完成日期"),
         width=12,
         is_date=True,
@@ -356,7 +357,14 @@ FACT_COLUMNS = (
         "Or the item's title (without a code).",
         width=24,
     ),
-    _c("date", "日期", "事实发生的日期。", "When it happened.", required=True, is_date=True),
+    _c(
+        "date",
+        "日期",
+        "事实发生的日期；来源只给出月份或年份时写“2019年6月”或“2019年”。",
+        "When it happened; write 2019年6月 or 2019年 when the source gives only a month or a year.",
+        required=True,
+        is_date=True,
+    ),
     _c("text", "内容", "事实内容。", "The fact.", required=True, width=50),
     _c("text_en", "英文内容", "可选：英文。", "Optional: in English.", width=50),
     _c("source", "来源", "可选：报道或样例；默认报道。", "Optional: 报道 or 样例; default 报道."),

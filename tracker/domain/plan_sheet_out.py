@@ -31,10 +31,33 @@ from tracker.domain.plan_sheet_layout import (
     STATUS_LABELS_ZH,
     Column,
 )
-from tracker.domain.planfile import DepartmentSpec, IndicatorSpec, ItemSpec, PlanSpec
+from tracker.domain.planfile import (
+    DepartmentSpec,
+    FactSpec,
+    IndicatorSpec,
+    ItemSpec,
+    MilestoneSpec,
+    PlanSpec,
+)
 from tracker.domain.sheet_values import CellValue
 
 Row = tuple[CellValue, ...]
+
+
+def _completion(milestone: MilestoneSpec) -> CellValue:
+    """The completion day, or ``2020-09-25前`` when it is only known to be done by then."""
+    if milestone.completed_on is None or milestone.completed_on_exact:
+        return milestone.completed_on
+    return f"{milestone.completed_on.isoformat()}前"
+
+
+def _fact_date(fact: FactSpec) -> CellValue:
+    """A fact's day, or ``2019年6月`` / ``2019年`` when its source gives no more."""
+    if fact.precision == "year":
+        return f"{fact.date.year}年"
+    if fact.precision == "month":
+        return f"{fact.date.year}年{fact.date.month}月"
+    return fact.date
 
 
 def _flag(value: bool) -> str:
@@ -91,7 +114,7 @@ def _main_sheet(spec: PlanSpec, names: dict[str, str]) -> SheetData:
                     "weight": _number(milestone.weight),
                     "status": STATUS_LABELS_ZH[milestone.status],
                     "progress": milestone.progress,
-                    "completed_on": milestone.completed_on,
+                    "completed_on": _completion(milestone),
                     "source": SOURCE_LABELS_ZH[milestone.source],
                 }
                 if m == 0:
@@ -163,7 +186,7 @@ def _fact_sheet(spec: PlanSpec) -> SheetData:
         (
             item.code,
             item.title.zh,
-            fact.date,
+            _fact_date(fact),
             fact.text.zh,
             fact.text.en,
             SOURCE_LABELS_ZH[fact.source],

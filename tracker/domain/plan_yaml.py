@@ -7,12 +7,14 @@ one; dates are plain ``YYYY-MM-DD``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import yaml
 
 from tracker.domain.planfile import (
     DepartmentSpec,
+    FactSpec,
     GroupSpec,
     IndicatorSpec,
     ItemSpec,
@@ -78,11 +80,15 @@ def _item(spec: ItemSpec) -> dict[str, Any]:
     if spec.sample:
         data["sample"] = True
     if spec.facts:
-        data["facts"] = [
-            {"date": f.date, "text": _text(f.text), "source": f.source} for f in spec.facts
-        ]
+        data["facts"] = [_fact(f) for f in spec.facts]
     data["milestones"] = [_milestone(m, spec.lead) for m in spec.milestones]
     return data
+
+
+def _fact(spec: FactSpec) -> dict[str, Any]:
+    """A fact, its date no more precise than its source: ``2019``, ``2019-06`` or a day."""
+    when: date | str = spec.date if spec.precision == "day" else spec.date_text
+    return {"date": when, "text": _text(spec.text), "source": spec.source}
 
 
 def _milestone(spec: MilestoneSpec, lead: str) -> dict[str, Any]:
@@ -96,7 +102,8 @@ def _milestone(spec: MilestoneSpec, lead: str) -> dict[str, Any]:
     if spec.progress != (100 if spec.status == "done" else 0):
         data["progress"] = spec.progress
     if spec.completed_on is not None:
-        data["completed_on"] = spec.completed_on
+        key = "completed_on" if spec.completed_on_exact else "completed_by"
+        data[key] = spec.completed_on
     data["source"] = spec.source
     return data
 

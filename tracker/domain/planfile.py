@@ -22,6 +22,10 @@ from tracker.domain.text import has_control_characters
 GROUP_KINDS = ("task", "project", "action")
 SOURCES = ("report", "sample")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+ISO_YEAR = re.compile(r"^\d{4}$")
+# How much of a fact's date its source gives.
+DATE_PRECISIONS = ("day", "month", "year")
 # What the database columns hold, (Chinese, English): a longer text would be cut or refused.
 NAME_MAX = (200, 300)
 TITLE_MAX = (300, 400)
@@ -51,9 +55,26 @@ class DepartmentSpec:
 
 @dataclass(frozen=True)
 class FactSpec:
+    """A dated fact; ``precision`` month or year means ``date`` is that period's first day."""
+
     date: date
     text: Text
     source: str
+    precision: str = "day"
+
+    @property
+    def date_text(self) -> str:
+        """The date as the plan file writes it: ``2019``, ``2019-06`` or ``2019-06-28``."""
+        return fact_date_text(self.date, self.precision)
+
+
+def fact_date_text(day: date, precision: str) -> str:
+    """A fact's date with no more than its source gives: ``2019``, ``2019-06`` or a day."""
+    if precision == "year":
+        return f"{day.year:04d}"
+    if precision == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,8 @@ class MilestoneSpec:
     progress: int
     completed_on: date | None
     source: str
+    # False for ``completed_by``: done by that day, the exact day unknown.
+    completed_on_exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -266,6 +289,25 @@ def _as_date(value: Any) -> date:
         except ValueError:
             raise ValueError(f"{value} is not a real date") from None
     raise ValueError(f"expected a date YYYY-MM-DD, got {_describe(value)}")
+
+
+def _as_fact_date(value: Any) -> tuple[date, str]:
+    """A fact's date and how much of it is known: a day, ``YYYY-MM`` or ``YYYY``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and ISO_YEAR.match(value):
+        return date(int(value), 1, 1), "year"
+    if isinstance(value, str) and (match := ISO_MONTH.match(value)):
+        month = int(match[2])
+        if not 1 <= month <= 12:
+            raise ValueError(f"{value} is not a real month")
+        return date(int(match[1]), month, 1), "month"
+    try:
+        return _as_date(value), "day"
+    except ValueError:
+        raise ValueError(
+            f"expected a date YYYY-MM-DD, a month YYYY-MM or a year YYYY, got {_describe(value)}"
+        ) from None
 
 
 def _as_number(value: Any) -> float:
@@ -637,12 +679,12 @@ def _read_fact(r: _Reader, raw: Any, where: str) -> FactSpec | None:
     if data is None:
         return None
     r.unknown_keys(data, {"date", "text", "source"}, where)
-    when = r.field(data, "date", where, _as_date)
+    dated = r.field(data, "date", where, _as_fact_date)
     text = r.field(data, "text", where, _as_text)
     source = r.field(data, "source", where, _one_of(SOURCES), default="report")
-    if when is None or text is None or source is None:
+    if dated is None or text is None or source is None:
         return None
-    return FactSpec(when, text, source)
+    return FactSpec(dated[0], text, source, dated[1])
 
 
 def _read_milestone(
@@ -654,7 +696,7 @@ def _read_milestone(
     allowed = {"code", "title", "due", "department", "weight", "status", "progress"}
     code = r.field(data, "code", where, _as_code)
     where = f"{where} ({code})" if code else where
-    r.unknown_keys(data, allowed | {"completed_on", "source"}, where)
+    r.unknown_keys(data, allowed | {"completed_on", "completed_by", "source"}, where)
     title = r.field(data, "title", where, _text(*TITLE_MAX))
     due = r.field(data, "due", where, _as_date)
     if due and r.plan_start and r.plan_end and not r.plan_start <= due <= r.plan_end:
@@ -667,11 +709,7 @@ def _read_milestone(
     status = r.field(data, "status", where, _one_of(STATUSES), default="not_started")
     done = status == "done"
     progress = r.field(data, "progress", where, _as_progress, default=100 if done else 0)
-    completed_on = r.field(data, "completed_on", where, _as_date, default=None)
-    if done and data.get("completed_on") is None:
-        r.problem(f"{where}.completed_on", "required when status is done")
-    if not done and completed_on is not None:
-        r.problem(f"{where}.completed_on", f"only allowed when status is done, not {status}")
+    completed_on, exact = _read_completion(r, data, where, status)
     if done and progress is not None and progress != 100:
         r.problem(f"{where}.progress", f"a done milestone has progress 100, not {progress}")
     source = r.field(data, "source", where, _one_of(SOURCES), default="sample")
@@ -689,7 +727,29 @@ def _read_milestone(
         progress=progress,
         completed_on=completed_on,
         source=source,
+        completed_on_exact=exact,
     )
+
+
+def _read_completion(
+    r: _Reader, data: dict[str, Any], where: str, status: str | None
+) -> tuple[date | None, bool]:
+    """``completed_on`` (the day it was done) or ``completed_by`` (done by then, the day not
+    given): one of them when the milestone is done, neither otherwise.
+    """
+    done = status == "done"
+    completed_on = r.field(data, "completed_on", where, _as_date, default=None)
+    completed_by = r.field(data, "completed_by", where, _as_date, default=None)
+    given = [key for key in ("completed_on", "completed_by") if data.get(key) is not None]
+    if len(given) == 2:
+        r.problem(where, "give completed_on (the day) or completed_by (done by then), not both")
+    if done and not given:
+        r.problem(f"{where}.completed_on", "required when status is done (or completed_by)")
+    for key in given if not done else ():
+        r.problem(f"{where}.{key}", f"only allowed when status is done, not {status}")
+    if completed_on is None and completed_by is not None:
+        return completed_by, False
+    return completed_on, True
 
 
 def _read_indicator(r: _Reader, raw: Any, where: str, items: set[str]) -> IndicatorSpec | None:

@@ -14,7 +14,7 @@ from datetime import date
 
 from tracker.domain.status import MilestoneState, Status
 
-REPLAYED_FIELDS = frozenset({"status", "progress", "completed_on", "due"})
+REPLAYED_FIELDS = frozenset({"status", "progress", "completed_on", "completed_on_exact", "due"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,7 @@ def state_at(
     status = Status.NOT_STARTED
     progress = 0
     completed_on: date | None = None
+    completed_on_exact = True
     due = initial_due(changes, current_due)
     for change in sorted(changes, key=lambda c: (c.counts_from, c.order)):
         if change.counts_from > as_of or change.field not in REPLAYED_FIELDS:
@@ -55,8 +56,15 @@ def state_at(
             progress = int(float(value)) if value else 0
         elif change.field == "completed_on":
             completed_on = date.fromisoformat(value) if value else None
+        elif change.field == "completed_on_exact":
+            completed_on_exact = value != "False"
         elif change.field == "due" and value:
             due = date.fromisoformat(value)
     return MilestoneState(
-        due=due, weight=weight, reported_status=status, progress=progress, completed_on=completed_on
+        due=due,
+        weight=weight,
+        reported_status=status,
+        progress=progress,
+        completed_on=completed_on,
+        completed_on_exact=completed_on_exact,
     )

@@ -13,11 +13,13 @@ from datetime import date
 from tracker.domain.status import (
     MilestoneState,
     Status,
+    Timeliness,
     expected_progress,
     is_behind,
     is_overdue,
     milestone_progress,
     milestone_status,
+    timeliness,
 )
 
 DEFAULT_MARGIN = 10.0
@@ -61,6 +63,8 @@ class MilestoneResult:
     overdue: bool
     due: date
     completed_on: date | None = None
+    completed_on_exact: bool = True
+    timeliness: Timeliness = Timeliness.NOT_DONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,8 @@ def roll_up_milestone(milestone: MilestoneInput, as_of: date) -> MilestoneResult
         overdue=is_overdue(milestone.state, as_of),
         due=milestone.state.due,
         completed_on=milestone.state.completed_on,
+        completed_on_exact=milestone.state.completed_on_exact,
+        timeliness=timeliness(milestone.state, as_of),
     )
 
 

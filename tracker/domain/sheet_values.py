@@ -140,6 +140,46 @@ def _text_date(value: str, context: DateContext) -> date:
     raise ValueError("not a date")
 
 
+# "By" a day: 2020-09-25前 as a completion date says done by then, not on that day.
+_BY_SUFFIX = re.compile(r"(以前|之前|前)$")
+
+
+def _phrase(value: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+
+
+def names_a_day(value: CellValue) -> bool:
+    """Whether a cell names one exact day: an Excel date, ``2020-09-25``, ``2020年9月25日``.
+
+    Not a period (``2020年9月``, ``2020年底``) nor a day with 前 (``2020-09-25前``: done *by*
+    then); a completion date given so is known only as "done by" the day it reads as.
+    """
+    if isinstance(value, date):
+        return True
+    if not isinstance(value, str):
+        return False
+    text = _phrase(value)
+    return not _BY_SUFFIX.search(text) and bool(_FULL.match(text))
+
+
+def date_precision(value: CellValue) -> str:
+    """How much of a date a cell gives: ``year`` (``2019年``, ``2019``), ``month``
+    (``2019年6月``, ``2019-06``) or ``day`` (anything else that reads as a date).
+    """
+    if isinstance(value, bool | date):
+        return "day"
+    if isinstance(value, int | float):
+        return "year" if float(value).is_integer() else "month"
+    if not isinstance(value, str):
+        return "day"
+    text = _phrase(value)
+    if (match := _YEAR.match(text)) and not match[2]:
+        return "year"
+    if (match := _MONTH.match(text)) and not match[3]:
+        return "month"
+    return "day"
+
+
 def _context_year(context: DateContext) -> int:
     if context.year is None:
         raise ValueError("a date without a year needs the plan's report date")

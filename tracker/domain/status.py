@@ -29,6 +29,33 @@ class MilestoneState:
     reported_status: Status
     progress: int
     completed_on: date | None = None
+    # False when only "done by ``completed_on``" is known (the source gives no exact day).
+    completed_on_exact: bool = True
+
+
+class Timeliness(StrEnum):
+    """Whether a milestone was done by its due date, as on-time statistics count it."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    NOT_DONE = "not_done"
+    DATE_UNKNOWN = "date_unknown"  # done, but only "done by" a day is known
+
+
+def timeliness(state: MilestoneState, as_of: date) -> Timeliness:
+    """Was the milestone done on time, as it stood at ``as_of``?
+
+    The one rule every on-time figure uses (the department table, the portfolio, the
+    closing view of a plan). A milestone known only to be done *by* a day (the report gives
+    no exact day), or reported done without a date, is ``DATE_UNKNOWN``: counted as done,
+    but neither on time nor late, so a day nobody stated never improves or spoils a rate.
+    The due day itself still counts as on time.
+    """
+    if not is_done(state, as_of):
+        return Timeliness.NOT_DONE
+    if state.completed_on is None or not state.completed_on_exact:
+        return Timeliness.DATE_UNKNOWN
+    return Timeliness.ON_TIME if state.completed_on <= state.due else Timeliness.LATE
 
 
 def is_done(state: MilestoneState, as_of: date) -> bool:

@@ -176,6 +176,9 @@ class Milestone(Model):
     reported_status: so.Mapped[str] = so.mapped_column(sa.String(16), default="not_started")
     progress: so.Mapped[int] = so.mapped_column(default=0)
     completed_on: so.Mapped[date | None]
+    # False when only "done by completed_on" is known: the source gives no exact day, so the
+    # milestone counts as done from that day but stays out of on-time statistics.
+    completed_on_exact: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     source: so.Mapped[str] = so.mapped_column(sa.String(16), default="sample")
     postponement_count: so.Mapped[int] = so.mapped_column(default=0)
     # The day its department last reported on it; a report bumps the version too, so a form
@@ -202,6 +205,11 @@ class Fact(Model):
     item_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("item.id"), index=True)
     position: so.Mapped[int] = so.mapped_column(default=0)
     happened_on: so.Mapped[date]
+    # How much of ``happened_on`` the source gives: "day", "month" or "year" (then the date is
+    # the period's first day, kept for ordering only).
+    date_precision: so.Mapped[str] = so.mapped_column(
+        sa.String(8), default="day", server_default="day"
+    )
     text_zh: so.Mapped[str] = so.mapped_column(sa.Text)
     text_en: so.Mapped[str] = so.mapped_column(sa.Text)
     source: so.Mapped[str] = so.mapped_column(sa.String(16), default="report")

@@ -284,20 +284,21 @@ def _field_label(attribute: str) -> str:
 
 def _sync_facts(sync: _Sync, item: Item, spec: ItemSpec) -> None:
     """Facts are background text: replaced as a whole, and only when they differ."""
-    wanted = [(f.date, f.text.zh, f.text.en, f.source) for f in spec.facts]
+    wanted = [(f.date, f.precision, f.text.zh, f.text.en, f.source) for f in spec.facts]
     stored = sorted(item.facts, key=lambda f: f.position)
-    current = [(f.happened_on, f.text_zh, f.text_en, f.source) for f in stored]
+    current = [(f.happened_on, f.date_precision, f.text_zh, f.text_en, f.source) for f in stored]
     if wanted == current:
         return
     for fact in list(item.facts):
         db.session.delete(fact)
     db.session.flush()
-    for position, (happened_on, zh, en, source) in enumerate(wanted):
+    for position, (happened_on, precision, zh, en, source) in enumerate(wanted):
         db.session.add(
             Fact(
                 item_id=item.id,
                 position=position,
                 happened_on=happened_on,
+                date_precision=precision,
                 text_zh=zh,
                 text_en=en,
                 source=source,
@@ -329,6 +330,7 @@ def _sync_milestone(sync: _Sync, item: Item, position: int, spec: MilestoneSpec)
             reported_status=spec.status,
             progress=spec.progress,
             completed_on=spec.completed_on,
+            completed_on_exact=spec.completed_on_exact,
             source=spec.source,
         )
         db.session.add(milestone)
@@ -356,6 +358,33 @@ def _sync_milestone(sync: _Sync, item: Item, position: int, spec: MilestoneSpec)
         if name in before:
             old, new = sync.readable(name, before[name]), sync.readable(name, values[name])
             sync.history(item, milestone, _field_label(name), old, new)
+    _sync_completion_exactness(sync, item, milestone, spec)
+
+
+def _sync_completion_exactness(
+    sync: _Sync, item: Item, milestone: Milestone, spec: MilestoneSpec
+) -> None:
+    """A file that now says ``completed_by`` where it said ``completed_on`` (or back) for the
+    same day corrects what is known of that day, not the milestone's state: follow it.
+
+    Only when the stored completion is that very day: a completion the departments reported
+    since belongs to them, like the status.
+    """
+    if spec.completed_on is None or milestone.completed_on != spec.completed_on:
+        return
+    if milestone.completed_on_exact == spec.completed_on_exact:
+        return
+    old = milestone.completed_on_exact
+    milestone.completed_on_exact = spec.completed_on_exact
+    sync.report.count(sync.report.changed, "milestones")
+    sync.history(
+        item,
+        milestone,
+        "completed_on_exact",
+        old,
+        spec.completed_on_exact,
+        effective_on=spec.completed_on,
+    )
 
 
 def _record_initial_state(sync: _Sync, item: Item, milestone: Milestone) -> None:
@@ -374,6 +403,8 @@ def _record_initial_state(sync: _Sync, item: Item, milestone: Milestone) -> None
         sync.history(
             item, milestone, "completed_on", None, milestone.completed_on, effective_on=effective
         )
+        if not milestone.completed_on_exact:
+            sync.history(item, milestone, "completed_on_exact", None, False, effective_on=effective)
 
 
 def _sync_indicators(sync: _Sync) -> None:

@@ -276,6 +276,20 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
     if milestone is not None:
         milestone.reported_status = report.status or milestone.reported_status
         milestone.progress = report.progress if report.progress is not None else milestone.progress
+        if report.completed_on != milestone.completed_on and not milestone.completed_on_exact:
+            # The department states the day now: it is known, no longer only "done by".
+            milestone.completed_on_exact = True
+            record_change(
+                report.item,
+                "completed_on_exact",
+                False,
+                True,
+                now=who.now,
+                effective_on=today,
+                user=who.actor,
+                milestone=milestone,
+                report=report,
+            )
         milestone.completed_on = report.completed_on
     elif report.indicator_id is not None and report.measurement_value is not None:
         db.session.add(

@@ -46,7 +46,7 @@ from tracker.domain.instructions import InstructionState
 from tracker.domain.rollup import ItemResult, MilestoneResult
 from tracker.domain.status import Status
 from tracker.extensions import db
-from tracker.i18n import STATUS_LABELS
+from tracker.i18n import ITEM_SOURCE_LABELS, STATUS_LABELS, completion_text, item_source
 from tracker.models import (
     Department,
     Indicator,
@@ -148,9 +148,10 @@ ITEM_COLUMNS = (
     Column(_l("Status"), 10),
     Column(_l("Reported"), 10),
     Column(_l("Progress"), 9, PERCENT_FORMAT),
-    Column(_l("Completion date"), 12, DATE_FORMAT),
+    Column(_l("Completion date"), 16, DATE_FORMAT),  # or "done by …" in words
     Column(_l("Last approved update"), 13, DATE_FORMAT),
     Column(_l("Notes"), 22, wrap=True),
+    Column(_l("Source"), 16, wrap=True),
 )
 STATUS_COLUMN = 9  # 1-based, for the status fill
 
@@ -164,6 +165,7 @@ INSTRUCTION_COLUMNS = (
     Column(_l("Instruction"), 40, wrap=True),
     Column(_l("State"), 11, wrap=True),
     Column(_l("Replies"), 48, wrap=True),
+    Column(_l("Source"), 14, wrap=True),
 )
 
 INDICATOR_COLUMNS = (
@@ -455,7 +457,6 @@ def page_setup(ws: Worksheet, title: str) -> None:
 def item_row_values(
     item: Item, result: ItemResult, facts: LedgerFacts, notes: list[str]
 ) -> list[CellValue]:
-    completed = [m.completed_on for m in result.milestones if m.completed_on is not None]
     done = result.status is Status.DONE
     return [
         item.code,
@@ -469,10 +470,29 @@ def item_row_values(
         str(STATUS_LABELS[result.status]),
         None,
         result.progress / 100,
-        max(completed) if done and completed else None,
+        item_completion(item, result) if done else None,
         facts.item_last_update.get(item.id),
         "；".join(notes),
+        str(ITEM_SOURCE_LABELS[item_source(item)]),
     ]
+
+
+def item_completion(item: Item, result: ItemResult) -> CellValue:
+    """The day the item's last milestone was done; in words when only "done by" it is known."""
+    done = [m for m in result.milestones if m.completed_on is not None]
+    if not done:
+        return None
+    last = max(done, key=lambda m: (m.completed_on, m.completed_on_exact))
+    return milestone_completion(
+        last, next((m.source for m in item.milestones if m.id == last.key), "sample")
+    )
+
+
+def milestone_completion(result: MilestoneResult, source: str) -> CellValue:
+    """A completion day as a date cell, or in words ("done by …") when the day is not given."""
+    if result.completed_on is None or result.completed_on_exact:
+        return result.completed_on
+    return completion_text(result.completed_on, exact=False, source=source)
 
 
 def milestone_row_values(
@@ -493,9 +513,10 @@ def milestone_row_values(
         str(STATUS_LABELS[result.status]),
         str(STATUS_LABELS[result.reported_status]),
         result.progress / 100,
-        result.completed_on if result.status is Status.DONE else None,
+        milestone_completion(result, milestone.source) if result.status is Status.DONE else None,
         facts.last_update.get((milestone.item_id, milestone.id)),
         "；".join(notes),
+        source_label(milestone.source),
     ]
 
 
@@ -562,7 +583,7 @@ def write_indicator_sheet(
             _("Baseline"),
             indicator.baseline_date,
             indicator.baseline_value,
-            None,
+            baseline_source(indicator),
             None,
         ]
         write_row(ws, line, INDICATOR_COLUMNS, baseline, emphasis=True)
@@ -598,6 +619,20 @@ def write_indicator_sheet(
         line += 1
         put(ws, line, 1, _("This plan has no indicators."))
     finish_table(ws, INDICATOR_COLUMNS, line, title)
+
+
+def baseline_source(indicator: Indicator) -> str | None:
+    """The baseline's source: that of the plan file's figure of the same day and value."""
+    return next(
+        (
+            source_label(m.source)
+            for m in indicator.measurements
+            if m.from_plan_file
+            and m.measured_on == indicator.baseline_date
+            and m.value == indicator.baseline_value
+        ),
+        None,
+    )
 
 
 def person(user: User, departments: dict[int, Department]) -> str:
@@ -668,6 +703,7 @@ def write_instruction_sheet(
             instruction.text,
             str(INSTRUCTION_STATES[state_on(instruction, as_of, zone)]),
             replies_text(instruction.replies, facts.departments, as_of=as_of, zone=zone),
+            _("Recorded in the tracker"),
         ]
         write_row(ws, line, INSTRUCTION_COLUMNS, values)
     if not shown:
@@ -736,6 +772,11 @@ def write_about_notes(ws: Worksheet, line: int, as_of: date, generated_at: datet
         _(
             "An item's progress is the weighted mean of its milestones; expected progress is "
             "the share of the item's time span elapsed by the as-of date."
+        ),
+        _(
+            "The Source column tells facts stated in the plan's source (the report) from "
+            "sample data. A milestone the report says is done, without its day, reads "
+            '"done by" the report\'s date and is left out of on-time figures.'
         ),
     ]
     if as_of < generated_at.date():

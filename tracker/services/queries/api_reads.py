@@ -13,7 +13,7 @@ import sqlalchemy.orm as so
 
 from tracker.domain.reporting import ReportState
 from tracker.extensions import db
-from tracker.models import Department, Item, Milestone, Plan, Report, Update
+from tracker.models import Department, Fact, Item, Milestone, Plan, Report, Update
 
 # A page of the history: each row with its item's code and its milestone's (None for the item).
 UpdateRow = tuple[Update, str, str | None]
@@ -75,3 +75,16 @@ def updates_page(
         (update, code, milestone) for update, code, milestone in db.session.execute(query)
     ]
     return rows[:limit], len(rows) > limit
+
+
+def plan_facts(plan: Plan) -> dict[int, list[Fact]]:
+    """Every item's background facts, by item id, in one query."""
+    facts: dict[int, list[Fact]] = {}
+    for fact in db.session.scalars(
+        sa.select(Fact)
+        .join(Item, Item.id == Fact.item_id)
+        .where(Item.plan_id == plan.id)
+        .order_by(Fact.item_id, Fact.happened_on, Fact.position)
+    ):
+        facts.setdefault(fact.item_id, []).append(fact)
+    return facts

@@ -221,8 +221,7 @@ class _Collector:
             OwnedMilestone(
                 milestone.department_id,
                 result.status,
-                result.due,
-                result.completed_on,
+                result.timeliness,
                 result.overdue,
                 stale,
             )

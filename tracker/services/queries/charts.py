@@ -120,13 +120,20 @@ def indicator_chart(
             {
                 "date": measurements[-1].measured_on.isoformat(),
                 "value": number(measurements[-1].value),
+                "source": measurements[-1].source,
+                "source_label": source_label(measurements[-1].source),
             }
             if measurements
             else None
         ),
         "next_target": next(
             (
-                {"date": t.due.isoformat(), "value": number(t.value)}
+                {
+                    "date": t.due.isoformat(),
+                    "value": number(t.value),
+                    "source": t.source,
+                    "source_label": source_label(t.source),
+                }
                 for t in indicator.targets
                 if t.due >= as_of
             ),

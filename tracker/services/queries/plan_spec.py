@@ -129,7 +129,10 @@ def _item(item: Item, milestones: list[Milestone]) -> ItemSpec:
         due=item.due,
         weight=item.weight,
         sample=item.is_sample,
-        facts=tuple(FactSpec(f.happened_on, Text(f.text_zh, f.text_en), f.source) for f in facts),
+        facts=tuple(
+            FactSpec(f.happened_on, Text(f.text_zh, f.text_en), f.source, f.date_precision)
+            for f in facts
+        ),
         milestones=tuple(
             MilestoneSpec(
                 code=m.code,
@@ -141,6 +144,7 @@ def _item(item: Item, milestones: list[Milestone]) -> ItemSpec:
                 progress=m.progress,
                 completed_on=m.completed_on,
                 source=m.source,
+                completed_on_exact=m.completed_on_exact,
             )
             for m in milestones
         ),

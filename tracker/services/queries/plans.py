@@ -217,4 +217,5 @@ def _add(total: DepartmentScore | None, score: DepartmentScore) -> DepartmentSco
         done_on_time=total.done_on_time + score.done_on_time,
         overdue=total.overdue + score.overdue,
         stale=total.stale + score.stale,
+        done_date_unknown=total.done_date_unknown + score.done_date_unknown,
     )

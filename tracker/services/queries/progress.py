@@ -76,6 +76,7 @@ def milestone_state(milestone: Milestone) -> MilestoneState:
         reported_status=Status(milestone.reported_status),
         progress=milestone.progress,
         completed_on=milestone.completed_on,
+        completed_on_exact=milestone.completed_on_exact,
     )
 
 

@@ -33,6 +33,18 @@ class Change:
     field: str
     old: str | None
     new: str | None
+    # A completion date the plan file gives as "done by" (completed_by), the day not given:
+    # the milestone's source (report or sample), which says who did not give it.
+    by: str | None = None
+
+
+# The row a plan file writes beside a new milestone's completion date when it gives only a
+# bound (``completed_by``): shown on that date's line, not as an entry of its own.
+_INITIAL_BOUND = sa.and_(
+    Update.field == "completed_on_exact",
+    Update.old_value.is_(None),
+    Update.report_id.is_(None),
+)
 
 
 @dataclass
@@ -103,11 +115,20 @@ def _history_entries(
         else_=Update.id,
     ).label("entry")
     total = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(entry))).where(Update.item_id == item.id)
+        sa.select(sa.func.count(sa.distinct(entry))).where(
+            Update.item_id == item.id, sa.not_(_INITIAL_BOUND)
+        )
+    )
+    bounded = set(
+        db.session.scalars(
+            sa.select(Update.milestone_id).where(
+                Update.item_id == item.id, _INITIAL_BOUND, Update.new_value == "False"
+            )
+        )
     )
     window = db.session.execute(
         sa.select(entry, sa.func.min(Update.id).label("first"))
-        .where(Update.item_id == item.id)
+        .where(Update.item_id == item.id, sa.not_(_INITIAL_BOUND))
         .group_by(entry)
         .order_by(sa.desc("first"))
         .limit(newest)
@@ -127,6 +148,7 @@ def _history_entries(
         .order_by(Update.id)
     ).all()
     milestone_codes = {m.id: m.code for m in item.milestones}
+    sources = {m.id: m.source for m in item.milestones}
     reports = {
         r.id: r
         for r in db.session.scalars(
@@ -145,7 +167,11 @@ def _history_entries(
             review = _entry(update, "review", code, note=update.note, state=update.new_value)
             entries.append(_withheld(review) if not readable else review)
         elif report is None:
-            entries.append(_change_entry(update, code))
+            change = _change_entry(update, code)
+            first_completion = update.field == "completed_on" and update.old_value is None
+            if first_completion and update.milestone_id in bounded:
+                change.changes[0].by = sources.get(update.milestone_id or 0, "sample")
+            entries.append(change)
         else:
             opened = by_report.get(report.id)
             if opened is None:
