@@ -6,7 +6,7 @@ which is remembered in the session so every following page stays in English.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel import Locale
@@ -15,6 +15,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.domain.closing import has_ended
 from tracker.domain.plan_states import PlanState
 from tracker.domain.planfile import fact_date_text
 from tracker.domain.status import Status
@@ -102,6 +103,17 @@ def completion_text(day: date | str | None, exact: bool = True, source: str = "s
     return _("done by %(date)s (exact day not known)", date=text)
 
 
+def overdue_text(due: date, days: int, plan_end: date) -> str:
+    """How long an open milestone is overdue, ``days`` after its due date.
+
+    Once the plan's period has ended, a count of days says nothing anyone can act on: the
+    milestone reads "not done by the plan's end" instead.
+    """
+    if has_ended(plan_end, due + timedelta(days=days)):
+        return _("not done by the plan’s end (due %(date)s)", date=due.isoformat())
+    return _("overdue by %(num)d days", num=days)
+
+
 def fact_date(fact: Any) -> str:
     """A background fact's date with no more than its source gives: 2019, 2019-06, a day."""
     return fact_date_text(fact.happened_on, getattr(fact, "date_precision", "day"))
@@ -182,6 +194,7 @@ def init_app(app: Flask) -> None:
         SOURCE_LABELS=SOURCE_LABELS,
         ITEM_SOURCE_LABELS=ITEM_SOURCE_LABELS,
         completion_text=completion_text,
+        overdue_text=overdue_text,
         fact_date=fact_date,
         item_source=item_source,
         ROLE_LABELS=ROLE_LABELS,

@@ -204,6 +204,9 @@ def test_statuses_are_computed_at_the_as_of_day(seeded: Flask) -> None:
     assert later["T1-3"][NOTES] == "已逾期 5 天"
     assert later["T1"][STATUS] == "滞后"
     assert meeting["T1-3"][NOTES] is None
+    # After the plan's end an open milestone is not done by it, not "overdue by 2,160 days".
+    ended = group_rows(ledger_at(date(2026, 11, 30), today=date(2026, 11, 30)))
+    assert ended["T1-3"][NOTES] == "计划期内未完成（原定 2020-12-31）"
 
 
 def test_rows_are_styled_for_reading_and_printing(seeded: Flask) -> None:

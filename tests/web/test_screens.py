@@ -463,3 +463,14 @@ def test_a_link_for_an_unknown_plan_is_refused(admin_client: FlaskClient) -> Non
     assert response.status_code == 200
     assert "invalid-feedback" in text(response)
     assert table_snapshot() == before
+
+
+def test_after_the_plans_end_open_milestones_are_not_done_rather_than_late(
+    app: Flask, admin_client: FlaskClient, clock: Clock
+) -> None:
+    path = make_link(admin_client)
+    clock.now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    html = text(app.test_client().get(path + "?lang=en"))
+    assert re.findall(r'data-testid="screen-overdue-milestone"', html)
+    assert "not done by the plan’s end" in html
+    assert "days late" not in html

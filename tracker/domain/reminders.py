@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from tracker.domain.closing import has_ended
 from tracker.domain.status import Status
 
 DUE_SOON_DAYS = 7
@@ -45,6 +46,7 @@ class MilestoneFacts:
     due: date
     status: Status
     last_activity: date
+    plan_end: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,17 @@ class Reminder:
     @property
     def due(self) -> date:
         return self.milestone.due
+
+    @property
+    def after_plan_end(self) -> bool:
+        """An overdue reminder read after the plan's last day: "not done by the plan's end"
+        says more than a count of days that only grows."""
+        end = self.milestone.plan_end
+        return (
+            self.kind is ReminderKind.OVERDUE
+            and end is not None
+            and has_ended(end, self.due + timedelta(days=self.days))
+        )
 
 
 @dataclass(frozen=True, slots=True)

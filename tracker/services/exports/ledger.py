@@ -46,7 +46,13 @@ from tracker.domain.instructions import InstructionState
 from tracker.domain.rollup import ItemResult, MilestoneResult
 from tracker.domain.status import Status
 from tracker.extensions import db
-from tracker.i18n import ITEM_SOURCE_LABELS, STATUS_LABELS, completion_text, item_source
+from tracker.i18n import (
+    ITEM_SOURCE_LABELS,
+    STATUS_LABELS,
+    completion_text,
+    item_source,
+    overdue_text,
+)
 from tracker.models import (
     Department,
     Indicator,
@@ -500,7 +506,7 @@ def milestone_row_values(
 ) -> list[CellValue]:
     notes = []
     if result.overdue:
-        notes.append(_("overdue by %(num)d days", num=(as_of - result.due).days))
+        notes.append(overdue_text(result.due, (as_of - result.due).days, milestone.item.plan.end))
     return [
         milestone.code,
         milestone.title_zh or milestone.title_en,

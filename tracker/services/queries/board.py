@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.domain.closing import Closing, Outcomes, close_plan, half_year_ends, has_ended
 from tracker.domain.instructions import PENDING_STATES
 from tracker.domain.league import DepartmentScore, OwnedMilestone, score_departments, sort_scores
 from tracker.domain.reminders import STALE_AFTER_DAYS, last_activity
@@ -120,6 +121,15 @@ class DepartmentLine:
     score: DepartmentScore
 
 
+@dataclass(frozen=True)
+class ClosingView:
+    """An ended plan's closing view: the counts, and each department's milestones."""
+
+    closing: Closing
+    departments: list[tuple[Department, Outcomes]]
+    travel_days: list[date]
+
+
 @dataclass
 class Board:
     """Everything the board page shows for one as-of day."""
@@ -134,6 +144,7 @@ class Board:
     watch_totals: dict[str, int] = field(default_factory=dict)
     recent: list[Report] = field(default_factory=list)
     all_departments: list[Department] = field(default_factory=list)
+    closing: ClosingView | None = None  # once the plan's period has ended
 
     @property
     def plan(self) -> Plan:
@@ -358,6 +369,9 @@ def build_board(
         if lines or not filters.active:
             sections.append(Section(section.group, group_result.summary, lines))
 
+    closing = (
+        _closing_view(plan, progress, collector, by_id) if has_ended(plan.end, as_of) else None
+    )
     watch, totals = collector.trimmed_watch(watch_limit)
     scores = sort_scores(score_departments(collector.owned).values(), sort, descending=descending)
     return Board(
@@ -371,7 +385,27 @@ def build_board(
         watch_totals=totals,
         recent=_recent_approved(plan, as_of),
         all_departments=[d for d in departments if d.active],
+        closing=closing,
     )
+
+
+def _closing_view(
+    plan: Plan, progress: PlanProgress, collector: _Collector, by_id: dict[int, Department]
+) -> ClosingView:
+    """Count the whole plan (filters narrow the lists, never the plan's outcome)."""
+    items = [
+        ([m.timeliness for m in item.milestones], item.status is Status.DONE)
+        for group in progress.result.groups
+        for item in group.items
+    ]
+    closing = close_plan(
+        plan.end, items, ((m.department_id, m.timeliness) for m in collector.owned)
+    )
+    departments = sorted(
+        ((by_id[key], outcomes) for key, outcomes in closing.by_department.items()),
+        key=lambda pair: (-pair[1].not_done, pair[0].code),
+    )
+    return ClosingView(closing, departments, half_year_ends(plan.start, plan.end))
 
 
 def item_milestones(

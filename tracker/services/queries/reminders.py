@@ -101,6 +101,7 @@ def _milestone_facts(plan: Plan, as_of: date, department_id: int | None) -> list
                 last_activity=last_activity(
                     latest.get(key), last_reported_on, plan.report_date, as_of
                 ),
+                plan_end=plan.end,
             )
         )
     return facts
