@@ -145,7 +145,11 @@ SCENARIO: dict[str, Course] = {
     "P1-3": Course(ON_TIME, done=-9, returns=1),
     "P1-4": Course(ON_TIME, done=-15),
     "P2-2": Course(
-        LATE, done=12, risk=(D(2021, 3, 1), D(2021, 3, 31)), why="联盟成员企业数据接口改造未完成"
+        LATE,
+        done=97,
+        risk=(D(2021, 2, 15), D(2021, 3, 31)),
+        why="联盟成员企业生产系统数据接口改造未完成，首批上线企业推迟",
+        returns=1,
     ),
     "P2-3": Course(
         ON_TIME,
@@ -398,6 +402,18 @@ class _Cast:
         users = db.session.scalars(sa.select(User).where(User.active).order_by(User.username)).all()
         self.by_name = {user.username: user for user in users}
         self.users = users
+        # The coordinating office's demo lead, who reviews the departments' reports.
+        self.coordinating = next(
+            (
+                u
+                for u in users
+                if u.role == Role.DEPT_LEAD
+                and u.department is not None
+                and u.department.is_coordinating
+                and u.username == f"lead-{u.department.code}"
+            ),
+            None,
+        )
 
     def _one(self, username: str, role: Role, department: Department | None = None) -> User:
         wanted = self.by_name.get(username)
@@ -429,20 +445,9 @@ class _Cast:
 
     def reviewer(self, author: User) -> User:
         """The coordinating office's lead reviews, except its own reports: the admin does."""
-        coordinating = next(
-            (
-                u
-                for u in self.users
-                if u.role == Role.DEPT_LEAD
-                and u.department is not None
-                and u.department.is_coordinating
-                and u.username == f"lead-{u.department.code}"
-            ),
-            None,
-        )
-        if coordinating is None or coordinating.id == author.id:
+        if self.coordinating is None or self.coordinating.id == author.id:
             return self.admin
-        return coordinating
+        return self.coordinating
 
 
 def evidence_pdf(lines: Iterable[str]) -> bytes:
