@@ -5,7 +5,8 @@ postponement decided over a pending report)."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -195,3 +196,34 @@ def test_generic_courses_keep_to_the_commands_rules(seed: int) -> None:
                 assert move.proposal.completed_on <= day(move), key
     assert any(m.kind is Kind.DECIDE for m in moves)
     assert any(m.kind is Kind.INSTRUCT for m in moves)
+
+
+@pytest.mark.parametrize("shift", [-75, -30, 30, 75])
+def test_a_revised_plan_file_still_gets_a_story_the_commands_accept(shift: int) -> None:
+    """Another hand edits the plan file: with every open milestone's due date moved, the
+    scenario's fixed days (requests, risks) still make a story the commands take."""
+    shinan = facts(parsed_plan(DEFAULT_PLAN))
+    moved = tuple(
+        m
+        if m.status is Status.DONE
+        else replace(m, due=min(END, max(date(2020, 10, 31), m.due + timedelta(days=shift))))
+        for m in shinan.milestones
+    )
+    moves = plan_history(replace(shinan, milestones=moved), SHINAN, seed=3, until=END, zone=ZONE)
+    due = {m.code: m.due for m in moved}
+    for key, lane in lanes(moves).items():
+        waiting, done = None, False
+        for move in lane:
+            if move.kind is Kind.ASK:
+                assert move.on is not None
+                assert not done, f"{key}: asks to postpone a milestone done"
+                assert move.on > max(due[key], day(move)), key
+            if move.kind in {Kind.SUBMIT, Kind.SUBMIT_FIGURE, Kind.ASK}:
+                assert waiting is None, key
+                waiting = move.kind
+            elif move.kind in {Kind.RETURN, Kind.APPROVE, Kind.DECIDE}:
+                if move.kind is Kind.DECIDE and move.flag:
+                    due[key] = next(m.on for m in lane if m.kind is Kind.ASK and m.on)
+                waiting = None
+            if move.proposal is not None and move.proposal.status is Status.DONE:
+                done = True

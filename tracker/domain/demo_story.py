@@ -502,7 +502,12 @@ class _MilestoneCourse:
         postpone = self.course.postpone
         assert postpone is not None
         start = self.story.begin(self.lane, self.story.at(day, self.rng), self.rng)
-        if not self.story.open(start) or postpone.to <= self.due:
+        asked = self.story.day(start)
+        done = self.done_day is not None and self.done_day <= asked
+        # A request the commands would refuse (after the milestone was done, or for a day not
+        # later than its due date or than the day of asking) is not made: a plan file revised
+        # since the scenario was written does not stop the history.
+        if not self.story.open(start) or done or postpone.to <= max(self.due, asked):
             return
         decided = self.story.after(start, self.rng, 2, 4)
         code = self.facts.code
