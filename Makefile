@@ -10,7 +10,8 @@ COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run serve require-secret-key test soak fuzz bench bench-deps browser-deps ledger-deps lint format translations extract-messages clean
 
-## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000
+## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000;
+## the first start loads the plan, the demo accounts and the sample history (about 5 s more)
 run: $(VENV)/.installed $(COMPILED)
 	$(FLASK) db upgrade
 	$(FLASK) seed --if-empty --demo

@@ -6,6 +6,7 @@ With Click 8.2+ the CLI runner keeps stdout and stderr apart in ``result.stdout`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,18 @@ from tests.conftest import FIXTURES, table_snapshot
 from tracker import create_app
 from tracker.cli import DEFAULT_PLAN
 from tracker.extensions import db
-from tracker.models import Item, Milestone, Plan, Update
+from tracker.models import (
+    Instruction,
+    Item,
+    Measurement,
+    Milestone,
+    Plan,
+    Postponement,
+    Report,
+    Update,
+    User,
+)
+from tracker.services.queries.demo_history import history_digest
 
 SHINAN = DEFAULT_PLAN.read_text(encoding="utf-8")
 SMALL_PLAN = FIXTURES / "small-plan.yaml"
@@ -216,6 +228,69 @@ def test_small_plan_loads_beside_shinan(seeded: Flask, runner: FlaskCliRunner) -
     again = seed(runner, str(SMALL_PLAN))
     assert "already up to date" in again.stdout
     assert table_snapshot() == unchanged  # data versions included: nothing moved
+
+
+# --- the demo and its sample history ------------------------------------------------------
+
+
+def count(model: type[Any]) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+
+
+def test_seed_demo_plays_the_sample_history_once(runner: FlaskCliRunner) -> None:
+    result = seed(runner, "--demo")
+
+    assert result.exit_code == 0, result.output
+    assert "Demo accounts (passwords are shown only now):" in result.stdout
+    assert "Demo history (sample data, seed 2020): 2020-09-25 to 2022-12-31, " in result.stdout
+    assert re.search(r"reports: \d+ \(\d+ approved, \d+ returned\)", result.stdout)
+    assert "postponement requests: 3 (2 approved, 1 rejected)" in result.stdout
+    digest = re.search(r"digest: ([0-9a-f]{64})", result.stdout)
+    assert digest is not None
+    reports, figures = count(Report), count(Measurement)
+    assert reports > 300
+    assert count(Instruction) == 4
+    assert count(Postponement) == 3
+    assert figures > 20
+
+    again = seed(runner, "--demo")
+
+    assert again.exit_code == 0, again.output
+    assert "Demo accounts exist already" in again.stdout
+    assert "Demo history: nothing played, the demo history was played already." in again.stdout
+    assert (count(Report), count(Measurement)) == (reports, figures)
+    plan = db.session.scalar(sa.select(Plan).where(Plan.code == "shinan-2020"))
+    assert plan is not None
+    assert history_digest(plan) == digest.group(1)
+
+
+def test_seed_demo_without_history_is_the_bare_demo(runner: FlaskCliRunner) -> None:
+    result = seed(runner, "--demo", "--no-history")
+
+    assert result.exit_code == 0, result.output
+    assert "Demo accounts (passwords are shown only now):" in result.stdout
+    assert "Demo history" not in result.stdout
+    assert count(User) == 11
+    assert count(Report) == count(Instruction) == count(Postponement) == 0
+    origins = db.session.scalars(sa.select(Update.origin).distinct()).all()
+    assert origins == ["plan_file"]
+
+
+def test_seed_demo_takes_a_seed_and_any_plan_file(runner: FlaskCliRunner) -> None:
+    result = seed(runner, str(SMALL_PLAN), "--demo", "--seed", "7")
+
+    assert result.exit_code == 0, result.output
+    assert "Demo history (sample data, seed 7): 2021-01-01 to 2021-12-31, " in result.stdout
+    assert count(Report) > 0
+
+
+@pytest.mark.parametrize("options", [["--no-history"], ["--seed", "7"]])
+def test_history_options_go_with_demo(runner: FlaskCliRunner, options: list[str]) -> None:
+    result = seed(runner, *options)
+
+    assert result.exit_code == 2
+    assert "--no-history and --seed go with --demo." in result.output
+    assert count(Plan) == 0
 
 
 # --- rejecting bad files ------------------------------------------------------------------

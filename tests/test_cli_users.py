@@ -105,7 +105,7 @@ def test_list_and_deactivate(app: Flask, runner: FlaskCliRunner) -> None:
 def test_seed_demo_creates_one_account_per_role_and_department(
     app: Flask, runner: FlaskCliRunner
 ) -> None:
-    result = runner.invoke(args=["seed", "--demo"])
+    result = runner.invoke(args=["seed", "--demo", "--no-history"])
     assert result.exit_code == 0, result.output
     accounts = result.stdout.split("Demo accounts (passwords are shown only now):")[1]
     printed = dict(re.findall(r"^  (\S+)\s+(\S+)\s+", accounts, re.MULTILINE))
@@ -118,7 +118,7 @@ def test_seed_demo_creates_one_account_per_role_and_department(
     assert user("lead-wlj").department.code == "wlj"
     assert user("leader").check_password(printed["leader"])
 
-    again = runner.invoke(args=["seed", "--demo"])
+    again = runner.invoke(args=["seed", "--demo", "--no-history"])
     assert "Demo accounts exist already" in again.stdout
     assert user("leader").check_password(printed["leader"])
 

@@ -47,6 +47,8 @@ from tracker.services.commands.bench_data import (
     fill,
 )
 from tracker.services.commands.demo import create_demo_accounts
+from tracker.services.commands.demo_history import DEFAULT_SEED as DEFAULT_HISTORY_SEED
+from tracker.services.commands.demo_history import DemoHistoryError, play_demo_history
 from tracker.services.commands.plan_states import move_plan
 from tracker.services.commands.plan_sync import SyncReport, sync_plan
 from tracker.services.commands.reminders import (
@@ -65,6 +67,7 @@ from tracker.services.exports.backup import BackupError, restore_backup, write_b
 from tracker.services.exports.mailer import MailError, smtp_settings
 from tracker.services.exports.plan_workbook import plan_workbook, read_plan_file
 from tracker.services.queries.accounts import all_users
+from tracker.services.queries.demo_history import history_digest
 from tracker.services.queries.plan_spec import find_plan_by_code, known_departments, plan_spec
 from tracker.services.queries.plans import visible_plans
 from tracker.services.queries.reminders import reminders_by_department, reminders_for_department
@@ -87,12 +90,33 @@ DEFAULT_PLAN = Path(__file__).resolve().parent / "plans" / "shinan-2020.yaml"
     is_flag=True,
     help="Only load when the database holds no plan yet (what `make run` does on first start).",
 )
-def seed_command(path: Path, if_empty: bool, demo: bool) -> None:
+@click.option(
+    "--no-history",
+    is_flag=True,
+    help="With --demo: the plan and the accounts only, without the sample history.",
+)
+@click.option(
+    "--seed",
+    "history_seed",
+    type=click.IntRange(min=0, max=2**63 - 1),
+    default=None,
+    help=f"With --demo: the seed of the sample history (default {DEFAULT_HISTORY_SEED}).",
+)
+def seed_command(
+    path: Path, if_empty: bool, demo: bool, no_history: bool, history_seed: int | None
+) -> None:
     """Load a plan file (default: the Shinan plan) into the database.
 
     The file is validated whole first; a bad file changes nothing. Loading the same file again
     changes nothing either; a revised file updates the plan in place and keeps its history.
+
+    With --demo it also creates the demo accounts and plays a sample history of the plan from
+    its report date to its end (or today): reports month by month, reviews, instructions,
+    postponements, figures and evidence, all marked as sample data. The history is played
+    once, on a plan nobody has worked on; the same seed plays the same history.
     """
+    if not demo and (no_history or history_seed is not None):
+        raise click.UsageError("--no-history and --seed go with --demo.")
     try:
         spec = parse_plan_file(path)
     except PlanFileError as error:
@@ -109,6 +133,10 @@ def seed_command(path: Path, if_empty: bool, demo: bool) -> None:
     _echo_report(path.name, spec.code, report)
     if demo:
         _create_demo_accounts()
+        if not no_history:
+            _play_demo_history(
+                spec.code, DEFAULT_HISTORY_SEED if history_seed is None else history_seed
+            )
 
 
 def _require_tables() -> None:
@@ -141,6 +169,43 @@ def _create_demo_accounts() -> None:
     width = max(len(account.username) for account in created)
     for account in created:
         click.echo(f"  {account.username:<{width}}  {account.password}  {account.description}")
+
+
+def _play_demo_history(code: str, seed: int) -> None:
+    """Play the plan's sample history in one unit of work, and say what it wrote."""
+    plan = find_plan_by_code(code)
+    assert plan is not None, "the plan was just loaded"
+    started = time.perf_counter()
+    try:
+        with unit_of_work():
+            summary = play_demo_history(
+                plan,
+                until=min(plan.end, today()),
+                storage=attachment_storage(current_app),
+                seed=seed,
+            )
+    except DemoHistoryError as error:
+        _fail(f"Demo history not played: {error}")
+    if not summary.played:
+        click.echo(f"Demo history: nothing played, {summary.reason}.")
+        return
+    seconds = time.perf_counter() - started
+    click.echo("")
+    click.echo(
+        f"Demo history (sample data, seed {seed}): {summary.start} to {summary.until}, "
+        f"{summary.moves} steps in {seconds:.1f} s."
+    )
+    for label, counts in (
+        ("reports", summary.reports),
+        ("instructions", summary.instructions),
+        ("postponement requests", summary.postponements),
+    ):
+        listed = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        click.echo(f"    {label}: {sum(counts.values())} ({listed})")
+    click.echo(f"    indicator figures: {summary.measurements}")
+    click.echo(f"    evidence files: {summary.attachments}")
+    click.echo(f"    focus flags set or cleared: {summary.focus_changes}")
+    click.echo(f"    digest: {history_digest(plan)}")
 
 
 users = AppGroup("users", help="Create, list and deactivate accounts.")
