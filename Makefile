@@ -8,7 +8,7 @@ TRANSLATIONS := tracker/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run serve require-secret-key test soak fuzz bench bench-deps browser-deps ledger-deps lint format translations extract-messages clean
+.PHONY: run serve require-secret-key test soak fuzz bench bench-deps browser-deps ledger-deps bulletin-deps sample-bulletin lint format translations extract-messages clean
 
 ## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000;
 ## the first start loads the plan, the demo accounts and the sample history (about 5 s more)
@@ -105,6 +105,36 @@ ledger-deps:
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			-o Dpkg::Use-Pty=0 --no-install-recommends libreoffice-calc-nogui poppler-utils >/dev/null; \
 	fi
+
+## bulletin-deps: Debian's LibreOffice Writer (headless) and poppler-utils, to print a bulletin
+## (.docx) to PDF and its first page to PNG; installed with apt-get when missing
+WRITER := /usr/lib/libreoffice/program/libswlo.so
+PDFTOPPM := /usr/bin/pdftoppm
+bulletin-deps:
+	@if [ ! -x $(SOFFICE) ] || [ ! -e $(WRITER) ] || [ ! -x $(PDFTOPPM) ]; then \
+		echo "Installing Debian's libreoffice-writer-nogui and poppler-utils for the sample bulletin"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			-o Dpkg::Use-Pty=0 --no-install-recommends libreoffice-writer-nogui poppler-utils >/dev/null; \
+	fi
+
+## sample-bulletin: the bulletin of SAMPLE_MONTH (2021-06) of SAMPLE_PLAN (shinan-2020) from the
+## database the app is configured with (TRACKER_DATABASE_URL; load the lived-through demo
+## history first), written to docs/sample-bulletin-<month>.docx with a PNG of its first page
+## (LibreOffice prints it to PDF, pdftoppm draws page 1). Like every bulletin it is kept in that
+## database's history of bulletins.
+SAMPLE_PLAN ?= shinan-2020
+SAMPLE_MONTH ?= 2021-06
+SAMPLE := docs/sample-bulletin-$(SAMPLE_MONTH)
+sample-bulletin: $(VENV)/.installed $(COMPILED) bulletin-deps
+	mkdir -p docs
+	$(FLASK) bulletin --plan '$(SAMPLE_PLAN)' --month '$(SAMPLE_MONTH)' -o '$(SAMPLE).docx'
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+		$(SOFFICE) --headless --norestore "-env:UserInstallation=file://$$scratch/profile" \
+			--convert-to pdf --outdir "$$scratch" '$(SAMPLE).docx' >/dev/null && \
+		$(PDFTOPPM) -png -r 110 -f 1 -l 1 -singlefile "$$scratch/$$(basename '$(SAMPLE)').pdf" '$(SAMPLE)' && \
+		echo "Wrote $(SAMPLE).docx and $(SAMPLE).png"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 
 from tracker.domain.accounts import AccountProblem
 from tracker.domain.assignment import AssignmentProblem
+from tracker.domain.bulletins import BulletinProblem
 from tracker.domain.filetypes import AttachmentProblem
 from tracker.domain.instructions import InstructionProblem
 from tracker.domain.passwords import PasswordProblem
@@ -26,6 +27,7 @@ PROBLEMS: list[type[StrEnum]] = [
     AccountProblem,
     AssignmentProblem,
     AttachmentProblem,
+    BulletinProblem,
     Conflict,
     InstructionProblem,
     PasswordProblem,
@@ -48,6 +50,8 @@ FACTS = {
     "end": "2022-12-31",
     "plan": "shinan-2020",
     "tomorrow": "2026-12-01",
+    "month": "2019-06",
+    "language": "fr",
 }
 
 

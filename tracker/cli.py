@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import NoReturn
+from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from tracker.clock import today, utcnow
+from tracker.domain.bulletins import BulletinProblem, Month
 from tracker.domain.passwords import password_problems
 from tracker.domain.plan_sheet import PlanSheetError
 from tracker.domain.plan_states import PLAN_STATES, PlanState
@@ -33,7 +35,7 @@ from tracker.domain.refusal import Refused, Who
 from tracker.domain.reminders import DUE_SOON_DAYS, STALE_AFTER_DAYS, parse_day
 from tracker.extensions import db
 from tracker.loaders import find_department_by_code, find_plan, find_row, find_user_by_name
-from tracker.messages import messages, sheet_problem
+from tracker.messages import message, messages, sheet_problem
 from tracker.models import ApiToken, Plan
 from tracker.readiness import Outcome, run_checks
 from tracker.services.commands.accounts import create_user, deactivate_user
@@ -46,6 +48,7 @@ from tracker.services.commands.bench_data import (
     BenchSummary,
     fill,
 )
+from tracker.services.commands.bulletins import issue_bulletin
 from tracker.services.commands.demo import create_demo_accounts
 from tracker.services.commands.demo_history import DEFAULT_SEED as DEFAULT_HISTORY_SEED
 from tracker.services.commands.demo_history import DemoHistoryError, play_demo_history
@@ -64,6 +67,7 @@ from tracker.services.exports.attachment_storage import (
     local_attachment_directory,
 )
 from tracker.services.exports.backup import BackupError, restore_backup, write_backup
+from tracker.services.exports.bulletin import change_text
 from tracker.services.exports.mailer import MailError, smtp_settings
 from tracker.services.exports.plan_workbook import plan_workbook, read_plan_file
 from tracker.services.queries.accounts import all_users
@@ -703,6 +707,75 @@ def _echo_bench(summary: BenchSummary, seed: int, password: str, seconds: float)
     click.echo(f"Set TRACKER_PLAN_CODE={summary.plan_codes[0]} to make it the default plan.")
 
 
+@click.command("bulletin")
+@click.option("--plan", "plan_code", help="The plan (its code; default: the default plan).")
+@click.option("--month", "month_text", required=True, metavar="YYYY-MM", help="The month.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the .docx to this file.",
+)
+@click.option("--lang", "language", default="zh", show_default=True, help="zh or en.")
+def bulletin_command(plan_code: str | None, month_text: str, output: Path, language: str) -> None:
+    """Write the month's supervision bulletin (督办通报) as a Word document, and keep it in the
+    history of bulletins (as the page does), saying what changed since the previous one of
+    that month.
+
+    Its figures are the board's at the month's last day (today, while the month is not over).
+    A bad plan, month or language is refused with status 1, and nothing is written.
+    """
+    plan = find_plan(plan_code)
+    if plan is None:
+        _fail(f"No plan {plan_code!r}." if plan_code else "No plan is loaded.")
+    with force_locale("en"):
+        try:
+            month = Month.parse(month_text)
+        except ValueError:
+            _fail(message(BulletinProblem.MONTH_MALFORMED, {"month": month_text}))
+    written = False
+    try:
+        with unit_of_work():
+            issued = issue_bulletin(
+                _who(),
+                plan,
+                month,
+                language.strip(),
+                today=today(),
+                margin=float(current_app.config["TRACKER_BEHIND_MARGIN"]),
+                zone=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+            )
+            output.write_bytes(issued.bulletin.content)
+            written = True
+    except Refused as refusal:
+        with force_locale("en"):
+            _fail("; ".join(messages(refusal)))
+    except OSError as error:
+        if written:
+            output.unlink(missing_ok=True)
+        _fail(f"Cannot write {output}: {error.strerror or error}.")
+    except BaseException:
+        if written:
+            output.unlink(missing_ok=True)
+        raise
+    bulletin = issued.bulletin
+    click.echo(
+        f"Wrote the bulletin of {plan.code} for {month} (No. {issued.number} of that month, "
+        f"figures as of {bulletin.as_of.isoformat()}, {bulletin.language}) to {output} "
+        f"({bulletin.size:,} bytes)."
+    )
+    if issued.number > 1:
+        changes = issued.changes
+        with force_locale("en"):
+            if not changes:
+                click.echo(f"No figure changed since No. {issued.number - 1}.")
+            else:
+                click.echo(f"Changed since No. {issued.number - 1}:")
+                for change in changes:
+                    click.echo(f"  {change_text(change)}")
+
+
 @click.command("check")
 def check_command() -> None:
     """Check this machine is ready to serve: database, migrations, secret key, attachment
@@ -730,3 +803,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(plans)
     app.cli.add_command(bench_data_command)
     app.cli.add_command(check_command)
+    app.cli.add_command(bulletin_command)

@@ -24,6 +24,7 @@ import sqlalchemy.orm as so
 from tracker.models import (
     ApiToken,
     AuditEvent,
+    Bulletin,
     Department,
     Indicator,
     Instruction,
@@ -39,8 +40,9 @@ from tracker.models.plan import new_data_version
 CHANGES_PLAN = "changes_plan"
 EVERY_PLAN = 0  # stands for "all plans" in a transaction's set
 
-# Rows that no plan's pages show: sign-in bookkeeping, tokens, the audit log, the cache itself.
-_UNSHOWN = (ApiToken, AuditEvent, ScreenLink, Snapshot)
+# Rows that no plan's pages show: sign-in bookkeeping, tokens, the audit log, the cache itself,
+# the bulletins issued (their own page reads them afresh).
+_UNSHOWN = (ApiToken, AuditEvent, Bulletin, ScreenLink, Snapshot)
 # A user's row changes on every sign-in; pages show only these of its columns.
 _SHOWN_USER_COLUMNS = ("display_name", "role", "department_id", "active")
 # Rows that name their plan through a parent: (attribute, parent model).

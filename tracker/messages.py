@@ -19,6 +19,7 @@ from tracker import clock
 from tracker.domain import assignment, instructions, passwords, postponements, screens
 from tracker.domain.accounts import AccountProblem
 from tracker.domain.assignment import AssignmentProblem
+from tracker.domain.bulletins import BulletinProblem
 from tracker.domain.filetypes import AttachmentProblem
 from tracker.domain.instructions import InstructionProblem
 from tracker.domain.passwords import PasswordProblem
@@ -260,6 +261,20 @@ _PLAN_STATE_TEXTS: dict[StrEnum, object] = {
     ),
 }
 
+# The monthly bulletin
+_BULLETIN_TEXTS: dict[StrEnum, object] = {
+    BulletinProblem.MONTH_MALFORMED: _l(
+        "%(month)s is not a month: write it as YYYY-MM, for example 2021-06."
+    ),
+    BulletinProblem.MONTH_OUTSIDE_PLAN: _l(
+        "%(month)s is outside the plan's period, %(start)s to %(end)s."
+    ),
+    BulletinProblem.MONTH_NOT_BEGUN: _l("%(month)s has not begun yet: there is nothing to report."),
+    BulletinProblem.LANGUAGE_UNKNOWN: _l(
+        "%(language)s is not a language bulletins are written in: choose zh or en."
+    ),
+}
+
 _TEXTS: dict[tuple[type, str], object] = {
     _key(problem): text
     for group in (
@@ -274,6 +289,7 @@ _TEXTS: dict[tuple[type, str], object] = {
         _POSTPONEMENT_TEXTS,
         _PLAN_STATE_TEXTS,
         _PLAN_SHEET_TEXTS,
+        _BULLETIN_TEXTS,
     )
     for problem, text in group.items()
 }

@@ -120,6 +120,7 @@ def test_axe_finds_no_serious_violation_on_any_page(
     sign_in_at_any_width(leader, "zhang")
     check(leader, "/plans/shinan-2020/", failures)
     check(leader, "/plans/shinan-2020/items/T1", failures)
+    check(leader, "/bulletins?plan=shinan-2020&month=2020-11", failures)
 
     lead = new_context(viewport=viewport).new_page()
     sign_in_at_any_width(lead, "wang")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tracker.domain.plan_states import PlanState
 from tracker.domain.policy import (
     ANONYMOUS,
     Action,
@@ -90,6 +91,15 @@ def test_coordinating_office_and_admins_review() -> None:
     assert can(admin, Action.REVIEW_UPDATES)
     assert not can(lead_own, Action.REVIEW_UPDATES)
     assert not can(leader, Action.REVIEW_UPDATES)
+
+
+def test_the_coordinating_office_leaders_and_admins_issue_bulletins() -> None:
+    """The monthly bulletin is written by the 督查室 for leadership; not by viewers or other
+    departments, and a closed plan's months can still be reported on."""
+    assert [a for a in EVERYONE if can(a, Action.ISSUE_BULLETIN)] == [admin, leader, coordinator]
+    assert can(coordinator, Action.ISSUE_BULLETIN, plan=PlanState.CLOSED)
+    assert not can(leader, Action.ISSUE_BULLETIN, plan=PlanState.DRAFT)
+    assert can(admin, Action.ISSUE_BULLETIN, plan=PlanState.DRAFT)
 
 
 def test_pending_report_is_seen_by_its_department_reviewers_and_leadership() -> None:

@@ -46,6 +46,7 @@ class Action(StrEnum):
     MANAGE_PLANS = "manage_plans"
     IMPORT_PLAN = "import_plan"
     EXPORT_PLAN = "export_plan"
+    ISSUE_BULLETIN = "issue_bulletin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,9 @@ def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | N
         return role is Role.DEPT_LEAD and actor.department_coordinating
     if action in {Action.INSTRUCT, Action.FLAG_FOCUS}:
         return role is Role.LEADER
+    if action is Action.ISSUE_BULLETIN:
+        # The monthly bulletin is the coordinating office's (督查室) paper for leadership.
+        return role is Role.LEADER or (role is Role.DEPT_LEAD and actor.department_coordinating)
     if action in {Action.UPDATE_ITEM, Action.UPDATE_MILESTONE}:
         return role is Role.DEPT_LEAD and owns(actor, target)
     return False

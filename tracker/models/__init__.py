@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models. Importing this package registers every table."""
 
 from tracker.models.audit import AuditEvent
+from tracker.models.bulletins import Bulletin
 from tracker.models.history import Update
 from tracker.models.people import Department, User
 from tracker.models.plan import (
@@ -30,6 +31,7 @@ __all__ = [
     "Attachment",
     "AttachmentContent",
     "AuditEvent",
+    "Bulletin",
     "Department",
     "Fact",
     "Group",

@@ -66,7 +66,7 @@ from tracker.models import (
 from tracker.models.plan import item_supporting_department
 from tracker.services.queries.board import last_approved_updates, latest_by_item, plan_indicators
 from tracker.services.queries.charts import district_day, known_by, number, source_label
-from tracker.services.queries.instructions import plan_instructions
+from tracker.services.queries.instructions import plan_instructions, state_on
 from tracker.services.queries.progress import PlanProgress
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -646,15 +646,6 @@ def person(user: User, departments: dict[int, Department]) -> str:
     name = user.display_name or user.username
     department = departments.get(user.department_id) if user.department_id else None
     return f"{department_name(department)} {name}" if department else name
-
-
-def state_on(instruction: Instruction, as_of: date, zone: ZoneInfo) -> InstructionState:
-    """Where the instruction stood at the end of ``as_of`` (a district day)."""
-    if instruction.closed_at and district_day(instruction.closed_at, zone) <= as_of:
-        return InstructionState.CLOSED
-    if instruction.handled_at and district_day(instruction.handled_at, zone) <= as_of:
-        return InstructionState.HANDLED
-    return InstructionState.OPEN
 
 
 def replies_text(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -13,6 +16,7 @@ from tracker.models import (
     Item,
     User,
 )
+from tracker.services.queries.charts import district_day
 
 INSTRUCTIONS_SHOWN = 20  # on the item page; older ones stay in the item's timeline
 
@@ -101,3 +105,13 @@ def plan_instructions(plan_id: int) -> list[Instruction]:
             .order_by(Instruction.created_at, Instruction.id)
         ).unique()
     )
+
+
+def state_on(instruction: Instruction, as_of: date, zone: ZoneInfo) -> InstructionState:
+    """Where the instruction stood at the end of ``as_of`` (a district day): for the ledger
+    and the monthly bulletin, which show a past day."""
+    if instruction.closed_at and district_day(instruction.closed_at, zone) <= as_of:
+        return InstructionState.CLOSED
+    if instruction.handled_at and district_day(instruction.handled_at, zone) <= as_of:
+        return InstructionState.HANDLED
+    return InstructionState.OPEN
