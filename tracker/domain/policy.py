@@ -46,6 +46,7 @@ class Action(StrEnum):
     MANAGE_PLANS = "manage_plans"
     IMPORT_PLAN = "import_plan"
     EXPORT_PLAN = "export_plan"
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,7 @@ _ADMIN_ONLY = {
     Action.DECIDE_POSTPONEMENT,
     Action.IMPORT_PLAN,
     Action.EXPORT_PLAN,
+    Action.MANAGE_WEBHOOKS,
 }
 _READ = {Action.VIEW_BOARD, Action.VIEW_ITEM, Action.EDIT_OWN_PROFILE}
 # What changes a plan's work or content: refused on a plan that is not active (a draft's
