@@ -24,8 +24,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP as SMTPServer  # noqa: N811  (aiosmtpd names its class SMTP)
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
-from aiosmtpd.smtp import SMTP as SMTPServer
 
 OK_ANSWERS = {
     "wecom": {"errcode": 0, "errmsg": "ok"},
@@ -78,7 +78,7 @@ class RobotServer:
 
 def _handler(robot: RobotServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802  (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             parts = urlsplit(self.path)
