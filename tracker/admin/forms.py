@@ -133,7 +133,7 @@ class WebhookForm(Form):
     """
 
     label = StringField(
-        _l("Name"),
+        _l("Robot name"),
         validators=[DataRequired(message=_l("Name the robot, for example the chat group."))],
         description=_l("Where the robot posts, for example: 工信局工作群."),
         render_kw={"maxlength": webhooks.LABEL_MAX},
