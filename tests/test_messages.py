@@ -21,6 +21,7 @@ from tracker.domain.refusal import Conflict, Refused
 from tracker.domain.reporting import ReportProblem, ReviewProblem
 from tracker.domain.screens import ScreenProblem
 from tracker.domain.tokens import TokenProblem
+from tracker.domain.webhooks import WebhookProblem
 from tracker.messages import message, messages, sheet_problem
 
 PROBLEMS: list[type[StrEnum]] = [
@@ -37,6 +38,7 @@ PROBLEMS: list[type[StrEnum]] = [
     ReviewProblem,
     ScreenProblem,
     TokenProblem,
+    WebhookProblem,
 ]
 # What callers add: file names, a milestone's dates, a plan's period.
 FACTS = {

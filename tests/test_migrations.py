@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -173,3 +174,27 @@ def test_milestones_and_facts_from_before_date_precision_keep_exact_days(seeded:
     alliance = db.session.scalar(sa.select(Fact).where(Fact.text_zh.contains("6位院士")))
     assert alliance is not None
     assert (alliance.happened_on, alliance.date_precision) == (date(2019, 1, 1), "year")
+
+
+def test_group_robots_migration_goes_down_and_up_and_holds_one_scope(seeded: Flask) -> None:
+    """0013 adds the robots and their posts; a robot is for a department or a plan, never
+    both and never neither, whatever writes the row."""
+    db.session.remove()
+    downgrade(revision="3a271aded53b")
+    with db.engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+    assert not {"webhook", "webhook_delivery"} & tables
+    upgrade()
+    gxj = department("gxj").id
+    insert = sa.text(
+        "INSERT INTO webhook (kind, label, url, secret, department_id, plan_id, active,"
+        " created_at) VALUES ('wecom', 'g', 'https://r.example/s', '', :department, :plan,"
+        " true, '2020-12-01 09:00:00')"
+    )
+    with db.engine.begin() as connection:
+        plan_id = connection.execute(sa.text("SELECT id FROM plan")).scalar_one()
+        connection.execute(insert, {"department": gxj, "plan": None})
+        connection.execute(insert, {"department": None, "plan": plan_id})
+    for department_id, plan_id_or_none in ((gxj, plan_id), (None, None)):
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.execute(insert, {"department": department_id, "plan": plan_id_or_none})

@@ -33,6 +33,7 @@ from tracker.domain.planfile import (
 from tracker.domain.policy import ROLES
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.reminders import DUE_SOON_DAYS, STALE_AFTER_DAYS, parse_day
+from tracker.domain.webhooks import url_problems
 from tracker.extensions import db
 from tracker.loaders import find_department_by_code, find_plan, find_row, find_user_by_name
 from tracker.messages import message, messages, sheet_problem
@@ -58,6 +59,10 @@ from tracker.services.commands.reminders import (
     MailState,
     listing_lines,
     outcome_line,
+    post_robot_reminders,
+    record_robot_reminders,
+    robot_line,
+    robot_posts,
     send_reminders,
 )
 from tracker.services.commands.tokens import all_tokens, create_token, revoke_token
@@ -68,13 +73,18 @@ from tracker.services.exports.attachment_storage import (
 )
 from tracker.services.exports.backup import BackupError, restore_backup, write_backup
 from tracker.services.exports.bulletin import change_text
-from tracker.services.exports.mailer import MailError, smtp_settings
+from tracker.services.exports.mailer import MailError, SmtpSettings, smtp_settings
 from tracker.services.exports.plan_workbook import plan_workbook, read_plan_file
+from tracker.services.exports.robots import RobotSettings, WebhookSettingsError, robot_settings
 from tracker.services.queries.accounts import all_users
 from tracker.services.queries.demo_history import history_digest
 from tracker.services.queries.plan_spec import find_plan_by_code, known_departments, plan_spec
 from tracker.services.queries.plans import visible_plans
-from tracker.services.queries.reminders import reminders_by_department, reminders_for_department
+from tracker.services.queries.reminders import (
+    DepartmentReminders,
+    reminders_by_department,
+    reminders_for_department,
+)
 from tracker.unit_of_work import unit_of_work
 
 DEFAULT_PLAN = Path(__file__).resolve().parent / "plans" / "shinan-2020.yaml"
@@ -361,6 +371,9 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
         ) from None
 
 
+CHANNELS = ("email", "robot")
+
+
 @click.command("remind")
 @click.option(
     "--as-of",
@@ -371,21 +384,40 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
 )
 @click.option("--department", "department_code", help="Only this department (its code).")
 @click.option("--plan", "plan_code", help="This plan (its code; default: the default plan).")
-def remind_command(as_of: date | None, department_code: str | None, plan_code: str | None) -> None:
-    """List per department what is overdue, due soon or stale (催办), and mail it.
+@click.option(
+    "--channel",
+    "channels",
+    type=click.Choice(CHANNELS),
+    multiple=True,
+    help="Send by e-mail, to group robots, or both (the default); repeat to name both.",
+)
+def remind_command(
+    as_of: date | None,
+    department_code: str | None,
+    plan_code: str | None,
+    channels: tuple[str, ...],
+) -> None:
+    """List per department what is overdue, due soon or stale (催办), and send it.
 
     Each department with something to report and an e-mail address gets one message in
-    Chinese when TRACKER_SMTP_HOST is set; without it the lists are only printed.
+    Chinese when TRACKER_SMTP_HOST is set; without it the lists are only printed. The same
+    lists go as cards to the group robots an admin set up for the plan or the department
+    (/admin/webhooks). Any message not sent ends the command with status 1.
     """
     plan = find_plan(plan_code)
     if plan is None:
         if plan_code:
             _fail(f"No plan {plan_code!r}.")
         _fail("No plan is loaded: run `flask --app tracker seed` first.")
+    chosen = set(channels or CHANNELS)
     try:
         settings = smtp_settings(current_app.config)
-    except MailError as error:
-        _fail(f"Mail settings refused: {error}")
+        robots = robot_settings(current_app.config)
+    except (MailError, WebhookSettingsError) as error:
+        _fail(f"Settings refused: {error}")
+    base_url = current_app.config.get("TRACKER_BASE_URL") or ""
+    if base_url and url_problems(base_url):
+        _fail(f"TRACKER_BASE_URL is not an http(s) address: {base_url!r}")
     day = as_of or today()
     if department_code:
         department = find_department_by_code(department_code)
@@ -404,6 +436,19 @@ def remind_command(as_of: date | None, department_code: str | None, plan_code: s
         click.echo("")
         for line in listing_lines(entry):
             click.echo(line)
+    failed = False
+    if "email" in chosen:
+        failed |= _remind_by_email(plan, lists, settings)
+    if "robot" in chosen:
+        failed |= _remind_by_robots(plan, lists, robots, base_url)
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def _remind_by_email(
+    plan: Plan, lists: list[DepartmentReminders], settings: SmtpSettings | None
+) -> bool:
+    """Mail the lists (or say mail is off); True when a message was not sent."""
     with unit_of_work():
         outcomes = send_reminders(_who(), plan, lists, settings=settings)
     click.echo("")
@@ -413,8 +458,33 @@ def remind_command(as_of: date | None, department_code: str | None, plan_code: s
         click.echo(f"Mail through {settings.host}:{settings.port}:")
     for outcome in outcomes:
         click.echo(f"  {outcome_line(outcome)}")
-    if any(outcome.state is MailState.FAILED for outcome in outcomes):
-        raise click.exceptions.Exit(1)
+    return any(outcome.state is MailState.FAILED for outcome in outcomes)
+
+
+def _remind_by_robots(
+    plan: Plan, lists: list[DepartmentReminders], settings: RobotSettings, base_url: str
+) -> bool:
+    """Post the lists to the group robots; True when a card was not taken.
+
+    Failures are also logged (logger ``tracker.robots``) as each attempt fails.
+    """
+    posts = robot_posts(plan, lists)
+    click.echo("")
+    if not posts:
+        click.echo(
+            "Group robots: none is set up for this plan or its departments with something "
+            "to report (admins: /admin/webhooks)."
+        )
+        return False
+    if not base_url:
+        click.echo("TRACKER_BASE_URL is not set: the cards carry no link to the tracker.")
+    click.echo(f"Group robots ({len(posts)} cards):")
+    outcomes = post_robot_reminders(posts, plan, settings=settings, base_url=base_url)
+    with unit_of_work():
+        record_robot_reminders(_who(), plan, outcomes)
+    for outcome in outcomes:
+        click.echo(f"  {robot_line(outcome)}")
+    return not all(outcome.delivery.ok for outcome in outcomes)
 
 
 @click.command("backup")

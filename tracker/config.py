@@ -116,6 +116,14 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         "TRACKER_SMTP_PASSWORD": os.environ.get("TRACKER_SMTP_PASSWORD", ""),
         "TRACKER_SMTP_FROM": os.environ.get("TRACKER_SMTP_FROM", ""),
         "TRACKER_SMTP_STARTTLS": os.environ.get("TRACKER_SMTP_STARTTLS", ""),
+        # Reminders also go to group robots (WeCom, DingTalk, Feishu) set up by an admin:
+        # seconds per attempt, attempts, and the first wait between them (it doubles).
+        "TRACKER_WEBHOOK_TIMEOUT": os.environ.get("TRACKER_WEBHOOK_TIMEOUT", "10"),
+        "TRACKER_WEBHOOK_ATTEMPTS": os.environ.get("TRACKER_WEBHOOK_ATTEMPTS", "3"),
+        "TRACKER_WEBHOOK_BACKOFF": os.environ.get("TRACKER_WEBHOOK_BACKOFF", "2"),
+        # The address people open the tracker at (https://tracker.shinan.example), for links
+        # in messages sent from outside a request (reminder cards); empty: no link.
+        "TRACKER_BASE_URL": os.environ.get("TRACKER_BASE_URL", "").strip().rstrip("/"),
         # Where computed boards are shared (tracker.snapshots): empty for the database, or a
         # Redis URL such as redis://127.0.0.1:6379/0.
         "TRACKER_CACHE_URL": os.environ.get("TRACKER_CACHE_URL", ""),

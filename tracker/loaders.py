@@ -32,6 +32,7 @@ from tracker.models import (
     Report,
     ScreenLink,
     User,
+    Webhook,
 )
 from tracker.models.plan import PLAN_HEADER_COLUMNS, PlanHeader
 from tracker.models.types import MAX_ID
@@ -40,7 +41,9 @@ CODE_MAX = 32
 
 # What the 404 look-ups return: the models loaded with their related rows.
 Loaded = TypeVar("Loaded", Attachment, Item, Milestone)
-Row = TypeVar("Row", ApiToken, Department, Instruction, Postponement, Report, ScreenLink, User)
+Row = TypeVar(
+    "Row", ApiToken, Department, Instruction, Plan, Postponement, Report, ScreenLink, User, Webhook
+)
 
 
 def valid_id(value: int | None) -> bool:

@@ -16,7 +16,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker import clock
-from tracker.domain import assignment, instructions, passwords, postponements, screens
+from tracker.domain import (
+    assignment,
+    instructions,
+    passwords,
+    postponements,
+    screens,
+    webhooks,
+)
 from tracker.domain.accounts import AccountProblem
 from tracker.domain.assignment import AssignmentProblem
 from tracker.domain.bulletins import BulletinProblem
@@ -30,6 +37,7 @@ from tracker.domain.refusal import Conflict, Refused
 from tracker.domain.reporting import ReportProblem, ReviewProblem
 from tracker.domain.screens import ScreenProblem
 from tracker.domain.tokens import TokenProblem
+from tracker.domain.webhooks import WebhookProblem
 
 if TYPE_CHECKING:
     from tracker.models import Milestone, Plan
@@ -116,6 +124,26 @@ _SCREEN_TEXTS: dict[StrEnum, object] = {
         "Give the link a label, for example the room where the display is."
     ),
     ScreenProblem.LABEL_TOO_LONG: _l("A label has at most %(max)d characters."),
+}
+# Group robots for reminders
+_WEBHOOK_TEXTS: dict[StrEnum, object] = {
+    WebhookProblem.LABEL_REQUIRED: _l("Name the robot, for example the chat group it posts to."),
+    WebhookProblem.LABEL_TOO_LONG: _l("A name has at most %(max)d characters."),
+    WebhookProblem.URL_REQUIRED: _l("Paste the robot's webhook address."),
+    WebhookProblem.URL_TOO_LONG: _l("The address has at most %(max)d characters."),
+    WebhookProblem.URL_NOT_HTTP: _l(
+        "The address must start with https:// (or http://), name a host and hold no spaces."
+    ),
+    WebhookProblem.URL_CREDENTIALS: _l(
+        "The address must not hold a user name or password (user:password@): they would "
+        "show wherever the address is shown."
+    ),
+    WebhookProblem.SECRET_TOO_LONG: _l("The sign secret has at most %(max)d characters."),
+    WebhookProblem.SECRET_NOT_SIGNED: _l(
+        "WeCom robots do not sign their messages: leave the sign secret empty."
+    ),
+    WebhookProblem.SCOPE_REQUIRED: _l("Choose the plan or the department the robot is for."),
+    WebhookProblem.SCOPE_BOTH: _l("A robot is for one plan or one department, not both."),
 }
 # Instructions (批示)
 _INSTRUCTION_TEXTS: dict[StrEnum, object] = {
@@ -284,6 +312,7 @@ _TEXTS: dict[tuple[type, str], object] = {
         _ACCOUNT_TEXTS,
         _TOKEN_TEXTS,
         _SCREEN_TEXTS,
+        _WEBHOOK_TEXTS,
         _INSTRUCTION_TEXTS,
         _ASSIGNMENT_TEXTS,
         _POSTPONEMENT_TEXTS,
@@ -300,6 +329,9 @@ _LIMIT_ROWS: list[tuple[StrEnum, dict[str, object]]] = [
     (PasswordProblem.TOO_SHORT, {"num": passwords.MIN_LENGTH}),
     (PasswordProblem.TOO_LONG, {"num": passwords.MAX_LENGTH}),
     (ScreenProblem.LABEL_TOO_LONG, {"max": screens.LABEL_MAX}),
+    (WebhookProblem.LABEL_TOO_LONG, {"max": webhooks.LABEL_MAX}),
+    (WebhookProblem.URL_TOO_LONG, {"max": webhooks.URL_MAX}),
+    (WebhookProblem.SECRET_TOO_LONG, {"max": webhooks.SECRET_MAX}),
     (InstructionProblem.TEXT_TOO_LONG, {"max": instructions.TEXT_MAX}),
     (
         AssignmentProblem.TITLE_TOO_LONG,

@@ -47,6 +47,7 @@ def test_inactive_user_can_do_nothing() -> None:
         Action.MANAGE_PLAN,
         Action.VIEW_AUDIT,
         Action.DECIDE_POSTPONEMENT,
+        Action.MANAGE_WEBHOOKS,
     ],
 )
 def test_administration_is_for_admins_only(action: Action) -> None:

@@ -68,8 +68,9 @@ for area in AREAS:
     assert not overlap, f"{area.__name__} repeats {overlap}"
     EXPECTED.update(area.EXPECTED)
 
-# Routes that end the session walk last, so they do not hide the others' answers.
-LAST = {("POST", "/logout")}
+# Routes that end the session (or delete what the others point at) walk last, so they do
+# not hide the others' answers.
+LAST = {("POST", "/logout")}.union(*(getattr(area, "LAST", set()) for area in AREAS))
 
 
 def registered_routes(app: Flask) -> set[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Administration forms: departments and users (Flask-WTF, so every one carries a CSRF token).
+"""Administration forms: departments, users and group robots (Flask-WTF: each has a CSRF token).
 
 Department choices are filled in by the view (only active departments are offered); the
 value 0 means "no department".
@@ -7,14 +7,17 @@ value 0 means "no department".
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from tracker.domain import webhooks
 from tracker.domain.accounts import USERNAME_MAX
 from tracker.domain.policy import ROLES
+from tracker.domain.webhooks import RobotKind
 from tracker.forms import Form, find_department
 from tracker.i18n import ROLE_LABELS
+from tracker.messages import message
 from tracker.services.exports.mailer import ADDRESS, split_addresses
 
 NO_DEPARTMENT = 0
@@ -111,3 +114,83 @@ class UserEditForm(_UserFields):
 
     active = BooleanField(_l("Active"))
     submit = SubmitField(_l("Save"))
+
+
+ROBOT_KIND_LABELS = {
+    RobotKind.WECOM: _l("WeCom group robot (企业微信)"),
+    RobotKind.DINGTALK: _l("DingTalk group robot (钉钉)"),
+    RobotKind.FEISHU: _l("Feishu / Lark group robot (飞书)"),
+}
+
+
+class WebhookForm(Form):
+    """A group robot: its name, kind, whose reminders it gets and its address.
+
+    The address and the sign secret are credentials: a saved one is never put back in the
+    form (an empty field keeps it), and both fields are password fields, so a shoulder or a
+    screenshot does not catch them. ``target`` ("plan-<id>" or "department-<id>") is filled
+    with choices by the view.
+    """
+
+    label = StringField(
+        _l("Robot name"),
+        validators=[DataRequired(message=_l("Name the robot, for example the chat group."))],
+        description=_l("Where the robot posts, for example: 工信局工作群."),
+        render_kw={"maxlength": webhooks.LABEL_MAX},
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(kind.value, label) for kind, label in ROBOT_KIND_LABELS.items()],
+        invalid_choice_message=_l("Unknown kind of robot."),
+    )
+    target = SelectField(
+        _l("Reminders of"),
+        validate_choice=False,  # checked below, so a stale page gets a clear message
+        description=_l(
+            "A plan's robot gets every department's reminders of the plan; a department's "
+            "robot gets that department's reminders of every plan."
+        ),
+    )
+    url = PasswordField(
+        _l("Webhook address"),
+        description=_l(
+            "The address the group's robot settings show, for example "
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"
+        ),
+        render_kw={"maxlength": webhooks.URL_MAX, "autocomplete": "off"},
+    )
+    secret = PasswordField(
+        _l("Sign secret (加签, optional)"),
+        description=_l(
+            "DingTalk and Feishu only: the secret of the robot's signature setting "
+            "(DingTalk's starts with SEC)."
+        ),
+        render_kw={"maxlength": webhooks.SECRET_MAX, "autocomplete": "off"},
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: object, keeps_url: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.keeps_url = keeps_url
+
+    def validate_url(self, field: PasswordField) -> None:
+        """A new robot needs an address; an edited one keeps its own when none is typed."""
+        value = (field.data or "").strip()
+        if not value and self.keeps_url:
+            return
+        problems = webhooks.url_problems(value)
+        if problems:
+            raise ValidationError(message(problems[0]))
+
+    def validate_target(self, field: SelectField) -> None:
+        """The plan or department must still exist (a stale page gets a clear message)."""
+        offered = {choice.value for choice in field.choices or []} - {""}
+        if field.data not in offered:
+            raise ValidationError(_l("Choose the plan or the department the robot is for."))
+
+
+class WebhookEditForm(WebhookForm):
+    """A saved robot: also whether it is on, and whether to drop its sign secret."""
+
+    remove_secret = BooleanField(_l("Remove the saved sign secret"))
+    active = BooleanField(_l("On (gets reminders)"))

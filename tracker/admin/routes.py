@@ -66,6 +66,11 @@ AUDIT_ACTIONS = {
     "department_created": _l("Department created"),
     "department_updated": _l("Department changed"),
     "reminders_sent": _l("Reminders sent"),
+    "reminders_posted": _l("Reminders posted to group robots"),
+    "webhook_created": _l("Group robot added"),
+    "webhook_updated": _l("Group robot changed"),
+    "webhook_tested": _l("Group robot tested"),
+    "webhook_deleted": _l("Group robot deleted"),
     "screen_link_created": _l("Screen link created"),
     "screen_link_revoked": _l("Screen link revoked"),
 }
@@ -75,6 +80,7 @@ TARGET_TYPES = {
     "department": _l("Department"),
     "plan": _l("Plan"),
     "screenlink": _l("Screen link"),
+    "webhook": _l("Group robot"),
 }
 
 

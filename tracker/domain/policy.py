@@ -47,6 +47,7 @@ class Action(StrEnum):
     IMPORT_PLAN = "import_plan"
     EXPORT_PLAN = "export_plan"
     ISSUE_BULLETIN = "issue_bulletin"
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ _ADMIN_ONLY = {
     Action.DECIDE_POSTPONEMENT,
     Action.IMPORT_PLAN,
     Action.EXPORT_PLAN,
+    Action.MANAGE_WEBHOOKS,
 }
 _READ = {Action.VIEW_BOARD, Action.VIEW_ITEM, Action.EDIT_OWN_PROFILE}
 # What changes a plan's work or content: refused on a plan that is not active (a draft's

@@ -17,6 +17,7 @@ from tracker.models.plan import (
 from tracker.models.screens import ScreenLink
 from tracker.models.snapshot import Snapshot
 from tracker.models.tokens import ApiToken
+from tracker.models.webhooks import Webhook, WebhookDelivery
 from tracker.models.work import (
     Attachment,
     AttachmentContent,
@@ -49,4 +50,6 @@ __all__ = [
     "Snapshot",
     "Update",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

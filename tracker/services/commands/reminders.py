@@ -1,19 +1,22 @@
-"""Sending reminders (催办) by e-mail, and where each department's go: audited writes.
+"""Sending reminders (催办) by e-mail and to group robots, and where each department's go.
 
 What to remind whom of is read by :mod:`tracker.services.queries.reminders`.
 :func:`send_reminders` mails each department that has something to report and an address,
-in Chinese, and writes one audit event for the run. It flushes and leaves the commit to the
-caller.
+in Chinese, and writes one audit event for the run. :func:`post_robot_reminders` posts the
+same lists as cards to the group robots of the plan and of each department (no database
+write, so no transaction waits on a robot); :func:`record_robot_reminders` then keeps each
+post and audits the run. They flush and leave the commit to the caller.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
 from enum import StrEnum
 
-from flask import render_template
+from flask import get_template_attribute, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -22,9 +25,11 @@ from tracker.domain.reminders import (
     Reminder,
     ReminderKind,
 )
+from tracker.domain.webhooks import Card, CardSection, mask_url
 from tracker.extensions import db
-from tracker.models import Department, Plan
+from tracker.models import Department, Plan, Webhook
 from tracker.services.commands import audit
+from tracker.services.commands.webhooks import PURPOSE_REMINDER, record_delivery, robot_of
 from tracker.services.exports.mailer import (
     MailError,
     SmtpSettings,
@@ -32,7 +37,9 @@ from tracker.services.exports.mailer import (
     build_message,
     send_messages,
 )
+from tracker.services.exports.robots import Delivery, Robot, RobotSettings, post_card
 from tracker.services.queries.reminders import DepartmentReminders
+from tracker.services.queries.webhooks import webhooks_for_reminders
 
 MAIL_LOCALE = "zh_CN"
 
@@ -136,6 +143,148 @@ def _audit_detail(
         if codes:
             parts.append(f"{state.value}: {', '.join(codes)}")
     return "; ".join(parts)
+
+
+# Group robots
+
+
+def _more(count: int) -> str:
+    """The line that stands for milestones a card leaves out, in the cards' language."""
+    with force_locale(MAIL_LOCALE):
+        return "… " + _("and %(num)d more", num=count)
+
+
+def reminder_card(reminders: DepartmentReminders, plan: Plan, *, base_url: str) -> Card:
+    """A department's reminders as a robot's card, in Chinese like the e-mail: the same
+    lists and wording, and a link to the department's page (``/my``) when the tracker's
+    address (``TRACKER_BASE_URL``) is known.
+    """
+    with force_locale(MAIL_LOCALE):
+        when = get_template_attribute("reminders/_phrases.html", "when")
+        heading = get_template_attribute("reminders/_phrases.html", "heading")
+        sections = tuple(
+            CardSection(
+                heading=str(heading(kind, reminders)),
+                lines=tuple(f"{r.code} {r.title_zh}：{when(r)}" for r in entries),
+            )
+            for kind, entries in (
+                ("overdue", reminders.overdue),
+                ("due_soon", reminders.due_soon),
+                ("stale", reminders.stale),
+            )
+            if entries
+        )
+        return Card(
+            title=_(
+                "[Reminder] %(department)s: %(overdue)d overdue, %(due_soon)d due within "
+                "%(days)d days, %(stale)d without update",
+                department=reminders.department.name_zh,
+                overdue=len(reminders.overdue),
+                due_soon=len(reminders.due_soon),
+                days=reminders.due_soon_days,
+                stale=len(reminders.stale),
+            ),
+            intro=_(
+                "As of %(date)s, these milestones of %(plan)s that your department is "
+                "responsible for need attention.",
+                date=reminders.as_of.isoformat(),
+                plan=plan.name_zh,
+            ),
+            sections=sections,
+            link_label=_("Open the department's page to report") if base_url else "",
+            link_url=f"{base_url}/my" if base_url else "",
+            footer=_("Sent automatically by Plan Tracker."),
+            urgent=bool(reminders.overdue),
+            more=_more,
+        )
+
+
+@dataclass(frozen=True)
+class RobotPost:
+    """One card for one robot: the department's reminders and where they go."""
+
+    webhook: Webhook
+    robot: Robot
+    reminders: DepartmentReminders
+
+
+@dataclass(frozen=True)
+class RobotOutcome:
+    """What became of one card."""
+
+    post: RobotPost
+    delivery: Delivery
+
+
+def robot_posts(plan: Plan, reminders: list[DepartmentReminders]) -> list[RobotPost]:
+    """The cards a run posts: each active department with something to report, to the
+    plan's robots and to its own. Departments with nothing to report get no card.
+    """
+    entries = [e for e in reminders if e.count and e.department.active]
+    webhooks = webhooks_for_reminders(plan, [e.department for e in entries])
+    posts = []
+    for entry in entries:
+        for webhook in webhooks:
+            if webhook.plan_id == plan.id or webhook.department_id == entry.department.id:
+                posts.append(RobotPost(webhook, robot_of(webhook), entry))
+    return posts
+
+
+def post_robot_reminders(
+    posts: list[RobotPost],
+    plan: Plan,
+    *,
+    settings: RobotSettings,
+    base_url: str,
+    post: Callable[[Robot, Card, RobotSettings], Delivery] = post_card,
+) -> list[RobotOutcome]:
+    """Post every card (retrying each as ``settings`` say); nothing is written here."""
+    return [
+        RobotOutcome(
+            p, post(p.robot, reminder_card(p.reminders, plan, base_url=base_url), settings)
+        )
+        for p in posts
+    ]
+
+
+def record_robot_reminders(who: Who, plan: Plan, outcomes: list[RobotOutcome]) -> None:
+    """Keep each post (the admin page shows the latest) and one ``reminders_posted`` audit
+    event for the run.
+    """
+    for outcome in outcomes:
+        record_delivery(
+            who,
+            outcome.post.webhook,
+            outcome.delivery,
+            purpose=PURPOSE_REMINDER,
+            department=outcome.post.reminders.department,
+            plan=plan,
+        )
+    sent = [robot_line(o) for o in outcomes if o.delivery.ok]
+    failed = [robot_line(o) for o in outcomes if not o.delivery.ok]
+    as_of = outcomes[0].post.reminders.as_of.isoformat() if outcomes else "-"
+    parts = [f"as_of={as_of}", f"sent {len(sent)}, failed {len(failed)}", *failed]
+    audit.record(
+        "reminders_posted",
+        now=who.now,
+        actor=who.actor,
+        username=None if who.actor is not None else "cli",
+        address=who.address,
+        target=plan,
+        detail="; ".join(parts),
+    )
+    db.session.flush()
+
+
+def robot_line(outcome: RobotOutcome) -> str:
+    """What became of one card, in a line (the robot's address masked)."""
+    post, delivery = outcome.post, outcome.delivery
+    where = f"{post.webhook.label} ({post.webhook.kind} {mask_url(post.webhook.url)})"
+    code = post.reminders.department.code
+    if delivery.ok:
+        tries = "" if delivery.attempts == 1 else f" at attempt {delivery.attempts}"
+        return f"{code} → {where}: sent{tries}"
+    return f"{code} → {where}: NOT sent after {delivery.attempts} attempts: {delivery.error}"
 
 
 def set_department_email(who: Who, department: Department, email: str) -> bool:
