@@ -63,20 +63,25 @@ class MailOutcome:
     error: str = ""
 
 
+def reminder_title(reminders: DepartmentReminders) -> str:
+    """The line an e-mail's subject and a robot's card both open with: the counts at a glance."""
+    return _(
+        "[Reminder] %(department)s: %(overdue)d overdue, %(due_soon)d due within "
+        "%(days)d days, %(stale)d without update",
+        department=reminders.department.name_zh,
+        overdue=len(reminders.overdue),
+        due_soon=len(reminders.due_soon),
+        days=reminders.due_soon_days,
+        stale=len(reminders.stale),
+    )
+
+
 def reminder_mail(
     reminders: DepartmentReminders, plan: Plan, *, sender: str, to: list[str]
 ) -> EmailMessage:
     """A department's reminder e-mail, written in Chinese whatever the current language."""
     with force_locale(MAIL_LOCALE):
-        subject = _(
-            "[Reminder] %(department)s: %(overdue)d overdue, %(due_soon)d due within "
-            "%(days)d days, %(stale)d without update",
-            department=reminders.department.name_zh,
-            overdue=len(reminders.overdue),
-            due_soon=len(reminders.due_soon),
-            days=reminders.due_soon_days,
-            stale=len(reminders.stale),
-        )
+        subject = reminder_title(reminders)
         context = {"reminders": reminders, "plan": plan}
         text = render_template("reminders/email_text.html", **context)
         html = render_template("reminders/email.html", **context, subject=subject)
@@ -175,15 +180,7 @@ def reminder_card(reminders: DepartmentReminders, plan: Plan, *, base_url: str) 
             if entries
         )
         return Card(
-            title=_(
-                "[Reminder] %(department)s: %(overdue)d overdue, %(due_soon)d due within "
-                "%(days)d days, %(stale)d without update",
-                department=reminders.department.name_zh,
-                overdue=len(reminders.overdue),
-                due_soon=len(reminders.due_soon),
-                days=reminders.due_soon_days,
-                stale=len(reminders.stale),
-            ),
+            title=reminder_title(reminders),
             intro=_(
                 "As of %(date)s, these milestones of %(plan)s that your department is "
                 "responsible for need attention.",
