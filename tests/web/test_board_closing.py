@@ -56,6 +56,8 @@ def test_an_ended_plan_opens_with_its_closing_view(leader: FlaskClient) -> None:
     html = page(leader)
     assert 'data-testid="closing"' in html
     assert "计划期已于 2022-12-31 结束" in html
+    summary = re.search(r'data-testid="closing-summary">(.*?)</p>', html, re.S).group(1)
+    assert re.fullmatch(r"最终进度 \d+%。\d+ 项任务中，\d+ 项按期完成，.*", summary), summary
     assert 'data-testid="days-left">计划期已结束<' in html
     items = outcome_row(html, "closing-items")
     milestones = outcome_row(html, "closing-milestones")
@@ -138,3 +140,12 @@ def test_my_department_reads_open_milestones_as_not_done_by_the_end(seeded: Flas
     html = page(signed_in(seeded, "wang"), "/my")
     assert "计划期内未完成" in html
     assert re.search(r"已逾期 \d+ 天", html) is None
+
+
+def test_the_closing_view_reads_in_english(seeded: Flask) -> None:
+    create_user("zhang", "leader")
+    html = page(signed_in(seeded, "zhang", lang="en"))
+    summary = re.search(r'data-testid="closing-summary">(.*?)</p>', html, re.S).group(1)
+    assert re.fullmatch(r"Final progress \d+%\. Of 13 items, \d+ were done on time, .*", summary)
+    assert "The plan period ended on 2022-12-31" in html
+    assert "not done by the plan’s end (due " in html
