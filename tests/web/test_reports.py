@@ -291,7 +291,7 @@ def test_item_report_with_a_new_figure_counts_once_approved(app: Flask, people: 
         },
     )
     assert response.status_code == 302
-    assert count(Measurement) == 4  # from the plan file only
+    assert count(Measurement) == 5  # from the plan file only (one per indicator)
     report = db.session.scalar(sa.select(Report))
     li = signed_in(app, "li")
     li.post(f"/reports/{report.id}/approve", data={"csrf_token": csrf_token(li, "/reviews")})
