@@ -100,7 +100,7 @@ def test_on_a_phone_the_board_has_no_sideways_scroll_and_folds_its_filters(
     expect(page.locator(".board-table thead").first).to_be_hidden()
     # Below the items: the first three of each watch list, "show all" for the rest, and no
     # second list of the items under the timeline (the cards above open them).
-    for listed in page.locator(".phone-first-three").all():
+    for listed in page.locator(".short-list").all():
         assert listed.locator("li:visible").count() <= 3
     overdue = page.get_by_test_id("watch-overdue").locator("li")
     assert overdue.count() > 3, "the fixture should put more than three milestones overdue"
