@@ -151,3 +151,13 @@ def grow_plan(factor: int = 10, *, history: bool = True, reports_by: User | None
                     )
                 )
     db.session.commit()
+
+
+def demo_accounts() -> None:
+    """The accounts `seed --demo` makes (by name, role and department), with the tests' cheap
+    password hash: the demo history needs who they are, not their scrypt."""
+    create_user("admin", "admin")
+    create_user("leader", "leader")
+    create_user("viewer", "viewer")
+    for found in db.session.scalars(sa.select(Department).order_by(Department.code)).all():
+        create_user(f"lead-{found.code}", "dept_lead", department=found)

@@ -19,9 +19,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.board_charts import wait_for_charts
 from tests.browser.conftest import Console, sign_in
 from tests.conftest import load_plan
-from tests.factories import create_user
+from tests.factories import demo_accounts
 from tracker.extensions import db
-from tracker.models import Department, Plan
+from tracker.models import Plan
 from tracker.services.commands.demo_history import play_demo_history
 from tracker.services.exports.attachment_storage import attachment_storage
 
@@ -36,10 +36,7 @@ README_MAX_BYTES = 400_000
 def lived_through(app: Flask) -> None:
     """The Shinan plan, the demo accounts and the demo's history to the plan's end."""
     load_plan()
-    for username, role in (("admin", "admin"), ("leader", "leader"), ("viewer", "viewer")):
-        create_user(username, role)
-    for department in db.session.scalars(sa.select(Department).order_by(Department.code)).all():
-        create_user(f"lead-{department.code}", "dept_lead", department=department)
+    demo_accounts()
     plan = db.session.scalar(sa.select(Plan).where(Plan.code == "shinan-2020"))
     assert plan is not None
     play_demo_history(plan, until=date(2022, 12, 31), storage=attachment_storage(current_app))

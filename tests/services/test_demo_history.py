@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from tests.conftest import FIXTURES, load_plan
-from tests.factories import create_user, login
+from tests.factories import demo_accounts, login
 from tracker.domain.demo_story import SAMPLE_MARK
 from tracker.domain.refusal import Who
 from tracker.domain.reporting import MilestoneReport, ReportState
@@ -19,7 +19,6 @@ from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.models import (
     Attachment,
-    Department,
     Instruction,
     InstructionReply,
     Item,
@@ -50,16 +49,6 @@ def shinan() -> Plan:
     plan = db.session.scalar(sa.select(Plan).where(Plan.code == "shinan-2020"))
     assert plan is not None
     return plan
-
-
-def demo_accounts() -> None:
-    """The accounts `seed --demo` makes (by name, role and department), with the tests' cheap
-    password hash: the history needs who they are, not their scrypt."""
-    create_user("admin", "admin")
-    create_user("leader", "leader")
-    create_user("viewer", "viewer")
-    for found in db.session.scalars(sa.select(Department).order_by(Department.code)).all():
-        create_user(f"lead-{found.code}", "dept_lead", department=found)
 
 
 @pytest.fixture
