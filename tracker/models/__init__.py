@@ -14,6 +14,7 @@ from tracker.models.plan import (
     Milestone,
     Plan,
 )
+from tracker.models.receipts import Receipt
 from tracker.models.screens import ScreenLink
 from tracker.models.snapshot import Snapshot
 from tracker.models.tokens import ApiToken
@@ -45,6 +46,7 @@ __all__ = [
     "Milestone",
     "Plan",
     "Postponement",
+    "Receipt",
     "Report",
     "ScreenLink",
     "Snapshot",
