@@ -13,8 +13,10 @@ from flask.testing import FlaskClient
 from tests.conftest import load_plan
 from tests.factories import create_user, csrf_token, department, grow_plan, login
 from tests.querycount import count_queries
+from tracker.domain.refusal import Who
 from tracker.extensions import db
-from tracker.models import Milestone, Report
+from tracker.models import Item, Milestone, Report, User
+from tracker.services.commands import instructions as service
 
 NOW = datetime(2020, 12, 20, 2, 0, tzinfo=UTC)  # 2020-12-20 in Qingdao
 
@@ -172,3 +174,44 @@ def test_unexpected_parameters_are_not_echoed_into_links(leader: FlaskClient) ->
     html = response.get_data(as_text=True)
     assert "_method" not in html
     assert "group=projects" in html
+
+
+def test_past_board_shows_the_focus_flags_and_open_instructions_of_its_day(
+    leader: FlaskClient,
+) -> None:
+    """A past board shows what was flagged and still open then, not today's flags and counts."""
+    zhang = db.session.scalar(sa.select(User).where(User.username == "zhang"))
+    t1 = db.session.scalar(sa.select(Item).where(Item.code == "T1"))
+    t2 = db.session.scalar(sa.select(Item).where(Item.code == "T2"))
+    # T1: flagged on 2020-12-01 (in Qingdao), still flagged; T2 flagged 12-01, cleared 12-15.
+    first, cleared = datetime(2020, 12, 1, 1, tzinfo=UTC), datetime(2020, 12, 15, 1, tzinfo=UTC)
+    service.set_focus(Who(first, zhang), t1, True)
+    service.set_focus(Who(first, zhang), t2, True)
+    service.set_focus(Who(cleared, zhang), t2, False)
+    # On T1: one instruction written 12-02 and closed 12-16, one written today (12-20).
+    done = service.create_instruction(
+        Who(datetime(2020, 12, 2, 1, tzinfo=UTC), zhang), t1, "早", None
+    )
+    service.close(Who(datetime(2020, 12, 16, 1, tzinfo=UTC), zhang), done)
+    service.create_instruction(Who(NOW, zhang), t1, "今", None)
+    db.session.commit()
+
+    def flags(html: str) -> tuple[set[str], str | None]:
+        rows = re.findall(r'data-testid="item-row" data-code="([^"]+)".*?</tr>', html, re.S)
+        bodies = re.findall(r'(data-testid="item-row" data-code="[^"]+".*?</tr>)', html, re.S)
+        focused = {
+            code for code, body in zip(rows, bodies, strict=True) if 'data-testid="focus"' in body
+        }
+        t1_body = next(b for c, b in zip(rows, bodies, strict=True) if c == "T1")
+        count = re.search(r'data-testid="open-instructions">([^<]+)<', t1_body)
+        return focused, count.group(1) if count else None
+
+    assert flags(leader.get("/plans/shinan-2020/").get_data(as_text=True)) == ({"T1"}, "1 条批示")
+    assert flags(leader.get("/plans/shinan-2020/?as_of=2020-12-10").get_data(as_text=True)) == (
+        {"T1", "T2"},
+        "1 条批示",
+    )
+    assert flags(leader.get("/plans/shinan-2020/?as_of=2020-11-30").get_data(as_text=True)) == (
+        set(),
+        None,
+    )

@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.clock import district_day_end
 from tracker.domain.closing import Closing, Outcomes, close_plan, half_year_ends, has_ended
 from tracker.domain.instructions import PENDING_STATES
 from tracker.domain.league import DepartmentScore, OwnedMilestone, score_departments, sort_scores
@@ -92,6 +93,7 @@ class ItemLine:
     update_age: int | None
     open_instructions: int
     pending: int
+    focus: bool  # flagged 重点关注 on the as-of day
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ class Board:
     @property
     def focus(self) -> list[ItemLine]:
         """The shown items flagged focus (重点关注), in plan order: the board's first watch list."""
-        return [line for section in self.sections for line in section.lines if line.item.focus]
+        return [line for section in self.sections for line in section.lines if line.focus]
 
     @property
     def days_left(self) -> int:
@@ -285,16 +287,42 @@ def _shown(
     )
 
 
-def _open_instructions(plan: Plan) -> dict[int, int]:
-    """Per item, how many instructions still ask something of its departments."""
-    return dict(
-        db.session.execute(
-            sa.select(Instruction.item_id, sa.func.count())
-            .join(Item, Item.id == Instruction.item_id)
-            .where(Item.plan_id == plan.id, Instruction.state.in_(PENDING_STATES))
-            .group_by(Instruction.item_id)
-        ).all()
+def _open_instructions(plan: Plan, as_of: date, today: date) -> dict[int, int]:
+    """Per item, how many instructions still asked something of its departments at the end
+    of ``as_of``: written by then and not yet closed (a past board counts what was open then).
+    """
+    query = (
+        sa.select(Instruction.item_id, sa.func.count())
+        .join(Item, Item.id == Instruction.item_id)
+        .where(Item.plan_id == plan.id)
+        .group_by(Instruction.item_id)
     )
+    if as_of >= today:
+        query = query.where(Instruction.state.in_(PENDING_STATES))
+    else:
+        end = district_day_end(as_of)
+        query = query.where(
+            Instruction.created_at < end,
+            sa.or_(Instruction.closed_at.is_(None), Instruction.closed_at >= end),
+        )
+    return dict(db.session.execute(query).all())
+
+
+def _focus_at(plan: Plan, as_of: date, today: date) -> dict[int, bool]:
+    """Per item whose focus flag changed after ``as_of``, the flag it had then: the old value
+    of its first change after that day. Items missing from the answer have today's flag.
+    """
+    if as_of >= today:
+        return {}
+    rows = db.session.execute(
+        sa.select(Update.item_id, Update.old_value)
+        .where(Update.plan_id == plan.id, Update.field == "focus", Update.effective_on > as_of)
+        .order_by(Update.effective_on, Update.id)
+    ).all()
+    flags: dict[int, bool] = {}
+    for item_id, old in rows:
+        flags.setdefault(item_id, old == "True")
+    return flags
 
 
 def _item_line(
@@ -306,6 +334,7 @@ def _item_line(
     last: date | None,
     open_instructions: int,
     pending: int,
+    focus: bool,
 ) -> ItemLine:
     """An item's board line: its next open milestone and how old its last update is."""
     upcoming = [m for m in milestones if results[m.id].status is not Status.DONE]
@@ -319,6 +348,7 @@ def _item_line(
         update_age=(as_of - last).days if last else None,
         open_instructions=open_instructions,
         pending=pending,
+        focus=focus,
     )
 
 
@@ -340,7 +370,8 @@ def build_board(
     """
     progress = load_progress(plan, as_of, margin, today=today)
     last_item = _last_updates(plan, as_of)
-    open_instructions = _open_instructions(plan)
+    open_instructions = _open_instructions(plan, as_of, today)
+    focus_then = _focus_at(plan, as_of, today)
     departments = list(db.session.scalars(sa.select(Department).order_by(Department.code)))
     by_id = {d.id: d for d in departments}
     wanted = next((d for d in departments if d.code == filters.department), None)
@@ -363,6 +394,7 @@ def build_board(
                 last=last_item.get(item.id),
                 open_instructions=open_instructions.get(item.id, 0),
                 pending=progress.pending_by_item.get(item.id, 0),
+                focus=focus_then.get(item.id, item.focus),
             )
             if _shown(filters, wanted, section.group, line, milestones):
                 lines.append(line)
