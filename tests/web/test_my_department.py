@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from tests.conftest import load_plan
 from tests.factories import create_user, csrf_token, department, signed_in
 from tracker.extensions import db
-from tracker.models import Milestone, Postponement, Report
+from tracker.models import Milestone, Postponement, Report, User
 
 NOW = datetime(2020, 12, 20, 2, 0, tzinfo=UTC)
 ITEM_FORM = "/plans/shinan-2020/items/T1/report"
@@ -281,3 +281,40 @@ def test_indicator_shortcut_preselects_only_the_items_own_indicator(
         response = wang.get(ITEM_FORM, query_string={"indicator": bogus})
         assert response.status_code == 200
         assert '<option selected value="0">' in response.get_data(as_text=True)
+
+
+def test_long_lists_of_reports_show_the_first_ten_and_count_them_all(
+    app: Flask, people: None
+) -> None:
+    """A department behind on many reports sees the first ten of each list and how many more,
+    with the way to the full milestone list; the count tiles still count them all.
+    """
+    kjj = department("kjj")
+    li = db.session.scalar(sa.select(User).where(User.username == "li"))
+    owned = db.session.scalars(
+        sa.select(Milestone).where(Milestone.department_id == kjj.id).order_by(Milestone.id)
+    ).all()
+    assert len(owned) >= 13
+    for index, m in enumerate(owned[:13]):
+        db.session.add(
+            Report(
+                plan_id=m.plan_id,
+                item_id=m.item_id,
+                milestone_id=m.id,
+                author_id=li.id,
+                department_id=kjj.id,
+                submitted_at=NOW,
+                base_version=m.version,
+                state="returned" if index < 12 else "submitted",
+                status="on_track",
+                progress=10,
+                review_note="请补充佐证材料",
+            )
+        )
+    db.session.commit()
+    page = my_page(signed_in(app, "li"))
+    assert len(listed(page, "returned-report")) == 10
+    assert (count(page, "returned"), count(page, "pending")) == (12, 1)
+    more = re.findall(r'data-testid="more-reports"><a href="([^"]+)">([^<]+)<', page)
+    assert more == [("/plans/shinan-2020/my/milestones", "另有 2 份：在全部节点列表中按标记查看")]
+    assert len(listed(page, "pending-report")) == 1

@@ -41,7 +41,11 @@ from tracker.services.commands.reports import (
 )
 from tracker.services.exports.attachment_storage import attachment_storage
 from tracker.services.exports.attachments import store_attachment
-from tracker.services.queries.department_work import MY_MILESTONES_SHOWN, department_work
+from tracker.services.queries.department_work import (
+    MY_MILESTONES_SHOWN,
+    MY_REPORTS_SHOWN,
+    department_work,
+)
 from tracker.services.queries.instructions import open_instructions_for_department
 from tracker.services.queries.plans import visible_plans
 from tracker.services.queries.progress import milestone_state
@@ -142,6 +146,7 @@ def mine() -> str:
                     reminders=reminders_for_department(plan, department.id, as_of),
                     today=as_of,
                     shown=MY_MILESTONES_SHOWN,
+                    reports_shown=MY_REPORTS_SHOWN,
                 )
             )
         )

@@ -23,6 +23,9 @@ from tracker.services.queries.progress import milestone_state
 
 DUE_SOON_DAYS = 30
 MY_MILESTONES_SHOWN = 50  # per plan on "my department"; the rest on the plan's full list
+# Returned and pending reports listed per plan on "my department": a department behind on
+# hundreds of them gets the first ones and a count, not a page too long to load on a phone.
+MY_REPORTS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -58,15 +61,17 @@ class DepartmentWork:
 
     @property
     def returned(self) -> list[Report]:
-        """Returned reports of both kinds: milestones' by due date, then items' in plan order."""
+        """Returned reports of both kinds: items' in plan order (only this page lists them),
+        then milestones' by due date (the full milestone list flags them too).
+        """
         on_milestones = [row.returned for row in self.rows if row.returned is not None]
-        return on_milestones + self._item_reports(ReportState.RETURNED)
+        return self._item_reports(ReportState.RETURNED) + on_milestones
 
     @property
     def pending(self) -> list[Report]:
-        """Reports of both kinds waiting for review."""
+        """Reports of both kinds waiting for review, items' first as in :attr:`returned`."""
         on_milestones = [row.pending for row in self.rows if row.pending is not None]
-        return on_milestones + self._item_reports(ReportState.SUBMITTED)
+        return self._item_reports(ReportState.SUBMITTED) + on_milestones
 
     @property
     def pending_count(self) -> int:
