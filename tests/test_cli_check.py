@@ -20,7 +20,15 @@ from tests.web.test_board_snapshots import REDIS_URL, redis_reachable
 from tracker.extensions import db
 
 ZH_CATALOG = Path(__file__).resolve().parents[1] / "tracker/translations/zh/LC_MESSAGES"
-CHECKS = ["database", "migrations", "secret key", "attachments", "cache", "catalogs"]
+CHECKS = [
+    "database",
+    "migrations",
+    "secret key",
+    "attachments",
+    "cache",
+    "catalogs",
+    "base url",
+]
 
 
 def check(app: Flask) -> tuple[Result, dict[str, tuple[str, str]]]:
@@ -59,13 +67,50 @@ def key_from_environment(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TRACKER_ENV", raising=False)
 
 
-def test_a_healthy_machine_passes_every_check(app: Flask, key_from_environment: None) -> None:
+def test_a_healthy_machine_passes_every_check(
+    app: Flask, key_from_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "TRACKER_BASE_URL", "https://tracker.shinan.example")
     result, lines = check(app)
     assert result.exit_code == 0
     assert {name: outcome for name, (outcome, _) in lines.items()} == dict.fromkeys(CHECKS, "OK")
     assert lines["migrations"][1].startswith("at head ")
     assert lines["catalogs"][1] == "compiled: en, zh"
     assert lines["cache"][1] == "the database's snapshot table is readable"
+    assert lines["base url"][1] == "reminders link to https://tracker.shinan.example"
+
+
+@pytest.mark.parametrize(
+    ("url", "outcome", "reason", "exit_code"),
+    [
+        (
+            "",
+            "WARN",
+            "TRACKER_BASE_URL is not set: reminder mails and robot cards carry no link",
+            0,
+        ),
+        (
+            "tracker.shinan.example",
+            "FAIL",
+            "TRACKER_BASE_URL is not an http(s) address: 'tracker.shinan.example'",
+            1,
+        ),
+        ("ftp://tracker", "FAIL", "TRACKER_BASE_URL is not an http(s) address: 'ftp://tracker'", 1),
+    ],
+)
+def test_a_missing_base_url_warns_and_a_wrong_one_fails(
+    app: Flask,
+    key_from_environment: None,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    outcome: str,
+    reason: str,
+    exit_code: int,
+) -> None:
+    monkeypatch.setitem(app.config, "TRACKER_BASE_URL", url)
+    result, lines = check(app)
+    assert lines["base url"] == (outcome, reason)
+    assert result.exit_code == exit_code
 
 
 def test_a_development_key_is_a_warning_and_fails_in_production(

@@ -195,6 +195,7 @@ def init_app(app: Flask) -> None:
         ITEM_SOURCE_LABELS=ITEM_SOURCE_LABELS,
         completion_text=completion_text,
         overdue_text=overdue_text,
+        plan_has_ended=has_ended,
         fact_date=fact_date,
         item_source=item_source,
         ROLE_LABELS=ROLE_LABELS,

@@ -209,6 +209,25 @@ def catalogs(app: Flask) -> Check:
     return Check("catalogs", Outcome.OK, f"compiled: {languages}")
 
 
+def base_url(app: Flask) -> Check:
+    """Reminder mails and robot cards link to the tracker at ``TRACKER_BASE_URL``; without it
+    they carry no link, and with a wrong one every link a department taps is dead.
+    """
+    url = app.config.get("TRACKER_BASE_URL") or ""
+    if not url:
+        return Check(
+            "base url",
+            Outcome.WARN,
+            "TRACKER_BASE_URL is not set: reminder mails and robot cards carry no link",
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return Check(
+            "base url", Outcome.FAIL, f"TRACKER_BASE_URL is not an http(s) address: {url!r}"
+        )
+    return Check("base url", Outcome.OK, f"reminders link to {url}")
+
+
 def run_checks(app: Flask) -> list[Check]:
     """Every check, in the order a deployment needs them. Those that need the database are
     skipped when it cannot be reached, rather than failing again for the same reason.
@@ -228,4 +247,5 @@ def run_checks(app: Flask) -> list[Check]:
         attachment_storage(app),
         cache(app) if uses_redis else after_database("cache", lambda: cache(app)),
         catalogs(app),
+        base_url(app),
     ]
