@@ -17,7 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import load_plan
-from tests.factories import create_user, csrf_token, department, login
+from tests.factories import create_user, csrf_token, department, grow_plan, login
+from tests.querycount import count_queries
 from tracker.domain.refusal import Who
 from tracker.domain.reporting import MilestoneReport
 from tracker.domain.status import Status
@@ -216,3 +217,21 @@ def test_two_people_issuing_one_month_at_once_both_get_theirs(
     numbers = re.findall(r"<td>2021-06</td>\s*<td>(\d+)</td>", history)
     assert sorted(numbers) == ["1", "2"]
     assert kept() == 2
+
+
+def test_the_page_reads_as_many_statements_with_ten_times_the_data_and_more_issues(
+    office: FlaskClient,
+) -> None:
+    """The preview and the list of issued bulletins read in a fixed number of statements."""
+
+    def measure() -> int:
+        with count_queries() as statements:
+            assert office.get(JUNE).status_code == 200
+        return len(statements)
+
+    issue(office)
+    before = measure()
+    grow_plan(reports_by=create_user("wang", "dept_lead", department=department("gxj")))
+    for month in ("2021-03", "2021-04", "2021-05", "2021-06"):
+        issue(office, month)
+    assert measure() == before
