@@ -144,6 +144,10 @@ _WEBHOOK_TEXTS: dict[StrEnum, object] = {
     ),
     WebhookProblem.SCOPE_REQUIRED: _l("Choose the plan or the department the robot is for."),
     WebhookProblem.SCOPE_BOTH: _l("A robot is for one plan or one department, not both."),
+    WebhookProblem.STALE: _l(
+        "Someone else changed or deleted this robot after you opened the page. What is saved "
+        "now is shown; check it and try again."
+    ),
 }
 # Instructions (批示)
 _INSTRUCTION_TEXTS: dict[StrEnum, object] = {

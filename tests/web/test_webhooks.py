@@ -4,6 +4,9 @@ bad input gets a message and writes nothing; the robot's key never shows on a pa
 
 from __future__ import annotations
 
+import threading
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -12,8 +15,12 @@ from flask.testing import FlaskClient
 from tests.conftest import table_snapshot
 from tests.factories import create_user, csrf_token, department, login
 from tests.local_servers import Answer, robot_server
+from tracker.domain.refusal import Refused, Who
+from tracker.domain.webhooks import RobotKind, WebhookProblem
 from tracker.extensions import db
-from tracker.models import AuditEvent, Plan, Webhook, WebhookDelivery
+from tracker.models import AuditEvent, Plan, User, Webhook, WebhookDelivery
+from tracker.services.commands.webhooks import delete_webhook, update_webhook
+from tracker.unit_of_work import unit_of_work
 
 KEY = "693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa"
 WECOM = f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={KEY}"
@@ -62,6 +69,7 @@ def post_edit(client: FlaskClient, webhook: Webhook, lang: str = "", **changes: 
         "url": "",
         "secret": "",
         "active": "y",
+        "version": str(webhook.version),
         "csrf_token": csrf_token(client, path),
         **changes,
     }
@@ -273,7 +281,8 @@ def test_deleting_a_robot_deletes_its_posts(admin_client: FlaskClient) -> None:
         path = f"/admin/webhooks/{robot.id}"
         admin_client.post(f"{path}/test", data={"csrf_token": csrf_token(admin_client, path)})
     response = admin_client.post(
-        f"{path}/delete", data={"csrf_token": csrf_token(admin_client, path)}
+        f"{path}/delete",
+        data={"csrf_token": csrf_token(admin_client, path), "version": str(robot.version)},
     )
     assert response.status_code == 302
     assert robots() == []
@@ -292,3 +301,117 @@ def test_the_page_is_in_chinese_by_default_and_linked_from_the_menu(
     assert '<h1 class="h3 mb-0">群机器人</h1>' in page
     assert 'href="/admin/webhooks"' in page
     assert "TRACKER_BASE_URL" in page  # not set here: the page says cards carry no link
+
+
+def test_two_admins_saving_one_robot_the_second_is_shown_what_is_saved(
+    seeded: Flask, admin_client: FlaskClient
+) -> None:
+    """Both opened the form at one version: the first save wins, the second is refused with
+    what is saved now, and saving once more (having seen it) replaces it.
+    """
+    create_user("boss2", "admin")
+    other = seeded.test_client()
+    login(other, "boss2")
+    post_new(admin_client)
+    [seen] = robots()
+    assert post_edit(admin_client, seen, label="工信局一群").status_code == 302  # type: ignore[attr-defined]
+    refused = post_edit(other, seen, label="工信局二群", lang="en", version=str(seen.version))
+    assert refused.status_code == 200  # type: ignore[attr-defined]
+    assert "Someone else changed or deleted this robot" in text(refused)
+    assert [r.label for r in robots()] == ["工信局一群"]
+    [now] = robots()
+    assert f'name="version" type="hidden" value="{now.version}"' in text(refused)
+    assert post_edit(other, now, label="工信局二群").status_code == 302  # type: ignore[attr-defined]
+    assert [r.label for r in robots()] == ["工信局二群"]
+
+
+def test_deleting_a_robot_changed_since_is_refused_and_a_deleted_one_is_gone(
+    admin_client: FlaskClient,
+) -> None:
+    post_new(admin_client)
+    [robot] = robots()
+    path = f"/admin/webhooks/{robot.id}"
+    opened = robot.version
+    post_edit(admin_client, robot, label="工信局新群")
+    response = admin_client.post(
+        f"{path}/delete?lang=en",
+        data={"csrf_token": csrf_token(admin_client, path), "version": str(opened)},
+    )
+    assert response.status_code == 302
+    assert "Someone else changed or deleted this robot" in text(admin_client.get("/admin/webhooks"))
+    [kept] = robots()
+    assert kept.label == "工信局新群"
+    admin_client.post(
+        f"{path}/delete",
+        data={"csrf_token": csrf_token(admin_client, path), "version": str(kept.version)},
+    )
+    assert robots() == []
+    # The other admin's form, opened before the delete, now finds nothing to save.
+    late = admin_client.post(
+        path,
+        data={
+            "label": "晚了",
+            "kind": "wecom",
+            "target": gxj_target(),
+            "active": "y",
+            "version": "3",
+            "csrf_token": csrf_token(admin_client, "/admin/webhooks/new"),
+        },
+    )
+    assert late.status_code == 404
+
+
+def test_two_admins_at_the_same_instant_exactly_one_wins(
+    seeded: Flask, admin_client: FlaskClient
+) -> None:
+    """Saving and deleting one robot at once, in two threads as two workers would: one wins,
+    the other is refused with the stale-robot problem, and nothing else breaks.
+    """
+    post_new(admin_client)
+    [robot] = robots()
+    robot_id, version = robot.id, robot.version
+    boss = db.session.scalar(sa.select(User).where(User.username == "boss"))
+    start = threading.Barrier(2)
+    outcomes: list[BaseException | None] = [None, None]
+
+    def run(index: int) -> None:
+        with seeded.app_context():
+            try:
+                webhook = db.session.get(Webhook, robot_id)
+                who = Who(datetime.now(UTC), db.session.get(User, boss.id))
+                start.wait()
+                with unit_of_work():
+                    if index == 0:
+                        update_webhook(
+                            who,
+                            webhook,
+                            kind=RobotKind.WECOM,
+                            label="同时保存",
+                            url=None,
+                            secret=None,
+                            department=webhook.department,
+                            plan=None,
+                            active=True,
+                            version=version,
+                        )
+                    else:
+                        delete_webhook(who, webhook, version=version)
+            except Exception as error:
+                outcomes[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    refused = [o for o in outcomes if o is not None]
+    assert len(refused) == 1, outcomes
+    assert isinstance(refused[0], Refused)
+    assert refused[0].problems == [WebhookProblem.STALE]
+    left = robots()
+    if outcomes[0] is None:  # the save won: the robot stays, with the new name
+        assert [r.label for r in left] == ["同时保存"]
+    else:  # the delete won
+        assert left == []

@@ -7,7 +7,14 @@ value 0 means "no department".
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -194,3 +201,4 @@ class WebhookEditForm(WebhookForm):
 
     remove_secret = BooleanField(_l("Remove the saved sign secret"))
     active = BooleanField(_l("On (gets reminders)"))
+    version = HiddenField()

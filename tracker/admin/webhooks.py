@@ -20,7 +20,8 @@ from tracker.access import current_who, require
 from tracker.admin import bp
 from tracker.admin.forms import ROBOT_KIND_LABELS, WebhookEditForm, WebhookForm
 from tracker.domain.policy import Action
-from tracker.domain.webhooks import RobotKind, mask_secret, mask_url
+from tracker.domain.webhooks import RobotKind, WebhookProblem, mask_secret, mask_url
+from tracker.forms import version_number
 from tracker.i18n import local_time, localized
 from tracker.loaders import find_row, row_by_id
 from tracker.messages import messages
@@ -144,6 +145,8 @@ def webhook_edit(webhook_id: int) -> Response | str:
         }
     form = WebhookEditForm(data=data, keeps_url=True)
     form.target.choices = _target_choices(webhook)
+    if request.method == "GET":
+        form.version.data = str(webhook.version)
     outcome = Attempt()
     if form.validate_on_submit():
         department, plan = _target(form.target.data)
@@ -159,6 +162,7 @@ def webhook_edit(webhook_id: int) -> Response | str:
                 department=department,
                 plan=plan,
                 active=bool(form.active.data),
+                version=version_number(form.version.data),
             )
         if outcome.refused is None:
             if changed:
@@ -166,6 +170,11 @@ def webhook_edit(webhook_id: int) -> Response | str:
             else:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("admin.webhook_edit", webhook_id=webhook.id))
+        if WebhookProblem.STALE in outcome.refused.problems:
+            # Show what is saved now (the unit of work rolled back); the admin's input is
+            # kept, and saving again replaces it. A robot deleted meanwhile is gone: 404.
+            webhook = row_by_id(Webhook, webhook_id)
+            form.version.data = str(webhook.version)
     return render_template(
         "admin/webhook_form.html",
         form=form,
@@ -215,7 +224,11 @@ def webhook_delete(webhook_id: int) -> Response:
     require(Action.MANAGE_WEBHOOKS)
     webhook = row_by_id(Webhook, webhook_id)
     label = webhook.label
-    with unit_of_work():
-        delete_webhook(current_who(), webhook)
+    with attempt() as outcome:
+        delete_webhook(current_who(), webhook, version=version_number(request.form.get("version")))
+    if outcome.refused is not None:
+        for message in _errors(outcome):
+            flash(message, "error")
+        return redirect(url_for("admin.webhooks"))
     flash(_("The robot “%(label)s” is deleted.", label=label), "success")
     return redirect(url_for("admin.webhooks"))

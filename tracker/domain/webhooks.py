@@ -60,6 +60,7 @@ class WebhookProblem(StrEnum):
     SECRET_NOT_SIGNED = "secret_not_signed"  # noqa: S105
     SCOPE_REQUIRED = "scope_required"
     SCOPE_BOTH = "scope_both"
+    STALE = "stale"  # changed or deleted by someone else since the form was opened
 
 
 def url_problems(url: str) -> list[WebhookProblem]:

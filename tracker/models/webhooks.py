@@ -40,6 +40,10 @@ class Webhook(Model):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("app_user.id"))
+    # Two admins changing (or one deleting) the same robot at once: the second is refused.
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     department: so.Mapped[Department | None] = so.relationship()
     plan: so.Mapped[Plan | None] = so.relationship()

@@ -12,9 +12,16 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain.refusal import Refused, Who
-from tracker.domain.webhooks import Card, RobotKind, mask_url, webhook_problems
+from tracker.domain.webhooks import (
+    Card,
+    RobotKind,
+    WebhookProblem,
+    mask_url,
+    webhook_problems,
+)
 from tracker.extensions import db
 from tracker.models import Department, Plan, Webhook, WebhookDelivery
 from tracker.services.commands import audit
@@ -93,10 +100,14 @@ def update_webhook(
     department: Department | None,
     plan: Plan | None,
     active: bool,
+    version: int | None,
 ) -> bool:
     """Change a robot; ``url`` or ``secret`` None keeps the saved one ("" removes the secret).
-    False when nothing changed. Audited, with the addresses masked.
+    False when nothing changed. Audited, with the addresses masked. ``version`` is the one the
+    admin's form was made from: a robot changed since is not overwritten unseen.
     """
+    if version != webhook.version:
+        raise Refused([WebhookProblem.STALE])
     new_secret = webhook.secret if secret is None else secret.strip()
     Refused.unless_clean(
         webhook_problems(
@@ -126,15 +137,29 @@ def update_webhook(
     audit.note(
         who, "webhook_updated", target=webhook, detail=f"{before} → {_describe(webhook)}{key}"
     )
-    db.session.flush()
+    _flush_versioned()
     return True
 
 
-def delete_webhook(who: Who, webhook: Webhook) -> None:
-    """Delete a robot and its record of posts; the audit log keeps that it was."""
+def delete_webhook(who: Who, webhook: Webhook, *, version: int | None) -> None:
+    """Delete a robot and its record of posts; the audit log keeps that it was. Refused when
+    the robot changed since the page offering the button was made.
+    """
+    if version != webhook.version:
+        raise Refused([WebhookProblem.STALE])
     audit.note(who, "webhook_deleted", target=webhook, detail=_describe(webhook))
     db.session.delete(webhook)
-    db.session.flush()
+    _flush_versioned()
+
+
+def _flush_versioned() -> None:
+    """Flush; another request's change or delete since this one read the robot shows as a
+    stale version (of two saving at once on PostgreSQL, the second waits, then matches 0 rows).
+    """
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Refused([WebhookProblem.STALE]) from None
 
 
 def record_delivery(
