@@ -62,6 +62,7 @@ ROLE_LABELS = {
     "admin": _l("Administrator"),
     "leader": _l("District leader"),
     "dept_lead": _l("Department lead"),
+    "staff": _l("Department staff"),
     "viewer": _l("Viewer"),
 }
 
