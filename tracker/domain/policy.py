@@ -211,8 +211,10 @@ def _may_subtask(actor: Actor, action: Action, target: Target) -> bool:
         return False
     if actor.role is Role.DEPT_LEAD:
         return True
-    return actor.role is Role.STAFF and actor.user_id is not None and (
-        target.assignee_id == actor.user_id
+    return (
+        actor.role is Role.STAFF
+        and actor.user_id is not None
+        and (target.assignee_id == actor.user_id)
     )
 
 

@@ -148,9 +148,7 @@ def milestone_page(code: str) -> Response | tuple[str, int]:
     return _page(milestone, form, form_errors(form, outcome))
 
 
-@bp.route(
-    "/plans/<plan>/milestones/<code>/subtasks/<int:subtask_id>", methods=["GET", "POST"]
-)
+@bp.route("/plans/<plan>/milestones/<code>/subtasks/<int:subtask_id>", methods=["GET", "POST"])
 def edit(code: str, subtask_id: int) -> Response | str:
     """The lead changes a sub-task's title, person, due date or weight."""
     milestone = plan_milestone_by_code(code)

@@ -59,10 +59,21 @@ def _problems(milestone: Milestone, given: SubtaskInput) -> list[SubtaskProblem]
     )
 
 
+def _refuse_bad(milestone: Milestone, given: SubtaskInput) -> None:
+    """Refuse with every problem, naming the dates the messages quote."""
+    Refused.unless_clean(
+        _problems(milestone, given),
+        milestone_due=milestone.due.isoformat(),
+        plan_start=milestone.item.plan.start.isoformat(),
+    )
+
+
 def create_subtask(who: Who, milestone: Milestone, given: SubtaskInput) -> Subtask:
     """Add a sub-task at the end of the milestone's list."""
-    Refused.unless_clean(_problems(milestone, given))
-    assert given.assignee is not None and given.due is not None and given.weight is not None
+    _refuse_bad(milestone, given)
+    assert given.assignee is not None
+    assert given.due is not None
+    assert given.weight is not None
     last = db.session.scalar(
         sa.select(sa.func.max(Subtask.position)).where(Subtask.milestone_id == milestone.id)
     )
@@ -84,13 +95,21 @@ def create_subtask(who: Who, milestone: Milestone, given: SubtaskInput) -> Subta
     return subtask
 
 
-def edit_subtask(who: Who, subtask: Subtask, given: SubtaskInput, *, version: int) -> None:
+def edit_subtask(
+    who: Who,  # noqa: ARG001  (every command takes who; see the report)
+    subtask: Subtask,
+    given: SubtaskInput,
+    *,
+    version: int,
+) -> None:
     """Change a sub-task's title, person, due date or weight; its reports stay as they are.
 
     Refused (as a lost race) when the form was based on an older version.
     """
-    Refused.unless_clean(_problems(subtask.milestone, given))
-    assert given.assignee is not None and given.due is not None and given.weight is not None
+    _refuse_bad(subtask.milestone, given)
+    assert given.assignee is not None
+    assert given.due is not None
+    assert given.weight is not None
     if version != subtask.version:
         raise Refused([SubtaskProblem.REPORTED_MEANWHILE])
     subtask.title = given.title.strip()
@@ -100,7 +119,7 @@ def edit_subtask(who: Who, subtask: Subtask, given: SubtaskInput, *, version: in
     db.session.flush()
 
 
-def delete_subtask(who: Who, subtask: Subtask) -> None:
+def delete_subtask(who: Who, subtask: Subtask) -> None:  # noqa: ARG001  (uniform signature)
     """Remove a sub-task made by mistake. One that was reported on is part of the record
     (who said what, when): it is refused, to be kept or edited instead.
     """
