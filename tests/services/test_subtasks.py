@@ -152,7 +152,7 @@ def test_policy_sub_tasks_are_the_departments_business() -> None:
     leader = Actor(Role.LEADER, user_id=5)
     viewer = Actor(Role.VIEWER, user_id=6)
     admin = Actor(Role.ADMIN, user_id=8)
-    view = [a for a in (lead, staff, item_lead, coordinating, leader, viewer, admin)]
+    view = (lead, staff, item_lead, coordinating, leader, viewer, admin)
     assert [can(a, Action.VIEW_SUBTASKS, target) for a in view] == [
         True,
         True,
@@ -177,7 +177,8 @@ def test_policy_sub_tasks_are_the_departments_business() -> None:
     # Staff change nothing else: no milestone report, no review, no instruction.
     for action in (Action.UPDATE_MILESTONE, Action.REVIEW_UPDATES, Action.INSTRUCT):
         assert not can(staff, action, target)
-    assert can(staff, Action.VIEW_BOARD) and can(staff, Action.VIEW_ITEM)
+    assert can(staff, Action.VIEW_BOARD)
+    assert can(staff, Action.VIEW_ITEM)
 
 
 # Commands on the Shinan plan
@@ -219,12 +220,11 @@ def given(**overrides: object) -> SubtaskInput:
 
 def add(title: str, person: str, weight: float = 1.0) -> Subtask:
     with unit_of_work():
-        subtask = create_subtask(
+        return create_subtask(
             Who(NOW, user("wang")),
             milestone(),
             given(title=title, assignee=user(person), weight=weight),
         )
-    return subtask
 
 
 def test_create_keeps_the_subtask_in_order(people: None) -> None:

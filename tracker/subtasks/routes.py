@@ -126,10 +126,10 @@ def _page(
     ), status
 
 
-@bp.route("/plans/<plan>/milestones/<code>/subtasks", methods=["GET", "POST"])
-def milestone_page(code: str) -> Response | tuple[str, int]:
+@bp.route("/plans/<plan>/milestones/<milestone_code>/subtasks", methods=["GET", "POST"])
+def milestone_page(milestone_code: str) -> Response | tuple[str, int]:
     """A milestone's sub-tasks with their roll-up; its department's lead adds them here."""
-    milestone = plan_milestone_by_code(code)
+    milestone = plan_milestone_by_code(milestone_code)
     if request.method == "GET":
         require(Action.VIEW_SUBTASKS, milestone_target(milestone))
         form = SubtaskForm(formdata=None)
@@ -144,14 +144,16 @@ def milestone_page(code: str) -> Response | tuple[str, int]:
             create_subtask(current_who(), milestone, subtask_input(form))
         if outcome.refused is None:
             flash(_("The sub-task is added."), "success")
-            return redirect(url_for("subtasks.milestone_page", code=milestone.code))
+            return redirect(url_for("subtasks.milestone_page", milestone_code=milestone.code))
     return _page(milestone, form, form_errors(form, outcome))
 
 
-@bp.route("/plans/<plan>/milestones/<code>/subtasks/<int:subtask_id>", methods=["GET", "POST"])
-def edit(code: str, subtask_id: int) -> Response | str:
+@bp.route(
+    "/plans/<plan>/milestones/<milestone_code>/subtasks/<int:subtask_id>", methods=["GET", "POST"]
+)
+def edit(milestone_code: str, subtask_id: int) -> Response | str:
     """The lead changes a sub-task's title, person, due date or weight."""
-    milestone = plan_milestone_by_code(code)
+    milestone = plan_milestone_by_code(milestone_code)
     require(Action.MANAGE_SUBTASKS, milestone_target(milestone))
     subtask = milestone_subtask(milestone, subtask_id)
     if request.method == "GET":
@@ -178,7 +180,7 @@ def edit(code: str, subtask_id: int) -> Response | str:
             )
         if outcome.refused is None:
             flash(_("The sub-task is saved."), "success")
-            return redirect(url_for("subtasks.milestone_page", code=milestone.code))
+            return redirect(url_for("subtasks.milestone_page", milestone_code=milestone.code))
     return render_template(
         "subtasks/edit.html",
         milestone=milestone,
@@ -188,10 +190,10 @@ def edit(code: str, subtask_id: int) -> Response | str:
     )
 
 
-@bp.post("/plans/<plan>/milestones/<code>/subtasks/<int:subtask_id>/delete")
-def delete(code: str, subtask_id: int) -> Response:
+@bp.post("/plans/<plan>/milestones/<milestone_code>/subtasks/<int:subtask_id>/delete")
+def delete(milestone_code: str, subtask_id: int) -> Response:
     """The lead removes a sub-task made by mistake (one reported on is kept)."""
-    milestone = plan_milestone_by_code(code)
+    milestone = plan_milestone_by_code(milestone_code)
     require(Action.MANAGE_SUBTASKS, milestone_target(milestone))
     subtask = milestone_subtask(milestone, subtask_id)
     if not DeleteSubtaskForm().validate_on_submit():
@@ -203,18 +205,18 @@ def delete(code: str, subtask_id: int) -> Response:
     else:
         for message in messages(outcome.refused):
             flash(message, "error")
-    return redirect(url_for("subtasks.milestone_page", code=milestone.code))
+    return redirect(url_for("subtasks.milestone_page", milestone_code=milestone.code))
 
 
-@bp.post("/plans/<plan>/milestones/<code>/progress-mode")
-def progress_mode(code: str) -> Response:
+@bp.post("/plans/<plan>/milestones/<milestone_code>/progress-mode")
+def progress_mode(milestone_code: str) -> Response:
     """The lead chooses how the milestone's progress is kept: reported or rolled up."""
-    milestone = plan_milestone_by_code(code)
+    milestone = plan_milestone_by_code(milestone_code)
     require(Action.MANAGE_SUBTASKS, milestone_target(milestone))
     form = ProgressModeForm()
     if not form.validate_on_submit():
         flash(_("Choose how the milestone's progress is kept."), "error")
-        return redirect(url_for("subtasks.milestone_page", code=milestone.code))
+        return redirect(url_for("subtasks.milestone_page", milestone_code=milestone.code))
     version = version_number(form.version.data)
     with attempt() as outcome:
         changed = set_progress_mode(
@@ -229,24 +231,24 @@ def progress_mode(code: str) -> Response:
             flash(message, "error")
     elif changed:
         flash(_("How the milestone's progress is kept is changed."), "success")
-    return redirect(url_for("subtasks.milestone_page", code=milestone.code))
+    return redirect(url_for("subtasks.milestone_page", milestone_code=milestone.code))
 
 
-@bp.post("/plans/<plan>/milestones/<code>/subtasks/<int:subtask_id>/report")
-def report(code: str, subtask_id: int) -> Response:
+@bp.post("/plans/<plan>/milestones/<milestone_code>/subtasks/<int:subtask_id>/report")
+def report(milestone_code: str, subtask_id: int) -> Response:
     """The assignee (or the department's lead) reports a sub-task's status and progress.
 
     Sent from "my department" (``?back=my``) or the milestone's page, and back there, with
     the refusal's words if it was refused (nothing is then written).
     """
-    milestone = plan_milestone_by_code(code)
+    milestone = plan_milestone_by_code(milestone_code)
     subtask = milestone_subtask(milestone, subtask_id)
     require(Action.REPORT_SUBTASK, SubtaskTarget(subtask.department_id, subtask.assignee_id))
     form = SubtaskReportForm()
     back = (
         url_for("work.mine") + f"#subtask-{subtask.id}"
         if request.args.get("back") == "my"
-        else url_for("subtasks.milestone_page", code=milestone.code)
+        else url_for("subtasks.milestone_page", milestone_code=milestone.code)
     )
     if not form.validate_on_submit():
         for error in [str(e) for field in form for e in field.errors]:
