@@ -22,7 +22,7 @@ from tracker.domain.subtasks import ProgressMode, SubtaskReport
 from tracker.extensions import db
 from tracker.forms import version_number
 from tracker.i18n import ROLE_LABELS
-from tracker.loaders import find_row, scope_to, the_plan
+from tracker.loaders import find_row, scope_to, the_plan, valid_id
 from tracker.messages import messages
 from tracker.models import Item, Milestone, Subtask, User
 from tracker.services.commands.subtasks import (
@@ -71,7 +71,7 @@ def plan_milestone_by_code(code: str) -> Milestone:
 
 def milestone_subtask(milestone: Milestone, subtask_id: int) -> Subtask:
     """A sub-task of this milestone, or 404 (an id of another milestone's is not found here)."""
-    subtask = find_row(Subtask, subtask_id)
+    subtask = db.session.get(Subtask, subtask_id) if valid_id(subtask_id) else None
     if subtask is None or subtask.milestone_id != milestone.id:
         abort(404)
     return subtask
