@@ -95,6 +95,9 @@ def test_the_lead_adds_subtasks_and_sees_the_rollup(app: Flask, people: None) ->
     assert "走访重点楼宇" in html
     assert "由子任务汇总：0%" in text(html)
     assert "直接填报" in text(html)
+    # One element per id: the phone test clicks #submit and fills #title on this page.
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
     rows = db.session.scalars(sa.select(Subtask).order_by(Subtask.position)).all()
     assert [(s.title, s.assignee.username, s.weight) for s in rows] == [
         ("核查铁塔月报", "zhao", 1.0),
@@ -135,6 +138,8 @@ def test_staff_report_from_my_page(app: Flask, people: None) -> None:
     mine = client.get("/my").get_data(as_text=True)
     assert "我的子任务" in mine
     assert 'data-testid="subtask-report-form"' in mine
+    ids = re.findall(r'\bid="([^"]+)"', mine)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
     action = re.search(r'data-testid="subtask-report-form" action="([^"]+)"', mine)
     assert action is not None
     url = action.group(1).replace("&amp;", "&")
