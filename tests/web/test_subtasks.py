@@ -257,7 +257,10 @@ def test_mode_switch_and_the_milestone_report_uses_the_rollup(app: Flask, people
     report = db.session.scalars(sa.select(Report).order_by(Report.id.desc())).first()
     assert report is not None
     assert (report.state, report.progress) == ("submitted", 63)
-    assert "进度由子任务汇总" in client.get(ITEM).get_data(as_text=True)
+    item = text(client.get(ITEM).get_data(as_text=True))
+    assert "进度由子任务汇总" in item
+    # The switch is on the item's timeline, for everyone: 进度方式: 直接填报 → 进度由子任务汇总
+    assert "进度方式: 直接填报 → 进度由子任务汇总" in item
 
 
 def test_query_count_is_constant_as_subtasks_grow(app: Flask, people: None) -> None:
