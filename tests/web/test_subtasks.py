@@ -298,3 +298,37 @@ def test_admin_user_form_requires_a_department_for_staff(app: Flask, people: Non
     created = db.session.scalar(sa.select(User).where(User.username == "zhou"))
     assert created is not None
     assert (created.role, created.department_id) == ("staff", department("gxj").id)
+
+
+def test_the_lead_reports_on_a_staff_subtask_from_its_page_and_readers_get_no_forms(
+    app: Flask, people: None
+) -> None:
+    (subtask,) = seed_subtasks(1)
+    lead = signed_in(app, "wang")
+    page = lead.get(PAGE).get_data(as_text=True)
+    assert page.count('data-testid="subtask-report-form"') == 1
+    assert 'data-testid="milestone-report"' in page
+    response = lead.post(
+        f"{PAGE}/{subtask.id}/report",
+        data={
+            "csrf_token": csrf_token(lead, PAGE),
+            "status": "done",
+            "progress": "80",
+            "version": str(subtask.version),
+        },
+        follow_redirects=True,
+    )
+    html = text(response.get_data(as_text=True))
+    assert response.request.path == PAGE
+    assert "由子任务汇总：100%" in html
+    assert "子任务已全部完成，可以报告节点完成。" in html
+    for reader in ("leader", "zhao"):
+        seen = signed_in(app, reader).get(PAGE).get_data(as_text=True)
+        assert 'data-testid="subtask-form"' not in seen
+        assert 'data-testid="mode-form"' not in seen
+    leader_page = signed_in(app, "leader").get(PAGE).get_data(as_text=True)
+    assert 'data-testid="subtask-report-form"' not in leader_page
+    # zhao is its assignee: the form is there for him too.
+    assert 'data-testid="subtask-report-form"' in signed_in(app, "zhao").get(PAGE).get_data(
+        as_text=True
+    )

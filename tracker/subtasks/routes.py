@@ -46,6 +46,7 @@ from tracker.subtasks.forms import (
     SubtaskForm,
     SubtaskReportForm,
 )
+from tracker.subtasks.views import subtask_report_forms
 from tracker.unit_of_work import Attempt, attempt
 
 MILESTONE_CODE_MAX = 32
@@ -123,6 +124,13 @@ def _page(
         errors=errors,
         mode_form=mode_form,
         delete_form=DeleteSubtaskForm(formdata=None),
+        report_forms=subtask_report_forms(
+            [
+                s
+                for s in subtasks
+                if allowed(Action.REPORT_SUBTASK, SubtaskTarget(s.department_id, s.assignee_id))
+            ]
+        ),
     ), status
 
 
