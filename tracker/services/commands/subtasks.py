@@ -96,7 +96,7 @@ def create_subtask(who: Who, milestone: Milestone, given: SubtaskInput) -> Subta
 
 
 def edit_subtask(
-    who: Who,  # noqa: ARG001  (every command takes who; see the report)
+    who: Who,  # noqa: ARG001  (every command takes who; edits are not audited yet)
     subtask: Subtask,
     given: SubtaskInput,
     *,
@@ -119,7 +119,7 @@ def edit_subtask(
     db.session.flush()
 
 
-def delete_subtask(who: Who, subtask: Subtask) -> None:  # noqa: ARG001  (uniform signature)
+def delete_subtask(who: Who, subtask: Subtask) -> None:  # noqa: ARG001  (every command takes who)
     """Remove a sub-task made by mistake. One that was reported on is part of the record
     (who said what, when): it is refused, to be kept or edited instead.
     """
