@@ -74,6 +74,18 @@ def test_dept_lead_needs_a_known_department(app: Flask, runner: FlaskCliRunner) 
     assert user("wang").department.code == "gxj"
 
 
+def test_staff_is_bound_to_a_department_and_listed(app: Flask, runner: FlaskCliRunner) -> None:
+    load_plan()
+    no_department = runner.invoke(args=["users", "create", "zhao", "--role", "staff"])
+    assert no_department.exit_code == 1
+    assert "department required" in no_department.stderr
+    ok = runner.invoke(args=["users", "create", "zhao", "--role", "staff", "--department", "gxj"])
+    assert ok.exit_code == 0
+    assert (user("zhao").role, user("zhao").department.code) == ("staff", "gxj")
+    listed = runner.invoke(args=["users", "list"])
+    assert "zhao\tstaff\tgxj\tactive" in listed.output
+
+
 def test_unknown_role_and_duplicate_name_are_refused(app: Flask, runner: FlaskCliRunner) -> None:
     assert runner.invoke(args=["users", "create", "x", "--role", "king"]).exit_code == 2
     create_user("taken")

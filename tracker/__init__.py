@@ -42,6 +42,7 @@ from tracker.plan_files import bp as plan_files_bp
 from tracker.portfolio import bp as portfolio_bp
 from tracker.postponements import bp as postponements_bp
 from tracker.screens import bp as screens_bp
+from tracker.subtasks import bp as subtasks_bp
 from tracker.work import bp as work_bp
 
 __all__ = ["create_app", "models"]
@@ -102,6 +103,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(screens_bp)
     app.register_blueprint(plan_files_bp)
     app.register_blueprint(bulletins_bp)
+    app.register_blueprint(subtasks_bp)
     app.register_blueprint(health_bp)
     api.init_app(app)
     cli.init_app(app)

@@ -93,6 +93,7 @@ def actor_for(user: object) -> Actor:
             department_id=user.department_id,
             department_coordinating=user.department_coordinating,
             active=user.active,
+            user_id=user.id,
         )
     if not isinstance(user, User) or not user.is_authenticated:
         return ANONYMOUS
@@ -102,6 +103,7 @@ def actor_for(user: object) -> Actor:
         department_id=user.department_id,
         department_coordinating=bool(department and department.is_coordinating),
         active=user.active,
+        user_id=user.id,
     )
 
 

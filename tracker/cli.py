@@ -228,7 +228,9 @@ users = AppGroup("users", help="Create, list and deactivate accounts.")
 @users.command("create")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="The account's role.")
-@click.option("--department", "department_code", help="Department code (required for dept_lead).")
+@click.option(
+    "--department", "department_code", help="Department code (required for dept_lead and staff)."
+)
 @click.option("--display-name", default="", help="The name shown in the interface.")
 @click.option(
     "--password-stdin",

@@ -62,7 +62,14 @@ ROLE_LABELS = {
     "admin": _l("Administrator"),
     "leader": _l("District leader"),
     "dept_lead": _l("Department lead"),
+    "staff": _l("Department staff"),
     "viewer": _l("Viewer"),
+}
+
+# How a milestone's progress is kept (sub-tasks, 多级分解): shown on its timeline.
+PROGRESS_MODE_LABELS = {
+    "direct": _l("Progress reported directly"),
+    "subtasks": _l("Progress rolled up from sub-tasks"),
 }
 
 REPORT_STATE_LABELS = {
@@ -201,6 +208,7 @@ def init_app(app: Flask) -> None:
         ROLE_LABELS=ROLE_LABELS,
         FIELD_LABELS=FIELD_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS,
+        PROGRESS_MODE_LABELS=PROGRESS_MODE_LABELS,
         PLAN_STATE_LABELS=PLAN_STATE_LABELS,
         PLAN_MOVE_LABELS=PLAN_MOVE_LABELS,
         is_english=is_english,

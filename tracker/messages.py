@@ -22,6 +22,7 @@ from tracker.domain import (
     passwords,
     postponements,
     screens,
+    subtasks,
     webhooks,
 )
 from tracker.domain.accounts import AccountProblem
@@ -36,6 +37,7 @@ from tracker.domain.postponements import PostponementProblem
 from tracker.domain.refusal import Conflict, Refused
 from tracker.domain.reporting import ReportProblem, ReviewProblem
 from tracker.domain.screens import ScreenProblem
+from tracker.domain.subtasks import SubtaskProblem
 from tracker.domain.tokens import TokenProblem
 from tracker.domain.webhooks import WebhookProblem
 
@@ -307,6 +309,43 @@ _BULLETIN_TEXTS: dict[StrEnum, object] = {
     ),
 }
 
+# Sub-tasks (多级分解)
+_SUBTASK_TEXTS: dict[StrEnum, object] = {
+    SubtaskProblem.TITLE_REQUIRED: _l("Please name the sub-task."),
+    SubtaskProblem.TITLE_TOO_LONG: _l(
+        "A sub-task's name has at most %(subtask_title_max)d characters."
+    ),
+    SubtaskProblem.DUE_REQUIRED: _l("Please give the sub-task's due date."),
+    SubtaskProblem.DUE_AFTER_MILESTONE: _l(
+        "A sub-task is due no later than its milestone (%(milestone_due)s)."
+    ),
+    SubtaskProblem.DUE_BEFORE_PLAN: _l(
+        "A sub-task cannot be due before the plan starts (%(plan_start)s)."
+    ),
+    SubtaskProblem.WEIGHT: _l(
+        "The weight is a number greater than 0 and at most %(subtask_weight_max)g."
+    ),
+    SubtaskProblem.ASSIGNEE_REQUIRED: _l("Please choose the person responsible."),
+    SubtaskProblem.ASSIGNEE_OTHER_DEPARTMENT: _l(
+        "A sub-task is for a member of the milestone's own department."
+    ),
+    SubtaskProblem.ASSIGNEE_INACTIVE: _l(
+        "This person's account is deactivated; choose someone else."
+    ),
+    SubtaskProblem.PROGRESS_RANGE: _l("Progress is a whole number from 0 to 100."),
+    SubtaskProblem.NOTE_TOO_LONG: _l("At most %(subtask_note_max)d characters, please."),
+    SubtaskProblem.NOTE_REQUIRED: _l(
+        "Please explain in the note why the sub-task is at risk or delayed."
+    ),
+    SubtaskProblem.HAS_REPORTS: _l(
+        "This sub-task has been reported on, so it stays on record; edit it instead."
+    ),
+    SubtaskProblem.REPORTED_MEANWHILE: _l(
+        "Someone else changed or reported on this a moment ago. "
+        "Check what it shows now and try again."
+    ),
+    SubtaskProblem.NO_SUBTASKS: _l("Add sub-tasks first: there is nothing to roll up yet."),
+}
 _TEXTS: dict[tuple[type, str], object] = {
     _key(problem): text
     for group in (
@@ -323,6 +362,7 @@ _TEXTS: dict[tuple[type, str], object] = {
         _PLAN_STATE_TEXTS,
         _PLAN_SHEET_TEXTS,
         _BULLETIN_TEXTS,
+        _SUBTASK_TEXTS,
     )
     for problem, text in group.items()
 }
@@ -360,6 +400,9 @@ _LIMIT_ROWS: list[tuple[StrEnum, dict[str, object]]] = [
         },
     ),
     (PostponementProblem.NOTE_TOO_LONG, {"max": postponements.NOTE_MAX}),
+    (SubtaskProblem.TITLE_TOO_LONG, {"subtask_title_max": subtasks.TITLE_MAX}),
+    (SubtaskProblem.WEIGHT, {"subtask_weight_max": subtasks.WEIGHT_MAX}),
+    (SubtaskProblem.NOTE_TOO_LONG, {"subtask_note_max": subtasks.NOTE_MAX}),
 ]
 _LIMITS: dict[tuple[type, str], dict[str, object]] = {
     _key(problem): limits for problem, limits in _LIMIT_ROWS
@@ -429,4 +472,5 @@ FIELD_LABELS = {
     "focus": _l("Focus"),
     "position": _l("Order"),
     "created": _l("Created"),
+    "progress_mode": _l("Progress kept"),
 }

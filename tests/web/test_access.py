@@ -113,7 +113,11 @@ def sign_in_as(app: Flask, role: str) -> FlaskClient:
     client = app.test_client()
     if role == "anonymous":
         return client
-    username = {"dept_lead_own": "lead-gxj", "dept_lead_other": "lead-swj"}.get(role, role)
+    username = {
+        "dept_lead_own": "lead-gxj",
+        "staff_own": "staff-gxj",
+        "dept_lead_other": "lead-swj",
+    }.get(role, role)
     login(client, username)
     return client
 
@@ -128,6 +132,7 @@ def world(app: Flask) -> World:
     own = create_user("lead-gxj", "dept_lead", department=department("gxj"))  # leads T1
     other = create_user("lead-swj", "dept_lead", department=department("swj"))
     target = create_user("target", "viewer")
+    staff = create_user("staff-gxj", "staff", department=department("gxj"))
     milestone = db.session.scalar(sa.select(Milestone).where(Milestone.code == "T1-3"))
     return World(
         viewer=viewer,
@@ -137,6 +142,7 @@ def world(app: Flask) -> World:
         lead_other=other,
         target=target,
         milestone=milestone,
+        staff_own=staff,
     )
 
 

@@ -70,6 +70,7 @@ def test_sign_in_and_out(app: Flask, client: FlaskClient, clock: list[datetime])
         ("dept_lead", None, "/my"),
         ("dept_lead", "/plans/shinan-2020/items/T1", "/plans/shinan-2020/items/T1"),
         ("dept_lead", "//evil.example/", "/my"),
+        ("staff", None, "/my"),
         ("leader", None, "/"),
         ("admin", None, "/"),
         ("viewer", None, "/"),

@@ -100,7 +100,9 @@ class _UserFields(Form):
         coerce=int,
         validate_choice=False,  # checked below, so a stale page gets a clear message
         invalid_value_message=_l("Unknown department."),
-        description=_l("Required for a department lead; the other roles have no department."),
+        description=_l(
+            "Required for a department lead or staff; the other roles have no department."
+        ),
     )
 
     def validate_department(self, field: SelectField) -> None:

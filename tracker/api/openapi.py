@@ -120,6 +120,13 @@ SCHEMAS: dict[str, Any] = {
             "status": {**STATUS, "description": "Computed at the as-of day."},
             "reported_status": {**STATUS, "description": "What the department last said."},
             "progress": {"type": "number"},
+            "progress_mode": {
+                "type": "string",
+                "enum": ["direct", "subtasks"],
+                "description": "How the department keeps the milestone's progress: reported "
+                "directly (`direct`) or rolled up from its own sub-tasks (`subtasks`, the "
+                "weighted mean of their progress; the sub-tasks are not in the API).",
+            },
             "overdue": {"type": "boolean"},
             "completed_on": {
                 **NULLABLE_DATE,

@@ -622,6 +622,8 @@ def milestone_json(
         "source": milestone.source,
         "version": milestone.version,
         "pending_report": pending.id if pending is not None else None,
+        # Sub-tasks themselves are the department's business and not in the API.
+        "progress_mode": milestone.progress_mode,
     }
 
 

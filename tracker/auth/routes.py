@@ -13,7 +13,7 @@ from tracker.auth.forms import LoginForm, PasswordForm, ProfileForm
 from tracker.auth.redirects import FALLBACK, safe_next
 from tracker.auth.tokens import profile_context
 from tracker.clock import utcnow
-from tracker.domain.policy import Role
+from tracker.domain.policy import DEPARTMENT_ROLES
 from tracker.domain.refusal import Who
 from tracker.i18n import LANGUAGES
 from tracker.messages import messages
@@ -65,7 +65,7 @@ def _landing(user: User) -> str:
     """A safe ``next`` wins; otherwise a department lead starts on their department's page
     (what they act on), everyone else on the board."""
     target = safe_next(request.args.get("next"))
-    if target == FALLBACK and user.role == Role.DEPT_LEAD:
+    if target == FALLBACK and user.role in DEPARTMENT_ROLES:
         return url_for("work.mine")
     return target
 

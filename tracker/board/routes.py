@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.access import report_reader, require
+from tracker.access import allowed, milestone_target, report_reader, require
 from tracker.board import bp
 from tracker.board.filters import board_args, board_snapshot_key, requested_as_of
 from tracker.cached_pages import page_from_blocks, render_blocks, shared_page
@@ -17,6 +17,7 @@ from tracker.domain.plan_states import PlanState, figures_day
 from tracker.domain.policy import Action
 from tracker.domain.rollup import roll_up_item
 from tracker.loaders import find_plan, item_by_code, plan_header, the_plan
+from tracker.models import Item, Subtask
 from tracker.pagination import page_number, paginate
 from tracker.services.queries.board import (
     WATCH_ORDER,
@@ -33,6 +34,7 @@ from tracker.services.queries.instructions import (
 )
 from tracker.services.queries.plans import figures_day_of
 from tracker.services.queries.progress import item_input
+from tracker.services.queries.subtasks import subtasks_by_milestone
 from tracker.services.queries.timeline import timeline_for_item
 from tracker.snapshots import snapshots
 
@@ -167,5 +169,15 @@ def item(code: str) -> Response:
             report_reader(current_user._get_current_object()),
             page=page_number(request.args, "history"),
         ),
+        subtasks=visible_subtasks(found),
     )
     return tagged(make_response(page), tag)
+
+
+def visible_subtasks(item: Item) -> dict[int, list[Subtask]]:
+    """The sub-tasks of the item's milestones the reader may drill down to (their department,
+    leadership, admins), by milestone id; nobody else learns they exist.
+    """
+    return subtasks_by_milestone(
+        m.id for m in item.milestones if allowed(Action.VIEW_SUBTASKS, milestone_target(m))
+    )

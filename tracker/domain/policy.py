@@ -15,15 +15,19 @@ from tracker.domain.plan_states import PlanState, takes_changes, takes_work, vis
 
 
 class Role(StrEnum):
-    """The four roles; the order is from most to least powerful."""
+    """The roles; the order is from most to least powerful."""
 
     ADMIN = "admin"
     LEADER = "leader"
     DEPT_LEAD = "dept_lead"
+    # Staff of one department: reads like everyone, reports only on sub-tasks assigned to them.
+    STAFF = "staff"
     VIEWER = "viewer"
 
 
 ROLES: tuple[str, ...] = tuple(r.value for r in Role)
+# The roles bound to one department (an account of these roles must name it).
+DEPARTMENT_ROLES: frozenset[Role] = frozenset({Role.DEPT_LEAD, Role.STAFF})
 
 
 class Action(StrEnum):
@@ -48,6 +52,10 @@ class Action(StrEnum):
     EXPORT_PLAN = "export_plan"
     ISSUE_BULLETIN = "issue_bulletin"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    # Sub-tasks (多级分解): the department's own business.
+    VIEW_SUBTASKS = "view_subtasks"
+    MANAGE_SUBTASKS = "manage_subtasks"
+    REPORT_SUBTASK = "report_subtask"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +66,7 @@ class Actor:
     department_id: int | None = None
     department_coordinating: bool = False
     active: bool = True
+    user_id: int | None = None  # who exactly: a sub-task is reported on by its assignee
 
     @property
     def signed_in(self) -> bool:
@@ -91,7 +100,15 @@ class ReportTarget:
     approved: bool
 
 
-Target = ItemTarget | MilestoneTarget | ReportTarget | None
+@dataclass(frozen=True, slots=True)
+class SubtaskTarget:
+    """A sub-task: the department whose milestone it splits, and the person it is assigned to."""
+
+    department_id: int
+    assignee_id: int | None
+
+
+Target = ItemTarget | MilestoneTarget | ReportTarget | SubtaskTarget | None
 
 _ADMIN_ONLY = {
     Action.MANAGE_PLANS,
@@ -115,6 +132,8 @@ _PLAN_WORK = {
     Action.REVIEW_UPDATES,
     Action.DECIDE_POSTPONEMENT,
     Action.MANAGE_PLAN,
+    Action.MANAGE_SUBTASKS,
+    Action.REPORT_SUBTASK,
 }
 
 
@@ -161,7 +180,42 @@ def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | N
         return role is Role.LEADER or (role is Role.DEPT_LEAD and actor.department_coordinating)
     if action in {Action.UPDATE_ITEM, Action.UPDATE_MILESTONE}:
         return role is Role.DEPT_LEAD and owns(actor, target)
+    if action in _SUBTASK_ACTIONS:
+        return _may_subtask(actor, action, target)
     return False
+
+
+_SUBTASK_ACTIONS = {Action.VIEW_SUBTASKS, Action.MANAGE_SUBTASKS, Action.REPORT_SUBTASK}
+
+
+def _may_subtask(actor: Actor, action: Action, target: Target) -> bool:
+    """Sub-tasks are the business of the milestone's department (not of the item's lead
+    department, nor of the coordinating office as such): its lead splits the milestone, its
+    staff report on what is assigned to them; leadership may drill down and read them.
+    """
+    if action is Action.VIEW_SUBTASKS:
+        if actor.role is Role.LEADER:
+            return True
+        return (
+            actor.role in DEPARTMENT_ROLES
+            and isinstance(target, MilestoneTarget)
+            and target.department_id == actor.department_id
+        )
+    if action is Action.MANAGE_SUBTASKS:
+        return (
+            actor.role is Role.DEPT_LEAD
+            and isinstance(target, MilestoneTarget)
+            and target.department_id == actor.department_id
+        )
+    if not isinstance(target, SubtaskTarget) or target.department_id != actor.department_id:
+        return False
+    if actor.role is Role.DEPT_LEAD:
+        return True
+    return (
+        actor.role is Role.STAFF
+        and actor.user_id is not None
+        and (target.assignee_id == actor.user_id)
+    )
 
 
 def _plan_allows(actor: Actor, action: Action, plan: PlanState) -> bool:

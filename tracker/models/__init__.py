@@ -17,6 +17,7 @@ from tracker.models.plan import (
 from tracker.models.receipts import Receipt
 from tracker.models.screens import ScreenLink
 from tracker.models.snapshot import Snapshot
+from tracker.models.subtasks import Subtask, SubtaskUpdate
 from tracker.models.tokens import ApiToken
 from tracker.models.webhooks import Webhook, WebhookDelivery
 from tracker.models.work import (
@@ -50,6 +51,8 @@ __all__ = [
     "Report",
     "ScreenLink",
     "Snapshot",
+    "Subtask",
+    "SubtaskUpdate",
     "Update",
     "User",
     "Webhook",

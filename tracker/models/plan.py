@@ -184,6 +184,10 @@ class Milestone(Model):
     # The day its department last reported on it; a report bumps the version too, so a form
     # opened before someone else's report is recognised as stale.
     last_reported_on: so.Mapped[date | None]
+    # "direct": the lead reports progress; "subtasks": it is rolled up from the sub-tasks.
+    progress_mode: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="direct", server_default="direct"
+    )
     version: so.Mapped[int] = so.mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -19,6 +19,7 @@ from tracker.domain.policy import Action
 from tracker.domain.refusal import StaleVersion, Who
 from tracker.domain.reporting import ItemReport, MilestoneReport, ReportState
 from tracker.domain.status import Status, milestone_status
+from tracker.domain.subtasks import ProgressMode, Rollup
 from tracker.forms import version_number
 from tracker.i18n import localized
 from tracker.loaders import (
@@ -51,6 +52,8 @@ from tracker.services.queries.plans import visible_plans
 from tracker.services.queries.progress import milestone_state
 from tracker.services.queries.reminders import reminders_for_department
 from tracker.services.queries.reports import pending_report, pending_reports, recent_changes
+from tracker.services.queries.subtasks import milestone_rollup, my_subtasks
+from tracker.subtasks.views import subtask_report_forms
 from tracker.unit_of_work import Attempt, attempt
 from tracker.work import bp
 from tracker.work.forms import ApproveForm, ItemReportForm, MilestoneReportForm, ReturnForm
@@ -160,6 +163,7 @@ def mine() -> str:
             if count:
                 anchors.setdefault(kind, f"{kind}-{plan.code}")
     g.pop("plan", None)  # the page itself belongs to no single plan
+    subtasks = my_subtasks(current_user.id)
     return render_template(
         "work/mine.html",
         department=department,
@@ -168,6 +172,8 @@ def mine() -> str:
         anchors=anchors,
         my_instructions=open_instructions_for_department(department.id),
         today=as_of,
+        my_subtasks=subtasks,
+        report_forms=subtask_report_forms(subtasks),
     )
 
 
@@ -197,6 +203,9 @@ def milestone_report(milestone_id: int) -> Response | str:
     returned = _returned_report(milestone.item, milestone, request.args.get("from"))
     if request.method == "GET":
         _fill_from(form, milestone, returned)
+    rolled = rolled_up_progress(milestone)
+    if rolled is not None:
+        form.progress.data = rolled.progress  # not typed: the command takes it from the roll-up
     outcome = Attempt()
     if form.validate_on_submit():
         proposed = MilestoneReport(
@@ -222,7 +231,15 @@ def milestone_report(milestone_id: int) -> Response | str:
         milestone=milestone,
         computed=computed_status(milestone, today()),
         returned=returned,
+        rolled=rolled,
     )
+
+
+def rolled_up_progress(milestone: Milestone) -> Rollup | None:
+    """The roll-up the report's progress is, when the milestone's is kept by its sub-tasks."""
+    if milestone.progress_mode != ProgressMode.SUBTASKS:
+        return None
+    return milestone_rollup(milestone.id)
 
 
 def computed_status(milestone: Milestone, as_of: date) -> Status:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from tracker.domain.accounts import USERNAME_MAX, AccountProblem
 from tracker.domain.passwords import PasswordProblem, password_problems
-from tracker.domain.policy import Role
+from tracker.domain.policy import DEPARTMENT_ROLES, Role
 from tracker.domain.refusal import Refused, Who
 from tracker.extensions import db
 from tracker.models import Department, User
@@ -39,7 +39,7 @@ def _check_username(username: str) -> list[AccountProblem]:
 def _check_role(role: str, department: Department | None) -> list[AccountProblem]:
     if role not in {r.value for r in Role}:
         return [AccountProblem.UNKNOWN_ROLE]
-    if role == Role.DEPT_LEAD and department is None:
+    if role in DEPARTMENT_ROLES and department is None:
         return [AccountProblem.DEPARTMENT_REQUIRED]
     return []
 
@@ -76,7 +76,7 @@ def create_user(
         username=username,
         display_name=display_name.strip(),
         role=role,
-        department=department if role == Role.DEPT_LEAD else None,
+        department=department if role in DEPARTMENT_ROLES else None,
         active=True,
         must_change_password=generated is not None,
         locale=locale,
@@ -111,7 +111,7 @@ def update_user(
     """
     Refused.unless_clean(_update_problems(user, role, department, active))
     changes = [
-        *_change_role(user, role, department if role == Role.DEPT_LEAD else None),
+        *_change_role(user, role, department if role in DEPARTMENT_ROLES else None),
         *_change_profile(who, user, display_name.strip(), active),
     ]
     if changes:

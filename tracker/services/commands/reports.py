@@ -32,6 +32,7 @@ from tracker.extensions import db
 from tracker.models import Indicator, Item, Measurement, Milestone, Report
 from tracker.services.commands.history import record_change
 from tracker.services.queries.reports import pending_report, recent_changes
+from tracker.services.queries.subtasks import with_rolled_up_progress
 
 
 def _withdraw_pending(who: Who, *, item: Item, milestone: Milestone | None, today: date) -> None:
@@ -83,6 +84,8 @@ def submit_milestone_report(
     current = CurrentState(
         Status(milestone.reported_status), milestone.progress, milestone.completed_on
     )
+    # Sub-tasks: in 'subtasks' mode the progress is the roll-up, never what was typed.
+    proposed = with_rolled_up_progress(milestone, proposed)
     problems = milestone_report_problems(proposed, current, today)
     if problems:
         raise Refused(list(problems))
