@@ -27,7 +27,7 @@ from tracker.domain import (
 from tracker.domain.accounts import AccountProblem
 from tracker.domain.assignment import AssignmentProblem
 from tracker.domain.bulletins import BulletinProblem
-from tracker.domain.evaluation import SchemeProblem
+from tracker.domain.evaluation import PeriodProblem, SchemeProblem
 from tracker.domain.filetypes import AttachmentProblem
 from tracker.domain.instructions import InstructionProblem
 from tracker.domain.passwords import PasswordProblem
@@ -321,6 +321,12 @@ _EVALUATION_TEXTS: dict[StrEnum, object] = {
     ),
     CalendarProblem.TOO_LONG: _l("The file is too long for a calendar."),
     CalendarProblem.ENCODING: _l("The file is not UTF-8 text; save it as CSV UTF-8."),
+    PeriodProblem.DATES_MISSING: _l("Give both dates of the period, from and to."),
+    PeriodProblem.DATE_MALFORMED: _l(
+        "The dates of the period must be days from 2000-01-01 to 2100-12-31, written YYYY-MM-DD."
+    ),
+    PeriodProblem.ORDER: _l("The period's first day comes after its last day."),
+    PeriodProblem.TOO_LONG: _l("A period is at most three years long."),
     SchemeProblem.NEGATIVE: _l("Points and days are whole numbers from 0 up."),
     SchemeProblem.TOO_LARGE: _l(
         "Points are at most 1000 and the receipt time at most 60 working days."

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from tracker.domain.dates import in_range
 from tracker.domain.status import Timeliness
 from tracker.domain.workdays import WorkCalendar
 
@@ -105,6 +106,58 @@ def check_scheme(scheme: Scheme) -> list[SchemeProblem]:
     if any(v > POINTS_MAX for v in values) or scheme.receipt_days > RECEIPT_DAYS_MAX:
         problems.append(SchemeProblem.TOO_LARGE)
     return problems
+
+
+class PeriodKind(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class PeriodProblem(StrEnum):
+    """Why the period asked for is not one: each date must be a day, and the start first."""
+
+    DATES_MISSING = "period_dates_missing"
+    DATE_MALFORMED = "period_date_malformed"
+    ORDER = "period_order"
+    TOO_LONG = "period_too_long"
+
+
+# A period longer than this is not an evaluation a government office runs.
+PERIOD_MAX_DAYS = 3 * 366 + 1
+
+
+def period_of(kind: PeriodKind, day: date) -> tuple[date, date]:
+    """The month, quarter or year that holds ``day``: its first and last day."""
+    if kind is PeriodKind.YEAR:
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    first_month = day.month if kind is PeriodKind.MONTH else 3 * ((day.month - 1) // 3) + 1
+    months = 1 if kind is PeriodKind.MONTH else 3
+    first = date(day.year, first_month, 1)
+    following = first_month + months
+    after = date(day.year + (following - 1) // 12, (following - 1) % 12 + 1, 1)
+    return first, after - timedelta(days=1)
+
+
+def parse_period(raw_start: str | None, raw_end: str | None) -> tuple[date, date] | PeriodProblem:
+    """Custom dates YYYY-MM-DD, both given, the start not after the end."""
+    if not raw_start or not raw_end:
+        return PeriodProblem.DATES_MISSING
+    days = []
+    for raw in (raw_start, raw_end):
+        try:
+            day = date.fromisoformat(raw) if len(raw) == 10 and raw[4] == "-" else None
+        except ValueError:
+            day = None
+        if day is None or not in_range(day):
+            return PeriodProblem.DATE_MALFORMED
+        days.append(day)
+    start, end = days
+    if start > end:
+        return PeriodProblem.ORDER
+    if (end - start).days >= PERIOD_MAX_DAYS:
+        return PeriodProblem.TOO_LONG
+    return start, end
 
 
 # Facts, as the query reads them.

@@ -263,3 +263,26 @@ def _departments(plan: Plan) -> dict[int, Department]:
         .order_by(Department.code)
     ).all()
     return {d.id: d for d in rows}
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """What the calendar holds for a year: its holidays and make-up working days."""
+
+    year: int
+    holidays: int
+    workdays: int
+
+
+def calendar_summary() -> list[CalendarYear]:
+    """The loaded calendar, year by year, for the admin's page."""
+    calendar = work_calendar()
+    years = sorted({d.year for d in calendar.holidays | calendar.workdays})
+    return [
+        CalendarYear(
+            year,
+            sum(d.year == year for d in calendar.holidays),
+            sum(d.year == year for d in calendar.workdays),
+        )
+        for year in years
+    ]
