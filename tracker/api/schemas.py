@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.api.problems import ApiProblem, FieldError, invalid
 from tracker.domain.dates import EARLIEST, LATEST, days_pattern
+from tracker.domain.evaluation import CRITERIA, PERIOD_MAX_DAYS, Finding
 from tracker.domain.planfile import fact_date_text
 from tracker.domain.reminders import parse_day
 from tracker.domain.reporting import MEASUREMENT_MAX, NOTE_MAX, ItemReport, MilestoneReport
@@ -47,6 +48,7 @@ from tracker.models import (
 )
 from tracker.models.types import MAX_ID
 from tracker.services.queries.api_reads import UpdateRow
+from tracker.services.queries.evaluation import Evaluation
 from tracker.services.queries.progress import PlanProgress
 
 SOURCE_MAX = 200
@@ -526,12 +528,16 @@ class Query:
     schema: dict[str, Any]
     description: str
     read: Callable[[str, str], Any]
+    required: bool = False
 
     def value(self) -> Any:
-        """Its value in this request; None when absent. An empty value is read like any
-        other (and refused where the schema wants more): the document describes no empty one.
+        """Its value in this request; None when absent (422 when ``required``). An empty
+        value is read like any other (and refused where the schema wants more): the document
+        describes no empty one.
         """
         raw = request.args.get(self.name)
+        if raw is None and self.required:
+            raise invalid([FieldError(self.name, "required", _l("This value is required."))])
         return None if raw is None else self.read(raw, self.name)
 
     def document(self) -> dict[str, Any]:
@@ -539,7 +545,7 @@ class Query:
         return {
             "name": self.name,
             "in": "query",
-            "required": False,
+            "required": self.required,
             "schema": self.schema,
             "description": self.description,
         }
@@ -818,4 +824,82 @@ def report_json(report: Report) -> dict[str, Any]:
         "date": day(report.measured_on),
         "source": report.measurement_source,
         "base_version": report.base_version,
+    }
+
+
+# ---- The department evaluation (考评) --------------------------------------------------------
+
+EVALUATION_FROM = Query("from", DATE, "The period's first day.", read_date, required=True)
+EVALUATION_TO = Query(
+    "to",
+    DATE,
+    "The period's last day (at most three years after `from`).",
+    read_date,
+    required=True,
+)
+
+
+def evaluation_period() -> tuple[date, date]:
+    """The period asked for: both days, the first not after the last, at most three years."""
+    start, end = EVALUATION_FROM.value(), EVALUATION_TO.value()
+    if start > end:
+        raise invalid(
+            [FieldError("to", "order", _l("The period's first day comes after its last day."))]
+        )
+    if (end - start).days >= PERIOD_MAX_DAYS:
+        raise invalid([FieldError("to", "range", _l("A period is at most three years long."))])
+    return start, end
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "kind": finding.kind.value,
+        "code": finding.code,
+        "day": finding.day.isoformat(),
+        "happened_on": finding.happened_on.isoformat() if finding.happened_on else None,
+        "days_late": finding.days_late,
+        "points": finding.points,
+    }
+
+
+def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
+    """Each department's points per criterion, deductions, total and rank, with the events
+    behind every point lost; best first.
+    """
+    scheme = evaluation.scheme
+    valid_from = evaluation.scheme_valid_from
+    return {
+        "plan": evaluation.plan.code,
+        "from": evaluation.start.isoformat(),
+        "to": evaluation.end.isoformat(),
+        "as_of": evaluation.as_of.isoformat(),
+        "scheme": {
+            "valid_from": valid_from.isoformat() if valid_from else None,
+            "points": {c.value: scheme.points(c) for c in CRITERIA},
+            "receipt_days": scheme.receipt_days,
+            "overdue_deduction": scheme.overdue_deduction,
+            "deduction_cap": scheme.deduction_cap,
+        },
+        "departments": [
+            {
+                "department": evaluation.departments[result.department_id].code,
+                "name": both(evaluation.departments[result.department_id], "name"),
+                "rank": result.rank,
+                "total": result.total,
+                "criteria": [
+                    {
+                        "criterion": score.criterion.value,
+                        "points": score.points,
+                        "max_points": score.max_points,
+                        "judged": score.judged,
+                        "good": score.good,
+                        "events": [finding_json(f) for f in score.findings],
+                    }
+                    for score in result.criteria
+                ],
+                "deducted": result.deducted,
+                "deductions": [finding_json(f) for f in result.deductions],
+            }
+            for result in evaluation.results
+        ],
     }

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from tracker.domain.refusal import Refused
 from tracker.domain.workdays import CalendarError, CalendarProblem, parse_calendar_csv
+from tracker.data_version import EVERY_PLAN, mark_changed
 from tracker.extensions import db
 from tracker.models import CalendarDay
 
@@ -55,4 +56,7 @@ def load_calendar(data: bytes) -> CalendarLoad:
         else:
             unchanged += 1
     db.session.flush()
+    if added or changed:
+        # Every plan's evaluation counts working days by it: their pages and ETags change.
+        mark_changed(db.session, EVERY_PLAN)
     return CalendarLoad(added, changed, unchanged)

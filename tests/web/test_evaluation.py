@@ -1,0 +1,170 @@
+"""The evaluation pages: the ranked table with its events, the period picker's bad input, the
+Excel export, the scheme form and the calendar upload."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from tests.conftest import table_snapshot
+from tests.evaluation_history import NOW, PLAN_CODE, SAMPLE, script_history
+from tests.factories import create_user, csrf_token, signed_in
+from tracker.extensions import db
+from tracker.models import CalendarDay, EvaluationScheme
+
+PAGE = f"/plans/{PLAN_CODE}/evaluation"
+OCTOBER = "?period=custom&from=2020-10-01&to=2020-10-31"
+
+
+@pytest.fixture
+def history(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    monkeypatch.setattr("tracker.clock.utcnow", lambda: NOW)
+    script_history()
+    create_user("admin", "admin")
+    create_user("viewer", "viewer")
+    return app
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _row(html: str, code: str) -> list[str]:
+    """The words of a department's row of the table."""
+    row = html.split(f'data-testid="evaluation-row-{code}">')[1].split("</tr>")[0]
+    return _text(row).split()
+
+
+def test_the_ranked_table_and_the_events_behind_the_points(history: Flask) -> None:
+    client = signed_in(history, "eval-leader", lang="en")
+    response = client.get(PAGE + OCTOBER)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _row(html, "da") == ["2", "Bureau", "da", "20", "13.33", "10", "13.33", "0", "0", "56.66"]
+    assert _row(html, "db") == ["3", "Bureau", "db", "0", "10", "0", "20", "10", "−4", "36"]
+    events = _text(html.split('data-testid="evaluation-events-db">')[1].split("</details>")[0])
+    assert "B1 assigned 2020-10-09, signed for 2020-10-15: 2 working days late" in events
+    assert "B2 assigned 2020-10-20, not signed for: 5 working days late" in events
+    assert "B2 due 2020-09-30, still open: 31 days overdue (−2)" in events
+    assert "Default scheme" in html
+    # The first department of the table is the best.
+    assert html.index("evaluation-row-dc") < html.index("evaluation-row-da")
+
+
+def test_this_month_is_the_default_period(history: Flask) -> None:
+    client = signed_in(history, "eval-leader", lang="en")
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "2020-10-01 to 2020-10-31, judged as of 2020-10-31." in _text(html)
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("?period=custom&from=2020-10-31&to=2020-10-01", "first day comes after its last day"),
+        ("?period=custom&from=2020-13-01&to=2020-10-31", "written YYYY-MM-DD"),
+        ("?period=custom&from=2020-10-01", "Give both dates"),
+        ("?period=decade", "Choose this month"),
+    ],
+)
+def test_bad_dates_answer_400_with_a_clear_message(
+    history: Flask, query: str, words: str
+) -> None:
+    client = signed_in(history, "eval-leader", lang="en")
+    response = client.get(PAGE + query)
+    assert response.status_code == 400
+    problem = response.get_data(as_text=True).split('data-testid="evaluation-problem">')[1]
+    assert words in problem.split("</div>")[0]
+    assert client.get(f"/plans/{PLAN_CODE}/evaluation.xlsx" + query).status_code == 400
+
+
+def test_the_excel_export_holds_the_ranking_and_the_events(history: Flask) -> None:
+    client = signed_in(history, "eval-leader")
+    response = client.get(f"/plans/{PLAN_CODE}/evaluation.xlsx" + OCTOBER)
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    ranking, events = book.worksheets
+    rows = list(ranking.iter_rows(min_row=3, values_only=True))
+    assert rows == [
+        (1, "dc局", 40, 20, 10, 20, 10, 0, 100),
+        (2, "da局", 20, 13.33, 10, 13.33, 0, 0, 56.66),
+        (3, "db局", 0, 10, 0, 20, 10, -4, 36),
+    ]
+    assert ranking.cell(2, 3).value.startswith("按期完成")
+    listed = [row[:7] for row in events.iter_rows(min_row=2, values_only=True)]
+    assert ("db局", "扣分", "B2", _day(2020, 9, 30), None, 31, -2) in listed
+    assert ("da局", "报告质量", "A2", _day(2020, 10, 12), _day(2020, 10, 13), None, None) in listed
+
+
+def _day(year: int, month: int, day: int) -> object:
+    from datetime import datetime
+
+    return datetime(year, month, day)
+
+
+def test_the_scheme_form_refuses_bad_input_and_writes_nothing(history: Flask) -> None:
+    client = signed_in(history, "admin", lang="en")
+    url = f"/plans/{PLAN_CODE}/evaluation/scheme"
+    page = client.get(url).get_data(as_text=True)
+    assert "Sum of the criteria’s points: 100" in page
+    token = csrf_token(client, url)
+    good = {
+        "csrf_token": token,
+        "valid_from": "2020-10-01",
+        "on_time": "50",
+        "reporting": "10",
+        "receipt": "10",
+        "quality": "20",
+        "instructions": "10",
+        "receipt_days": "5",
+        "overdue_deduction": "3",
+        "deduction_cap": "5",
+    }
+    before = table_snapshot()
+    for field, value in (("on_time", "-5"), ("receipt_days", "x"), ("valid_from", "2020-02-30")):
+        response = client.post(url, data={**good, field: value})
+        assert response.status_code == 400
+        assert "is-invalid" in response.get_data(as_text=True)
+    assert client.post(url, data={k: v for k, v in good.items() if k != "csrf_token"}).status_code == 400
+    assert table_snapshot() == before
+    response = client.post(url, data=good)
+    assert response.status_code == 302
+    saved = db.session.scalar(sa.select(EvaluationScheme))
+    assert (saved.valid_from, saved.on_time_points, saved.deduction_cap) == (date(2020, 10, 1), 50, 5)
+    html = client.get(PAGE + OCTOBER).get_data(as_text=True)
+    assert "Scheme valid from 2020-10-01." in html
+    assert _row(html, "db")[-1] == "35"
+
+
+def test_the_calendar_upload_loads_refuses_a_bad_file_and_is_idempotent(history: Flask) -> None:
+    client = signed_in(history, "admin", lang="en")
+    db.session.execute(sa.delete(CalendarDay))
+    db.session.commit()
+    token = csrf_token(client, "/admin/calendar")
+    bad = b"date,kind,name\n2023-01-02,holiday,x\n2023-01-03,vacation,x\n"
+    response = client.post(
+        "/admin/calendar",
+        data={"csrf_token": token, "calendar_file": (io.BytesIO(bad), "2023.csv")},
+    )
+    assert response.status_code == 400
+    assert "Line 3: the kind must be holiday or workday." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CalendarDay)) == 0
+    for expected in ("112 days added, 0 changed", "0 days added, 0 changed, 112 already"):
+        response = client.post(
+            "/admin/calendar",
+            data={"csrf_token": token, "calendar_file": (io.BytesIO(SAMPLE.read_bytes()), "s.csv")},
+            follow_redirects=True,
+        )
+        assert expected in response.get_data(as_text=True)
+    page = _text(client.get("/admin/calendar").get_data(as_text=True))
+    assert "2020 30 6" in page  # 2020: 1 + 10 + 3 + 5 + 3 + 8 holidays; 6 make-up days
+
+
+def test_viewers_do_not_see_the_evaluation(history: Flask) -> None:
+    assert signed_in(history, "viewer").get(PAGE).status_code == 403
