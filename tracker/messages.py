@@ -326,7 +326,6 @@ _EVALUATION_TEXTS: dict[StrEnum, object] = {
         "The dates of the period must be days from 2000-01-01 to 2100-12-31, written YYYY-MM-DD."
     ),
     PeriodProblem.ORDER: _l("The period's first day comes after its last day."),
-    PeriodProblem.TOO_LONG: _l("A period is at most three years long."),
     SchemeProblem.NEGATIVE: _l("Points and days are whole numbers from 0 up."),
     SchemeProblem.TOO_LARGE: _l(
         "Points are at most 1000 and the receipt time at most 60 working days."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -37,7 +37,7 @@ def _text(html: str) -> str:
 
 def _row(html: str, code: str) -> list[str]:
     """The words of a department's row of the table."""
-    row = html.split(f'data-testid="evaluation-row-{code}">')[1].split("</tr>")[0]
+    row = html.split(f'data-testid="evaluation-row-{code}">')[1].split("</tr>", maxsplit=1)[0]
     return _text(row).split()
 
 
@@ -46,7 +46,18 @@ def test_the_ranked_table_and_the_events_behind_the_points(history: Flask) -> No
     response = client.get(PAGE + OCTOBER)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert _row(html, "da") == ["2", "Bureau", "da", "20", "13.33", "10", "13.33", "0", "0", "56.66"]
+    assert _row(html, "da") == [
+        "2",
+        "Bureau",
+        "da",
+        "20",
+        "13.33",
+        "10",
+        "13.33",
+        "0",
+        "0",
+        "56.66",
+    ]
     assert _row(html, "db") == ["3", "Bureau", "db", "0", "10", "0", "20", "10", "−4", "36"]
     events = _text(html.split('data-testid="evaluation-events-db">')[1].split("</details>")[0])
     assert "B1 assigned 2020-10-09, signed for 2020-10-15: 2 working days late" in events
@@ -72,9 +83,7 @@ def test_this_month_is_the_default_period(history: Flask) -> None:
         ("?period=decade", "Choose this month"),
     ],
 )
-def test_bad_dates_answer_400_with_a_clear_message(
-    history: Flask, query: str, words: str
-) -> None:
+def test_bad_dates_answer_400_with_a_clear_message(history: Flask, query: str, words: str) -> None:
     client = signed_in(history, "eval-leader", lang="en")
     response = client.get(PAGE + query)
     assert response.status_code == 400
@@ -102,9 +111,8 @@ def test_the_excel_export_holds_the_ranking_and_the_events(history: Flask) -> No
     assert ("da局", "报告质量", "A2", _day(2020, 10, 12), _day(2020, 10, 13), None, None) in listed
 
 
-def _day(year: int, month: int, day: int) -> object:
-    from datetime import datetime
-
+def _day(year: int, month: int, day: int) -> datetime:
+    """A day as openpyxl reads a date cell back."""
     return datetime(year, month, day)
 
 
@@ -131,12 +139,19 @@ def test_the_scheme_form_refuses_bad_input_and_writes_nothing(history: Flask) ->
         response = client.post(url, data={**good, field: value})
         assert response.status_code == 400
         assert "is-invalid" in response.get_data(as_text=True)
-    assert client.post(url, data={k: v for k, v in good.items() if k != "csrf_token"}).status_code == 400
+    assert (
+        client.post(url, data={k: v for k, v in good.items() if k != "csrf_token"}).status_code
+        == 400
+    )
     assert table_snapshot() == before
     response = client.post(url, data=good)
     assert response.status_code == 302
     saved = db.session.scalar(sa.select(EvaluationScheme))
-    assert (saved.valid_from, saved.on_time_points, saved.deduction_cap) == (date(2020, 10, 1), 50, 5)
+    assert (saved.valid_from, saved.on_time_points, saved.deduction_cap) == (
+        date(2020, 10, 1),
+        50,
+        5,
+    )
     html = client.get(PAGE + OCTOBER).get_data(as_text=True)
     assert "Scheme valid from 2020-10-01." in html
     assert _row(html, "db")[-1] == "35"

@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.api.problems import ApiProblem, FieldError, invalid
 from tracker.domain.dates import EARLIEST, LATEST, days_pattern
-from tracker.domain.evaluation import CRITERIA, PERIOD_MAX_DAYS, Finding
+from tracker.domain.evaluation import CRITERIA, Finding
 from tracker.domain.planfile import fact_date_text
 from tracker.domain.reminders import parse_day
 from tracker.domain.reporting import MEASUREMENT_MAX, NOTE_MAX, ItemReport, MilestoneReport
@@ -829,26 +829,34 @@ def report_json(report: Report) -> dict[str, Any]:
 
 # ---- The department evaluation (考评) --------------------------------------------------------
 
-EVALUATION_FROM = Query("from", DATE, "The period's first day.", read_date, required=True)
+# Exactly the real days from 2000-01-01 to 2100-12-31: a period takes two required days, and a
+# looser pattern (left to ``format: date``) would have fuzzers throw away nearly every pair.
+_YEAR = r"(?:20\d\d|2100)"
+_LEAP_YEAR = r"20(?:0[048]|[2468][048]|[13579][26])"
+EXACT_DAY_PATTERN = (
+    rf"^(?:{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])"
+    rf"|{_YEAR}-(?:0[13-9]|1[0-2])-(?:29|30)"
+    rf"|{_YEAR}-(?:0[13578]|1[02])-31"
+    rf"|{_LEAP_YEAR}-02-29)$"
+)
+EXACT_DATE = {**DATE, "pattern": EXACT_DAY_PATTERN}
+EVALUATION_FROM = Query("from", EXACT_DATE, "The period's first day.", read_date, required=True)
 EVALUATION_TO = Query(
     "to",
-    DATE,
-    "The period's last day (at most three years after `from`).",
+    EXACT_DATE,
+    "The period's last day. The period is the days between `from` and `to`, both included "
+    "(should `to` come before `from`, the two are read the other way round).",
     read_date,
     required=True,
 )
 
 
 def evaluation_period() -> tuple[date, date]:
-    """The period asked for: both days, the first not after the last, at most three years."""
-    start, end = EVALUATION_FROM.value(), EVALUATION_TO.value()
-    if start > end:
-        raise invalid(
-            [FieldError("to", "order", _l("The period's first day comes after its last day."))]
-        )
-    if (end - start).days >= PERIOD_MAX_DAYS:
-        raise invalid([FieldError("to", "range", _l("A period is at most three years long."))])
-    return start, end
+    """The days between ``from`` and ``to``, both included, whichever comes first: every pair
+    of days the document allows names a period (a query cannot say "not before `from`").
+    """
+    first, second = EVALUATION_FROM.value(), EVALUATION_TO.value()
+    return min(first, second), max(first, second)
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:

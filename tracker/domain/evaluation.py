@@ -120,11 +120,6 @@ class PeriodProblem(StrEnum):
     DATES_MISSING = "period_dates_missing"
     DATE_MALFORMED = "period_date_malformed"
     ORDER = "period_order"
-    TOO_LONG = "period_too_long"
-
-
-# A period longer than this is not an evaluation a government office runs.
-PERIOD_MAX_DAYS = 3 * 366 + 1
 
 
 def period_of(kind: PeriodKind, day: date) -> tuple[date, date]:
@@ -155,8 +150,6 @@ def parse_period(raw_start: str | None, raw_end: str | None) -> tuple[date, date
     start, end = days
     if start > end:
         return PeriodProblem.ORDER
-    if (end - start).days >= PERIOD_MAX_DAYS:
-        return PeriodProblem.TOO_LONG
     return start, end
 
 
@@ -214,11 +207,15 @@ class InstructionFact:
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """Everything the evaluation of one period reads."""
+    """Everything the evaluation of one period reads. Reports are asked for only while the
+    plan runs (``plan_start``..``plan_end``), however long the period.
+    """
 
     start: date
     end: date
     as_of: date
+    plan_start: date = date.min
+    plan_end: date = date.max
     milestones: Sequence[MilestoneFact] = ()
     reports: Sequence[ReportFact] = ()
     receipts: Sequence[ReceiptFact] = ()
@@ -403,7 +400,8 @@ def _reporting(facts: Facts) -> Iterable[Judgement]:
         if r.milestone_code is not None:
             month = date(r.submitted_on.year, r.submitted_on.month, 1)
             reported.add((r.department_id, r.milestone_code, month))
-    for first, last in months_ending_in(facts.start, facts.as_of):
+    months = months_ending_in(max(facts.start, facts.plan_start), min(facts.as_of, facts.plan_end))
+    for first, last in months:
         for m in facts.milestones:
             if m.done_from is not None and m.done_from < first:
                 continue

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from tracker.data_version import EVERY_PLAN, mark_changed
 from tracker.domain.refusal import Refused
 from tracker.domain.workdays import CalendarError, CalendarProblem, parse_calendar_csv
-from tracker.data_version import EVERY_PLAN, mark_changed
 from tracker.extensions import db
 from tracker.models import CalendarDay
 

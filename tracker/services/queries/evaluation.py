@@ -108,6 +108,8 @@ def load_evaluation(plan: Plan, start: date, end: date, *, today: date) -> Evalu
         start=start,
         end=end,
         as_of=as_of,
+        plan_start=plan.start,
+        plan_end=plan.end,
         milestones=_milestones(plan, as_of, today),
         reports=_reports(plan, start, as_of),
         receipts=_receipts(plan, start, end),
