@@ -43,6 +43,7 @@ def upgrade():
         sa.Column('deduction_cap', sa.Integer(), nullable=False),
         sa.Column('saved_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('saved_by_id', sa.Integer(), nullable=True),
+        sa.Column('version', sa.Integer(), nullable=False),
         sa.CheckConstraint(
             'on_time_points >= 0 AND reporting_points >= 0 AND receipt_points >= 0 '
             'AND quality_points >= 0 AND instruction_points >= 0 AND overdue_deduction >= 0 '

@@ -5,18 +5,23 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from tests.evaluation_history import NOW, add_departments, script_history
 from tests.querycount import count_queries
 from tracker.domain.evaluation import Criterion, DepartmentResult, FindingKind, Scheme
-from tracker.domain.refusal import Refused, Who
+from tracker.domain.refusal import Refused, StaleVersion, Who
 from tracker.extensions import db
+from tracker.models import EvaluationScheme, Plan
 from tracker.services.commands.evaluation import save_scheme
 from tracker.services.queries.evaluation import Evaluation, load_evaluation
+from tracker.unit_of_work import unit_of_work
 
 OCTOBER = (date(2020, 10, 1), date(2020, 10, 31))
 TODAY = date(2020, 10, 31)
@@ -138,6 +143,7 @@ def test_a_saved_scheme_scores_the_periods_from_its_day(app: Flask) -> None:
             overdue_deduction=3,
             deduction_cap=5,
         ),
+        version=0,
     )
     db.session.commit()
     results = _by_code(load_evaluation(history.plan, *OCTOBER, today=TODAY))
@@ -154,7 +160,7 @@ def test_a_saved_scheme_scores_the_periods_from_its_day(app: Flask) -> None:
 def test_a_negative_scheme_is_refused_and_nothing_written(app: Flask) -> None:
     history = script_history()
     with pytest.raises(Refused):
-        save_scheme(Who(now=NOW), history.plan, date(2020, 10, 1), Scheme(on_time=-1))
+        save_scheme(Who(now=NOW), history.plan, date(2020, 10, 1), Scheme(on_time=-1), version=0)
     db.session.rollback()
     assert load_evaluation(history.plan, *OCTOBER, today=TODAY).scheme_valid_from is None
 
@@ -174,3 +180,67 @@ def test_query_count_does_not_grow_with_departments_and_milestones(app: Flask) -
     assert len(evaluation.results) == 3 + 6
     assert len(large) == len(small)
     assert len(large_past) == len(small_past)
+
+
+def _at_once(app: Flask, *actions: Callable[[], None]) -> list[BaseException | None]:
+    """Run each action in its own thread and app context, released together."""
+    start = threading.Barrier(len(actions))
+    outcomes: list[BaseException | None] = [None] * len(actions)
+
+    def run(index: int, action: Callable[[], None]) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                with unit_of_work():
+                    action()
+            except Exception as error:
+                outcomes[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def _save(plan_id: int, on_time: int, version: int) -> Callable[[], None]:
+    def act() -> None:
+        plan = db.session.get(Plan, plan_id)
+        save_scheme(Who(NOW), plan, date(2020, 10, 1), Scheme(on_time=on_time), version=version)
+
+    return act
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_two_admins_saving_one_days_scheme_at_once_have_one_winner(
+    app: Flask, existing: bool
+) -> None:
+    """Both forms were filled against the same state (no scheme yet, or version 1): exactly
+    one save is kept, the other is told someone else was first."""
+    history = script_history()
+    version = 0
+    if existing:
+        save_scheme(Who(NOW), history.plan, date(2020, 10, 1), Scheme(), version=0)
+        db.session.commit()
+        version = 1
+    plan_id = history.plan.id
+    outcomes = _at_once(app, _save(plan_id, 41, version), _save(plan_id, 42, version))
+    winners = [o is None for o in outcomes]
+    assert winners.count(True) == 1, outcomes
+    assert isinstance(outcomes[winners.index(False)], StaleVersion)
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(EvaluationScheme)).all()
+    assert len(rows) == 1
+    assert rows[0].on_time_points == (41 if winners[0] else 42)
+    assert rows[0].version == version + 1
+
+
+def test_a_save_against_an_old_version_is_refused(app: Flask) -> None:
+    history = script_history()
+    save_scheme(Who(NOW), history.plan, date(2020, 10, 1), Scheme(), version=0)
+    db.session.commit()
+    with pytest.raises(StaleVersion):
+        save_scheme(Who(NOW), history.plan, date(2020, 10, 1), Scheme(on_time=1), version=0)

@@ -144,6 +144,9 @@ def test_the_scheme_form_refuses_bad_input_and_writes_nothing(history: Flask) ->
         == 400
     )
     assert table_snapshot() == before
+    form = client.get(url).get_data(as_text=True)
+    assert 'name="version" type="hidden" value="0"' in form
+    good["base_from"] = "2020-09-01"  # the plan's first day: no scheme yet
     response = client.post(url, data=good)
     assert response.status_code == 302
     saved = db.session.scalar(sa.select(EvaluationScheme))
@@ -155,6 +158,13 @@ def test_the_scheme_form_refuses_bad_input_and_writes_nothing(history: Flask) ->
     html = client.get(PAGE + OCTOBER).get_data(as_text=True)
     assert "Scheme valid from 2020-10-01." in html
     assert _row(html, "db")[-1] == "35"
+    # The same form sent again (filled before the save) meets the saved scheme: 409, told.
+    response = client.post(url, data={**good, "base_from": "2020-10-01", "version": "0"})
+    assert response.status_code == 409
+    assert "Someone else saved the scheme from 2020-10-01 meanwhile" in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(sa.select(EvaluationScheme.version)) == 1
 
 
 def test_the_calendar_upload_loads_refuses_a_bad_file_and_is_idempotent(history: Flask) -> None:

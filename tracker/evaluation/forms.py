@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SubmitField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import DateField, HiddenField, IntegerField, SubmitField
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from tracker.domain.evaluation import POINTS_MAX, RECEIPT_DAYS_MAX, Scheme
-from tracker.forms import Form, date_required
+from tracker.forms import MAX_ID, Form, date_required
 
 _POINTS = [
     InputRequired(message=_l("Give a whole number.")),
@@ -45,7 +45,22 @@ class SchemeForm(Form):
         _l("Points taken off for each milestone still open past its due day at the period's end."),
     )
     deduction_cap = _points(_l("Deductions at most"))
+    # The day's scheme the form was filled against: saved since by someone else, it is shown
+    # rather than overwritten unseen.
+    base_from = HiddenField()
+    version = IntegerField(
+        widget=HiddenField.widget, validators=[Optional(), NumberRange(min=0, max=MAX_ID)]
+    )
     submit = SubmitField(_l("Save the scheme"))
+
+    def expected_version(self) -> int:
+        """The version the saved day's scheme should still have: the form's, when the day is
+        the one it was filled against; else none (0), a new day.
+        """
+        same_day = self.valid_from.data is not None and (
+            self.base_from.data == self.valid_from.data.isoformat()
+        )
+        return (self.version.data or 0) if same_day else 0
 
     def scheme(self) -> Scheme:
         return Scheme(

@@ -19,6 +19,7 @@ from tracker.domain.evaluation import (
     CRITERIA,
     PeriodKind,
     PeriodProblem,
+    Scheme,
     parse_period,
     period_of,
 )
@@ -27,9 +28,9 @@ from tracker.evaluation import bp
 from tracker.evaluation.forms import CalendarUploadForm, SchemeForm
 from tracker.loaders import find_plan, the_plan
 from tracker.messages import message, messages
-from tracker.models import Plan
+from tracker.models import EvaluationScheme, Plan
 from tracker.services.commands.calendar import load_calendar
-from tracker.services.commands.evaluation import save_scheme
+from tracker.services.commands.evaluation import save_scheme, scheme_from
 from tracker.services.exports.evaluation import (
     CRITERION_LABELS,
     MIMETYPE,
@@ -143,34 +144,69 @@ def export() -> Response | tuple[str, int]:
 
 @bp.route("/plans/<plan>/evaluation/scheme", methods=["GET", "POST"])
 def scheme() -> Response | tuple[str, int]:
-    """The plan's scheme from a day on: the points of each criterion and the deductions."""
+    """The plan's scheme from a day on (``?from=``; default: the one in force today): the
+    points of each criterion and the deductions.
+    """
     plan = the_plan()
     require(Action.CONFIGURE_EVALUATION)
     form = SchemeForm()
-    current_row = scheme_row(plan, today())
     if request.method == "GET":
-        shown = scheme_of(current_row)
-        form.valid_from.data = current_row.valid_from if current_row else plan.start
-        for name in ("on_time", "reporting", "receipt", "quality", "instructions"):
-            getattr(form, name).data = getattr(shown, name)
-        form.receipt_days.data = shown.receipt_days
-        form.overdue_deduction.data = shown.overdue_deduction
-        form.deduction_cap.data = shown.deduction_cap
-        return _scheme_page(plan, form, current_row is not None, [])
+        asked = parse_period(request.args.get("from"), request.args.get("from"))
+        if isinstance(asked, tuple):
+            day, row = asked[0], scheme_from(plan, asked[0])
+        else:
+            row = scheme_row(plan, today())
+            day = row.valid_from if row is not None else plan.start
+        _fill(form, day, row)
+        return _scheme_page(plan, form, [])
     if not form.validate_on_submit():
-        return _scheme_page(plan, form, current_row is not None, [], status=400)
+        return _scheme_page(plan, form, [], status=400)
     with attempt() as outcome:
-        save_scheme(current_who(), plan, form.valid_from.data, form.scheme())
-    if outcome.refused:
-        return _scheme_page(
-            plan, form, current_row is not None, messages(outcome.refused), status=400
+        save_scheme(
+            current_who(),
+            plan,
+            form.valid_from.data,
+            form.scheme(),
+            version=form.expected_version(),
         )
+    if outcome.stale:
+        saved = scheme_from(plan, form.valid_from.data)
+        form.base_from.data = form.valid_from.data.isoformat()
+        form.version.data = saved.version if saved is not None else 0
+        return _scheme_page(plan, form, [_stale_text(saved)], status=409)
+    if outcome.refused:
+        return _scheme_page(plan, form, messages(outcome.refused), status=400)
     flash(_("The evaluation scheme is saved."), "success")
-    return redirect(url_for("evaluation.scheme"))
+    return redirect(url_for("evaluation.scheme", **{"from": form.valid_from.data.isoformat()}))
+
+
+def _fill(form: SchemeForm, day: date, row: EvaluationScheme | None) -> None:
+    """The form as the day's scheme stands (the default scheme when it has none)."""
+    shown = scheme_of(row)
+    form.valid_from.data = day
+    for name in Scheme.__slots__:
+        getattr(form, name).data = getattr(shown, name)
+    form.base_from.data = day.isoformat()
+    form.version.data = row.version if row is not None else 0
+
+
+def _stale_text(saved: EvaluationScheme | None) -> str:
+    """What the loser of two saves of one day's scheme is told, with what is kept now."""
+    if saved is None:
+        return _("The scheme changed meanwhile. Check the figures and save again.")
+    kept = " · ".join(
+        f"{CRITERION_LABELS[c]} {getattr(scheme_of(saved), c.value)}" for c in CRITERIA
+    )
+    return _(
+        "Someone else saved the scheme from %(day)s meanwhile (%(kept)s). "
+        "Check the figures and save again to replace it.",
+        day=saved.valid_from.isoformat(),
+        kept=kept,
+    )
 
 
 def _scheme_page(
-    plan: Plan, form: SchemeForm, configured: bool, problems: list[str], status: int = 200
+    plan: Plan, form: SchemeForm, problems: list[str], status: int = 200
 ) -> tuple[str, int]:
     points = [getattr(form, c.value).data for c in CRITERIA]
     total = sum(p for p in points if isinstance(p, int))
@@ -178,7 +214,7 @@ def _scheme_page(
         "evaluation/scheme.html",
         plan=plan,
         form=form,
-        configured=configured,
+        configured=scheme_row(plan, date.max) is not None,
         problems=problems,
         total=total,
     )

@@ -56,5 +56,9 @@ class EvaluationScheme(Model):
     deduction_cap: so.Mapped[int]
     saved_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
     saved_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("app_user.id"))
+    # Of two admins saving the scheme of one day at once, the second is told (tracker.unit_of_work).
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     plan: so.Mapped[Plan] = so.relationship()

@@ -7,22 +7,36 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker.domain.evaluation import Scheme, check_scheme
-from tracker.domain.refusal import Refused, Who
+from tracker.domain.refusal import Refused, StaleVersion, Who
 from tracker.extensions import db
 from tracker.models import EvaluationScheme, Plan
 from tracker.services.commands.audit import record
 
 
-def save_scheme(who: Who, plan: Plan, valid_from: date, scheme: Scheme) -> EvaluationScheme:
-    """Keep ``scheme`` for ``plan`` from ``valid_from`` on; the scheme already kept for that
-    day is replaced (one scheme a day; earlier ones stay for their periods). Flushes.
-    """
-    Refused.unless_clean(check_scheme(scheme))
-    row = db.session.scalar(
+def scheme_from(plan: Plan, valid_from: date) -> EvaluationScheme | None:
+    """The scheme kept for ``plan`` from exactly ``valid_from``, if any."""
+    return db.session.scalar(
         sa.select(EvaluationScheme).where(
             EvaluationScheme.plan_id == plan.id, EvaluationScheme.valid_from == valid_from
         )
     )
+
+
+def save_scheme(
+    who: Who, plan: Plan, valid_from: date, scheme: Scheme, *, version: int
+) -> EvaluationScheme:
+    """Keep ``scheme`` for ``plan`` from ``valid_from`` on; the scheme already kept for that
+    day is replaced (one scheme a day; earlier ones stay for their periods). Flushes.
+
+    ``version`` is that of the day's scheme the form was filled against (0: there was none):
+    when someone saved the day's scheme since, :class:`StaleVersion` says so rather than
+    overwrite it unseen; two saves at the same moment meet the row's version or the unique
+    day, and the second is refused the same way.
+    """
+    Refused.unless_clean(check_scheme(scheme))
+    row = scheme_from(plan, valid_from)
+    if (row.version if row is not None else 0) != version:
+        raise StaleVersion(row.version if row is not None else 0)
     if row is None:
         row = EvaluationScheme(plan_id=plan.id, valid_from=valid_from)
         db.session.add(row)
