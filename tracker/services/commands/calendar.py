@@ -58,5 +58,5 @@ def load_calendar(data: bytes) -> CalendarLoad:
     db.session.flush()
     if added or changed:
         # Every plan's evaluation counts working days by it: their pages and ETags change.
-        mark_changed(db.session, EVERY_PLAN)
+        mark_changed(db.session(), EVERY_PLAN)
     return CalendarLoad(added, changed, unchanged)

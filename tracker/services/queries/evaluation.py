@@ -194,6 +194,7 @@ def _reports(plan: Plan, start: date, as_of: date) -> list[ReportFact]:
             milestone_code=milestone_code,
         )
         for department_id, item_code, milestone_code, submitted_at, state, reviewed_at in rows
+        if department_id is not None  # (the query keeps these only; for the type checker)
     ]
 
 
@@ -239,6 +240,8 @@ def _instructions(plan: Plan, start: date, end: date) -> list[InstructionFact]:
     ).all()
     facts = []
     for department_id, code, due_on, handled_at, closed_at in rows:
+        if due_on is None:
+            continue  # (the query keeps dated ones only; for the type checker)
         answered = handled_at or closed_at
         facts.append(
             InstructionFact(
