@@ -13,8 +13,16 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.conftest import table_snapshot
-from tests.evaluation_history import NOW, PLAN_CODE, SAMPLE, script_history
+from tests.evaluation_history import (
+    NOW,
+    PLAN_CODE,
+    SAMPLE,
+    History,
+    add_departments,
+    script_history,
+)
 from tests.factories import create_user, csrf_token, signed_in
+from tests.querycount import count_queries
 from tracker.extensions import db
 from tracker.models import CalendarDay, EvaluationScheme
 
@@ -23,12 +31,13 @@ OCTOBER = "?period=custom&from=2020-10-01&to=2020-10-31"
 
 
 @pytest.fixture
-def history(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
+def history(app: Flask, monkeypatch: pytest.MonkeyPatch) -> History:
+    """October 2020 scripted, "today" its last day, and an admin and a viewer."""
     monkeypatch.setattr("tracker.clock.utcnow", lambda: NOW)
-    script_history()
+    scripted = script_history()
     create_user("admin", "admin")
     create_user("viewer", "viewer")
-    return app
+    return scripted
 
 
 def _text(html: str) -> str:
@@ -41,8 +50,8 @@ def _row(html: str, code: str) -> list[str]:
     return _text(row).split()
 
 
-def test_the_ranked_table_and_the_events_behind_the_points(history: Flask) -> None:
-    client = signed_in(history, "eval-leader", lang="en")
+def test_the_ranked_table_and_the_events_behind_the_points(app: Flask, history: History) -> None:
+    client = signed_in(app, "eval-leader", lang="en")
     response = client.get(PAGE + OCTOBER)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -68,10 +77,30 @@ def test_the_ranked_table_and_the_events_behind_the_points(history: Flask) -> No
     assert html.index("evaluation-row-dc") < html.index("evaluation-row-da")
 
 
-def test_this_month_is_the_default_period(history: Flask) -> None:
-    client = signed_in(history, "eval-leader", lang="en")
-    html = client.get(PAGE).get_data(as_text=True)
-    assert "2020-10-01 to 2020-10-31, judged as of 2020-10-31." in _text(html)
+def test_this_month_is_the_default_period_and_quarter_and_year_are_offered(
+    app: Flask,
+    history: History,
+) -> None:
+    client = signed_in(app, "eval-leader", lang="en")
+    for query, heading in (
+        ("", "2020-10-01 to 2020-10-31, judged as of 2020-10-31."),
+        ("?period=quarter", "2020-10-01 to 2020-12-31, judged as of 2020-10-31."),
+        ("?period=year", "2020-01-01 to 2020-12-31, judged as of 2020-10-31."),
+    ):
+        html = client.get(PAGE + query).get_data(as_text=True)
+        assert heading in _text(html)
+
+
+def test_the_page_reads_in_a_fixed_number_of_queries(app: Flask, history: History) -> None:
+    client = signed_in(app, "eval-leader")
+    client.get(PAGE + OCTOBER)  # warm: the sign-in's and the shell's first reads
+    with count_queries() as small:
+        assert client.get(PAGE + OCTOBER).status_code == 200
+    add_departments(history, 8)
+    with count_queries() as large:
+        html = client.get(PAGE + OCTOBER).get_data(as_text=True)
+    assert "evaluation-row-dx7" in html
+    assert len(large) == len(small)
 
 
 @pytest.mark.parametrize(
@@ -83,8 +112,10 @@ def test_this_month_is_the_default_period(history: Flask) -> None:
         ("?period=decade", "Choose this month"),
     ],
 )
-def test_bad_dates_answer_400_with_a_clear_message(history: Flask, query: str, words: str) -> None:
-    client = signed_in(history, "eval-leader", lang="en")
+def test_bad_dates_answer_400_with_a_clear_message(
+    app: Flask, history: History, query: str, words: str
+) -> None:
+    client = signed_in(app, "eval-leader", lang="en")
     response = client.get(PAGE + query)
     assert response.status_code == 400
     problem = response.get_data(as_text=True).split('data-testid="evaluation-problem">')[1]
@@ -92,8 +123,8 @@ def test_bad_dates_answer_400_with_a_clear_message(history: Flask, query: str, w
     assert client.get(f"/plans/{PLAN_CODE}/evaluation.xlsx" + query).status_code == 400
 
 
-def test_the_excel_export_holds_the_ranking_and_the_events(history: Flask) -> None:
-    client = signed_in(history, "eval-leader")
+def test_the_excel_export_holds_the_ranking_and_the_events(app: Flask, history: History) -> None:
+    client = signed_in(app, "eval-leader")
     response = client.get(f"/plans/{PLAN_CODE}/evaluation.xlsx" + OCTOBER)
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
@@ -116,8 +147,8 @@ def _day(year: int, month: int, day: int) -> datetime:
     return datetime(year, month, day)
 
 
-def test_the_scheme_form_refuses_bad_input_and_writes_nothing(history: Flask) -> None:
-    client = signed_in(history, "admin", lang="en")
+def test_the_scheme_form_refuses_bad_input_and_writes_nothing(app: Flask, history: History) -> None:
+    client = signed_in(app, "admin", lang="en")
     url = f"/plans/{PLAN_CODE}/evaluation/scheme"
     page = client.get(url).get_data(as_text=True)
     assert "Sum of the criteria’s points: 100" in page
@@ -167,8 +198,10 @@ def test_the_scheme_form_refuses_bad_input_and_writes_nothing(history: Flask) ->
     assert db.session.scalar(sa.select(EvaluationScheme.version)) == 1
 
 
-def test_the_calendar_upload_loads_refuses_a_bad_file_and_is_idempotent(history: Flask) -> None:
-    client = signed_in(history, "admin", lang="en")
+def test_the_calendar_upload_loads_refuses_a_bad_file_and_is_idempotent(
+    app: Flask, history: History
+) -> None:
+    client = signed_in(app, "admin", lang="en")
     db.session.execute(sa.delete(CalendarDay))
     db.session.commit()
     token = csrf_token(client, "/admin/calendar")
@@ -191,5 +224,5 @@ def test_the_calendar_upload_loads_refuses_a_bad_file_and_is_idempotent(history:
     assert "2020 30 6" in page  # 2020: 1 + 10 + 3 + 5 + 3 + 8 holidays; 6 make-up days
 
 
-def test_viewers_do_not_see_the_evaluation(history: Flask) -> None:
-    assert signed_in(history, "viewer").get(PAGE).status_code == 403
+def test_viewers_do_not_see_the_evaluation(app: Flask, history: History) -> None:
+    assert signed_in(app, "viewer").get(PAGE).status_code == 403
