@@ -180,6 +180,10 @@ def test_the_scheme_form_refuses_bad_input_and_writes_nothing(app: Flask, histor
     good["base_from"] = "2020-09-01"  # the plan's first day: no scheme yet
     response = client.post(url, data=good)
     assert response.status_code == 302
+    assert response.headers["Location"].endswith("/evaluation/scheme?from=2020-10-01")
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'<input[^>]* id="on_time"[^>]* value="50">', shown)
+    assert 'name="version" type="hidden" value="1"' in shown
     saved = db.session.scalar(sa.select(EvaluationScheme))
     assert (saved.valid_from, saved.on_time_points, saved.deduction_cap) == (
         date(2020, 10, 1),

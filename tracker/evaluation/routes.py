@@ -151,9 +151,9 @@ def scheme() -> Response | tuple[str, int]:
     require(Action.CONFIGURE_EVALUATION)
     form = SchemeForm()
     if request.method == "GET":
-        asked = parse_period(request.args.get("from"), request.args.get("from"))
-        if isinstance(asked, tuple):
-            day, row = asked[0], scheme_from(plan, asked[0])
+        wanted = _day(request.args.get("from"))
+        if wanted is not None:
+            day, row = wanted, scheme_from(plan, wanted)
         else:
             row = scheme_row(plan, today())
             day = row.valid_from if row is not None else plan.start
@@ -178,6 +178,12 @@ def scheme() -> Response | tuple[str, int]:
         return _scheme_page(plan, form, messages(outcome.refused), status=400)
     flash(_("The evaluation scheme is saved."), "success")
     return redirect(url_for("evaluation.scheme", **{"from": form.valid_from.data.isoformat()}))
+
+
+def _day(raw: str | None) -> date | None:
+    """A day written YYYY-MM-DD that a plan could mean (a one-day period), else None."""
+    read = parse_period(raw, raw)
+    return read[0] if isinstance(read, tuple) else None
 
 
 def _fill(form: SchemeForm, day: date, row: EvaluationScheme | None) -> None:
