@@ -35,6 +35,7 @@ from tracker.auth import bp as auth_bp
 from tracker.auth.tokens import bp as tokens_bp
 from tracker.board import bp as board_bp
 from tracker.bulletins import bp as bulletins_bp
+from tracker.evaluation import bp as evaluation_bp
 from tracker.extensions import csrf, db, migrate
 from tracker.health import bp as health_bp
 from tracker.instructions import bp as instructions_bp
@@ -104,6 +105,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(plan_files_bp)
     app.register_blueprint(bulletins_bp)
     app.register_blueprint(subtasks_bp)
+    app.register_blueprint(evaluation_bp)
     app.register_blueprint(health_bp)
     api.init_app(app)
     cli.init_app(app)

@@ -50,6 +50,7 @@ from tracker.services.commands.bench_data import (
     fill,
 )
 from tracker.services.commands.bulletins import issue_bulletin
+from tracker.services.commands.calendar import load_calendar
 from tracker.services.commands.demo import create_demo_accounts
 from tracker.services.commands.demo_history import DEFAULT_SEED as DEFAULT_HISTORY_SEED
 from tracker.services.commands.demo_history import DemoHistoryError, play_demo_history
@@ -863,6 +864,36 @@ def check_command() -> None:
         raise click.exceptions.Exit(1)
 
 
+# The working-day calendar of the department evaluation (考评).
+calendar = AppGroup(
+    "calendar", help="Load the holiday calendar the evaluation counts working days by."
+)
+
+
+@calendar.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def calendar_load(path: Path) -> None:
+    """Load holidays and make-up working days from PATH (CSV: date,kind,name).
+
+    The file is checked whole first: a bad line refuses it, naming the line, and nothing is
+    written. Loading the same file again changes nothing. A sample with the Chinese public
+    holidays of 2020 to 2022 is tracker/samples/holidays-cn-2020-2022.csv.
+    """
+    _require_tables()
+    try:
+        with unit_of_work():
+            done = load_calendar(path.read_bytes())
+    except Refused as error:
+        with force_locale("en"):
+            for text in messages(error):
+                click.echo(f"{path.name}: {text}", err=True)
+        raise click.exceptions.Exit(1) from None
+    click.echo(
+        f"{path.name}: {done.added} days added, {done.changed} changed, "
+        f"{done.unchanged} already as listed."
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's ``flask`` command line."""
     app.cli.add_command(seed_command)
@@ -876,3 +907,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(bench_data_command)
     app.cli.add_command(check_command)
     app.cli.add_command(bulletin_command)
+    app.cli.add_command(calendar)

@@ -28,6 +28,7 @@ from tracker.domain import (
 from tracker.domain.accounts import AccountProblem
 from tracker.domain.assignment import AssignmentProblem
 from tracker.domain.bulletins import BulletinProblem
+from tracker.domain.evaluation import PeriodProblem, SchemeProblem
 from tracker.domain.filetypes import AttachmentProblem
 from tracker.domain.instructions import InstructionProblem
 from tracker.domain.passwords import PasswordProblem
@@ -40,6 +41,7 @@ from tracker.domain.screens import ScreenProblem
 from tracker.domain.subtasks import SubtaskProblem
 from tracker.domain.tokens import TokenProblem
 from tracker.domain.webhooks import WebhookProblem
+from tracker.domain.workdays import CalendarProblem
 
 if TYPE_CHECKING:
     from tracker.models import Milestone, Plan
@@ -346,6 +348,34 @@ _SUBTASK_TEXTS: dict[StrEnum, object] = {
     ),
     SubtaskProblem.NO_SUBTASKS: _l("Add sub-tasks first: there is nothing to roll up yet."),
 }
+
+# The department evaluation: the working-day calendar and the scoring scheme
+_EVALUATION_TEXTS: dict[StrEnum, object] = {
+    CalendarProblem.EMPTY: _l(
+        "The file lists no days: after the line date,kind,name give one day a line."
+    ),
+    CalendarProblem.HEADER: _l("Line %(line)s: the first line must be date,kind,name."),
+    CalendarProblem.FIELDS: _l("Line %(line)s: write three values, date,kind,name."),
+    CalendarProblem.DATE: _l("Line %(line)s: the date is not a day; write it as YYYY-MM-DD."),
+    CalendarProblem.KIND: _l("Line %(line)s: the kind must be holiday or workday."),
+    CalendarProblem.NAME: _l("Line %(line)s: give the holiday's name (at most 60 characters)."),
+    CalendarProblem.DUPLICATE: _l("Line %(line)s: this day is listed twice."),
+    CalendarProblem.WEEKDAY_WORKDAY: _l(
+        "Line %(line)s: a make-up working day (workday) is a Saturday or a Sunday."
+    ),
+    CalendarProblem.TOO_LONG: _l("The file is too long for a calendar."),
+    CalendarProblem.ENCODING: _l("The file is not UTF-8 text; save it as CSV UTF-8."),
+    PeriodProblem.DATES_MISSING: _l("Give both dates of the period, from and to."),
+    PeriodProblem.DATE_MALFORMED: _l(
+        "The dates of the period must be days from 2000-01-01 to 2100-12-31, written YYYY-MM-DD."
+    ),
+    PeriodProblem.ORDER: _l("The period's first day comes after its last day."),
+    SchemeProblem.NEGATIVE: _l("Points and days are whole numbers from 0 up."),
+    SchemeProblem.TOO_LARGE: _l(
+        "Points are at most 1000 and the receipt time at most 60 working days."
+    ),
+}
+
 _TEXTS: dict[tuple[type, str], object] = {
     _key(problem): text
     for group in (
@@ -363,6 +393,7 @@ _TEXTS: dict[tuple[type, str], object] = {
         _PLAN_SHEET_TEXTS,
         _BULLETIN_TEXTS,
         _SUBTASK_TEXTS,
+        _EVALUATION_TEXTS,
     )
     for problem, text in group.items()
 }

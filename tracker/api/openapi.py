@@ -24,6 +24,8 @@ from tracker.api.schemas import (
     CODE,
     CURSOR,
     DATE,
+    EVALUATION_FROM,
+    EVALUATION_TO,
     ID,
     ITEM,
     LIMIT,
@@ -36,6 +38,7 @@ from tracker.api.schemas import (
     Query,
 )
 from tracker.clock import today
+from tracker.domain.evaluation import CRITERIA, FindingKind
 from tracker.domain.plan_states import PLAN_STATES
 from tracker.domain.planfile import CODE_PATTERN
 
@@ -312,6 +315,81 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
 }
+
+# The department evaluation (考评): answers of /api/v1/evaluation.
+FINDING = obj(
+    {
+        "kind": {
+            "type": "string",
+            "enum": [k.value for k in FindingKind],
+            "description": "What happened: a milestone done late or not done, a month without "
+            "a report, an assignment signed for late or not at all, a report returned, an "
+            "instruction handled late or not at all, a milestone overdue at the period's end.",
+        },
+        "code": {"type": "string", "description": "The milestone's (or item's) code."},
+        "day": {**DATE, "description": "The day it was due (or assigned, or submitted)."},
+        "happened_on": {**NULLABLE_DATE, "description": "The day it happened, if it did."},
+        "days_late": {
+            "type": ["integer", "null"],
+            "description": "Days late (working days for receipts) at the period's end.",
+        },
+        "points": {
+            "type": ["number", "null"],
+            "description": "Points this deduction takes off (null for a lost point).",
+        },
+    }
+)
+SCHEMAS["Evaluation"] = obj(
+    {
+        "plan": {"type": "string"},
+        "from": DATE,
+        "to": DATE,
+        "as_of": {**DATE, "description": "The day judged: the period's end, or today."},
+        "scheme": obj(
+            {
+                "valid_from": {
+                    **NULLABLE_DATE,
+                    "description": "Null: the default scheme (the plan has none configured).",
+                },
+                "points": obj({c.value: {"type": "integer", "minimum": 0} for c in CRITERIA}),
+                "receipt_days": {"type": "integer", "minimum": 0},
+                "overdue_deduction": {"type": "integer", "minimum": 0},
+                "deduction_cap": {"type": "integer", "minimum": 0},
+            }
+        ),
+        "departments": {
+            "type": "array",
+            "description": "Best first; equal totals share a rank.",
+            "items": obj(
+                {
+                    "department": {"type": "string", "description": "The department's code."},
+                    "name": BILINGUAL,
+                    "rank": {"type": "integer", "minimum": 1},
+                    "total": {"type": "number"},
+                    "criteria": {
+                        "type": "array",
+                        "items": obj(
+                            {
+                                "criterion": {"type": "string", "enum": list(CRITERIA)},
+                                "points": {"type": "number", "minimum": 0},
+                                "max_points": {"type": "integer", "minimum": 0},
+                                "judged": {
+                                    "type": "integer",
+                                    "minimum": 0,
+                                    "description": "0: nothing to judge, full points.",
+                                },
+                                "good": {"type": "integer", "minimum": 0},
+                                "events": {"type": "array", "items": FINDING},
+                            }
+                        ),
+                    },
+                    "deducted": {"type": "number", "minimum": 0},
+                    "deductions": {"type": "array", "items": FINDING},
+                }
+            ),
+        },
+    }
+)
 
 ERRORS = {
     400: "Malformed request (the body is not a JSON object).",
@@ -603,6 +681,25 @@ OPERATIONS = (
         ref("UpdatePage"),
         parameters=(SINCE, ITEM, LIMIT, CURSOR),
         problems=READ,
+    ),
+    Operation(
+        "get",
+        "/api/v1/evaluation",
+        "getEvaluation",
+        "The department evaluation for a period: points, rank and the events behind every "
+        "point lost" + DEFAULT_PLAN,
+        ref("Evaluation"),
+        parameters=(EVALUATION_FROM, EVALUATION_TO),
+        problems=(403, 422),
+    ),
+    Operation(
+        "get",
+        "/api/v1/plans/{plan}/evaluation",
+        "getPlanEvaluation",
+        "A plan's department evaluation for a period",
+        ref("Evaluation"),
+        parameters=(PLAN_CODE, EVALUATION_FROM, EVALUATION_TO),
+        problems=(403, 422),
     ),
     Operation(
         "get",

@@ -21,6 +21,8 @@ from tracker.api.schemas import (
     SINCE,
     UPDATES_DEFAULT_LIMIT,
     department_json,
+    evaluation_json,
+    evaluation_period,
     indicator_json,
     item_json,
     measurement_input,
@@ -44,6 +46,7 @@ from tracker.services.queries.api_reads import (
     updates_page,
 )
 from tracker.services.queries.board import plan_indicators
+from tracker.services.queries.evaluation import load_evaluation
 from tracker.services.queries.plans import figures_day_of, visible_plans
 from tracker.services.queries.progress import item_input, load_progress
 from tracker.services.queries.reports import pending_report
@@ -161,6 +164,19 @@ def updates() -> Response:
     one = item_by_code(code, found) if code is not None else None
     rows, more = updates_page(found, after=after, limit=limit, item=one, since=since)
     return jsonify(updates_json(rows, more, report_reader(g.api_user)))
+
+
+@bp.get("/evaluation")
+@bp.get("/plans/<plan>/evaluation")
+@api_view()
+def evaluation() -> Response:
+    """The department evaluation for ``from``..``to``: points, total, rank and the events
+    behind every point lost, as the evaluation page shows it.
+    """
+    api_require(Action.VIEW_EVALUATION)
+    found = the_plan()
+    start, end = evaluation_period()
+    return jsonify(evaluation_json(load_evaluation(found, start, end, today=today())))
 
 
 # Writing.

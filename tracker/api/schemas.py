@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.api.problems import ApiProblem, FieldError, invalid
 from tracker.domain.dates import EARLIEST, LATEST, days_pattern
+from tracker.domain.evaluation import CRITERIA, Finding
 from tracker.domain.planfile import fact_date_text
 from tracker.domain.reminders import parse_day
 from tracker.domain.reporting import MEASUREMENT_MAX, NOTE_MAX, ItemReport, MilestoneReport
@@ -47,6 +48,7 @@ from tracker.models import (
 )
 from tracker.models.types import MAX_ID
 from tracker.services.queries.api_reads import UpdateRow
+from tracker.services.queries.evaluation import Evaluation
 from tracker.services.queries.progress import PlanProgress
 
 SOURCE_MAX = 200
@@ -526,12 +528,16 @@ class Query:
     schema: dict[str, Any]
     description: str
     read: Callable[[str, str], Any]
+    required: bool = False
 
     def value(self) -> Any:
-        """Its value in this request; None when absent. An empty value is read like any
-        other (and refused where the schema wants more): the document describes no empty one.
+        """Its value in this request; None when absent (422 when ``required``). An empty
+        value is read like any other (and refused where the schema wants more): the document
+        describes no empty one.
         """
         raw = request.args.get(self.name)
+        if raw is None and self.required:
+            raise invalid([FieldError(self.name, "required", _l("This value is required."))])
         return None if raw is None else self.read(raw, self.name)
 
     def document(self) -> dict[str, Any]:
@@ -539,7 +545,7 @@ class Query:
         return {
             "name": self.name,
             "in": "query",
-            "required": False,
+            "required": self.required,
             "schema": self.schema,
             "description": self.description,
         }
@@ -820,4 +826,90 @@ def report_json(report: Report) -> dict[str, Any]:
         "date": day(report.measured_on),
         "source": report.measurement_source,
         "base_version": report.base_version,
+    }
+
+
+# ---- The department evaluation (考评) --------------------------------------------------------
+
+# Exactly the real days from 2000-01-01 to 2100-12-31: a period takes two required days, and a
+# looser pattern (left to ``format: date``) would have fuzzers throw away nearly every pair.
+_YEAR = r"(?:20\d\d|2100)"
+_LEAP_YEAR = r"20(?:0[048]|[2468][048]|[13579][26])"
+EXACT_DAY_PATTERN = (
+    rf"^(?:{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])"
+    rf"|{_YEAR}-(?:0[13-9]|1[0-2])-(?:29|30)"
+    rf"|{_YEAR}-(?:0[13578]|1[02])-31"
+    rf"|{_LEAP_YEAR}-02-29)$"
+)
+EXACT_DATE = {**DATE, "pattern": EXACT_DAY_PATTERN}
+EVALUATION_FROM = Query("from", EXACT_DATE, "The period's first day.", read_date, required=True)
+EVALUATION_TO = Query(
+    "to",
+    EXACT_DATE,
+    "The period's last day. The period is the days between `from` and `to`, both included "
+    "(should `to` come before `from`, the two are read the other way round).",
+    read_date,
+    required=True,
+)
+
+
+def evaluation_period() -> tuple[date, date]:
+    """The days between ``from`` and ``to``, both included, whichever comes first: every pair
+    of days the document allows names a period (a query cannot say "not before `from`").
+    """
+    first, second = EVALUATION_FROM.value(), EVALUATION_TO.value()
+    return min(first, second), max(first, second)
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "kind": finding.kind.value,
+        "code": finding.code,
+        "day": finding.day.isoformat(),
+        "happened_on": finding.happened_on.isoformat() if finding.happened_on else None,
+        "days_late": finding.days_late,
+        "points": finding.points,
+    }
+
+
+def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
+    """Each department's points per criterion, deductions, total and rank, with the events
+    behind every point lost; best first.
+    """
+    scheme = evaluation.scheme
+    valid_from = evaluation.scheme_valid_from
+    return {
+        "plan": evaluation.plan.code,
+        "from": evaluation.start.isoformat(),
+        "to": evaluation.end.isoformat(),
+        "as_of": evaluation.as_of.isoformat(),
+        "scheme": {
+            "valid_from": valid_from.isoformat() if valid_from else None,
+            "points": {c.value: scheme.points(c) for c in CRITERIA},
+            "receipt_days": scheme.receipt_days,
+            "overdue_deduction": scheme.overdue_deduction,
+            "deduction_cap": scheme.deduction_cap,
+        },
+        "departments": [
+            {
+                "department": evaluation.departments[result.department_id].code,
+                "name": both(evaluation.departments[result.department_id], "name"),
+                "rank": result.rank,
+                "total": result.total,
+                "criteria": [
+                    {
+                        "criterion": score.criterion.value,
+                        "points": score.points,
+                        "max_points": score.max_points,
+                        "judged": score.judged,
+                        "good": score.good,
+                        "events": [finding_json(f) for f in score.findings],
+                    }
+                    for score in result.criteria
+                ],
+                "deducted": result.deducted,
+                "deductions": [finding_json(f) for f in result.deductions],
+            }
+            for result in evaluation.results
+        ],
     }

@@ -56,6 +56,9 @@ class Action(StrEnum):
     VIEW_SUBTASKS = "view_subtasks"
     MANAGE_SUBTASKS = "manage_subtasks"
     REPORT_SUBTASK = "report_subtask"
+    # The department evaluation (考评): its ranked table, and its scheme and calendar.
+    VIEW_EVALUATION = "view_evaluation"
+    CONFIGURE_EVALUATION = "configure_evaluation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,7 @@ _ADMIN_ONLY = {
     Action.IMPORT_PLAN,
     Action.EXPORT_PLAN,
     Action.MANAGE_WEBHOOKS,
+    Action.CONFIGURE_EVALUATION,
 }
 _READ = {Action.VIEW_BOARD, Action.VIEW_ITEM, Action.EDIT_OWN_PROFILE}
 # What changes a plan's work or content: refused on a plan that is not active (a draft's
@@ -178,6 +182,9 @@ def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | N
     if action is Action.ISSUE_BULLETIN:
         # The monthly bulletin is the coordinating office's (督查室) paper for leadership.
         return role is Role.LEADER or (role is Role.DEPT_LEAD and actor.department_coordinating)
+    if action is Action.VIEW_EVALUATION:
+        # A 通报 is public inside the government: every office sees the ranking, not viewers.
+        return role in {Role.LEADER, Role.DEPT_LEAD}
     if action in {Action.UPDATE_ITEM, Action.UPDATE_MILESTONE}:
         return role is Role.DEPT_LEAD and owns(actor, target)
     if action in _SUBTASK_ACTIONS:

@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.bulletins import Bulletin
+from tracker.models.evaluation import CalendarDay, EvaluationScheme
 from tracker.models.history import Update
 from tracker.models.people import Department, User
 from tracker.models.plan import (
@@ -35,7 +36,9 @@ __all__ = [
     "AttachmentContent",
     "AuditEvent",
     "Bulletin",
+    "CalendarDay",
     "Department",
+    "EvaluationScheme",
     "Fact",
     "Group",
     "Indicator",
