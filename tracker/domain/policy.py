@@ -183,8 +183,9 @@ def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | N
         # The monthly bulletin is the coordinating office's (督查室) paper for leadership.
         return role is Role.LEADER or (role is Role.DEPT_LEAD and actor.department_coordinating)
     if action is Action.VIEW_EVALUATION:
-        # A 通报 is public inside the government: every office sees the ranking, not viewers.
-        return role in {Role.LEADER, Role.DEPT_LEAD}
+        # A 通报 is public inside the government: every office (its lead and its staff) sees
+        # the ranking, not viewers.
+        return role in {Role.LEADER, Role.DEPT_LEAD, Role.STAFF}
     if action in {Action.UPDATE_ITEM, Action.UPDATE_MILESTONE}:
         return role is Role.DEPT_LEAD and owns(actor, target)
     if action in _SUBTASK_ACTIONS:
