@@ -48,6 +48,7 @@ class Action(StrEnum):
     EXPORT_PLAN = "export_plan"
     ISSUE_BULLETIN = "issue_bulletin"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    CLOSE_OUT = "close_out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ _PLAN_WORK = {
     Action.REVIEW_UPDATES,
     Action.DECIDE_POSTPONEMENT,
     Action.MANAGE_PLAN,
+    Action.CLOSE_OUT,
 }
 
 
@@ -152,7 +154,8 @@ def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | N
         return False
     if action is Action.VIEW_REPORT:
         return _may_view_report(actor, target)
-    if action is Action.REVIEW_UPDATES:
+    if action in {Action.REVIEW_UPDATES, Action.CLOSE_OUT}:
+        # Close-out (销号) is the coordinating office's check of the evidence, like review.
         return role is Role.DEPT_LEAD and actor.department_coordinating
     if action in {Action.INSTRUCT, Action.FLAG_FOCUS}:
         return role is Role.LEADER

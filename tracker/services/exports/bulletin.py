@@ -301,7 +301,7 @@ def _overall(facts: BulletinFacts, language: str) -> list[Block]:
                 "%(milestone_counts)s.",
                 items=summary.item_count,
                 counts=_counts(summary.status_counts, language, milestones=False),
-                milestones=sum(result.milestone_counts.values()),
+                milestones=result.milestone_total,
                 milestone_counts=_counts(result.milestone_counts, language, milestones=True),
             )
         )
