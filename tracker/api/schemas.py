@@ -598,6 +598,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         "behind": summary.behind,
         "status": str(summary.status),
         "status_counts": {str(s): n for s, n in summary.status_counts.items()},
+        "awaiting_close_out": summary.awaiting_close_out,
     }
 
 
@@ -622,6 +623,7 @@ def milestone_json(
         "source": milestone.source,
         "version": milestone.version,
         "pending_report": pending.id if pending is not None else None,
+        "close_out": result.close_out,
     }
 
 
