@@ -88,7 +88,7 @@ class ApproveForm(Form):
 class CloseOutForm(Form):
     """Close out a milestone awaiting close-out (销号); ``version`` is what the office saw."""
 
-    version = HiddenField(validators=[DataRequired()])
+    version = HiddenField()
     submit = SubmitField(_l("Close out"))
 
 
@@ -96,5 +96,5 @@ class ReopenForm(Form):
     """Send a milestone awaiting close-out back to its department (退回重办), with the reason."""
 
     reason = TextAreaField(_l("Reason for reopening"), validators=[Length(max=2000)])
-    version = HiddenField(validators=[DataRequired()])
+    version = HiddenField()
     submit = SubmitField(_l("Reopen"))

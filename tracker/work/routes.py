@@ -22,8 +22,9 @@ from tracker.access import (
     require,
 )
 from tracker.clock import today
+from tracker.domain.close_out import CloseOutProblem
 from tracker.domain.policy import Action
-from tracker.domain.refusal import StaleVersion, Who
+from tracker.domain.refusal import Refused, StaleVersion, Who
 from tracker.domain.reporting import ItemReport, MilestoneReport, ReportState
 from tracker.domain.status import Status, milestone_status
 from tracker.forms import version_number
@@ -426,15 +427,11 @@ def close_out_milestone(milestone_id: int) -> Response:
     require(Action.CLOSE_OUT)
     form = CloseOutForm()
     version = version_number(form.version.data) if form.validate_on_submit() else None
-    if version is None:
-        abort(400)
     with attempt() as outcome:
+        if version is None:
+            raise Refused([CloseOutProblem.CHANGED_SINCE])
         close_out(current_who(), milestone, version=version, today=today())
-    if outcome.refused is None:
-        flash(_("Milestone %(code)s is closed out.", code=milestone.code), "success")
-    for message in messages(outcome.refused) if outcome.refused else []:
-        flash(message, "error")
-    return redirect(url_for("work.reviews", _anchor="close-out"))
+    return _decided(outcome, _("Milestone %(code)s is closed out.", code=milestone.code))
 
 
 @bp.post("/milestones/<int:milestone_id>/reopen")
@@ -444,12 +441,17 @@ def reopen_milestone(milestone_id: int) -> Response:
     require(Action.CLOSE_OUT)
     form = ReopenForm()
     version = version_number(form.version.data) if form.validate_on_submit() else None
-    if version is None:
-        abort(400)
     with attempt() as outcome:
+        if version is None:
+            raise Refused([CloseOutProblem.CHANGED_SINCE])
         reopen(current_who(), milestone, form.reason.data or "", version=version, today=today())
+    return _decided(outcome, _("Milestone %(code)s is reopened.", code=milestone.code))
+
+
+def _decided(outcome: Attempt, done: str) -> Response:
+    """Back to the close-out queue, saying what happened or why nothing did."""
     if outcome.refused is None:
-        flash(_("Milestone %(code)s is reopened.", code=milestone.code), "success")
+        flash(done, "success")
     for message in messages(outcome.refused) if outcome.refused else []:
         flash(message, "error")
     return redirect(url_for("work.reviews", _anchor="close-out"))
