@@ -81,6 +81,8 @@ def _decide(
     """Check the decision, then move the milestone out of ``awaiting`` if it still waits there
     at ``version``; refused (nothing written) when it does not.
     """
+    if milestone.close_out in {CloseOut.CLOSED, CloseOut.REOPENED}:
+        raise _lost(milestone)  # someone decided before this page was sent: say who
     Refused.unless_clean(decision_problems(milestone.close_out, decision, reason))
     state = outcome(decision)
     moved: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
