@@ -50,6 +50,7 @@ def reopen(who: Who, milestone: Milestone, reason: str, *, version: int, today: 
     for name, old, new in (
         ("status", milestone.reported_status, status),
         ("completed_on", milestone.completed_on, None),
+        ("completed_on_exact", milestone.completed_on_exact, True),
     ):
         if old != new:
             record_change(
