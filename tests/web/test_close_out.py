@@ -257,3 +257,19 @@ def test_the_department_sees_its_milestone_awaiting_and_then_reopened_on_my_page
     decide(signed_in(app, "li"), "T1-3", "reopen", reason="佐证材料不足")
     row = wang.get("/my").get_data(as_text=True).split('data-code="T1-3"')[1][:3000]
     assert 'data-close-out="reopened">已重新打开</span>' in row
+
+
+def test_close_out_costs_the_api_no_statement(app: Flask, people: None) -> None:
+    token = make_token(db.session.scalar(sa.select(User).where(User.username == "zhang")))
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    client.get("/api/v1/plans/shinan-2020", headers=headers)
+    with count_queries() as before:
+        client.get("/api/v1/plans/shinan-2020", headers=headers)
+    report_done(app, "T1-3")
+    report_done(app, "T1-4")
+    client.get("/api/v1/plans/shinan-2020", headers=headers)
+    with count_queries() as after:
+        plan = client.get("/api/v1/plans/shinan-2020", headers=headers).get_json()
+    assert plan["awaiting_close_out"] == 0  # T1 is not done: its milestones count alone
+    assert len(after) == len(before)
