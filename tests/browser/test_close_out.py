@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import BrowserContext, expect
 
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import Console
 from tests.factories import PASSWORD, create_user, department
 from tracker.domain.refusal import Who
@@ -68,6 +69,7 @@ def test_the_office_reopens_and_closes_out_on_a_phone(
     cards = page.get_by_test_id("awaiting-close-out")
     expect(cards).to_have_count(2)
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert_accessible(page)
     for button in (
         cards.first.get_by_role("button", name="销号"),
         cards.first.locator("input[name=reason]"),
@@ -93,4 +95,5 @@ def test_the_office_reopens_and_closes_out_on_a_phone(
     expect(page.locator("[data-code='T1-4'] [data-close-out=closed]")).to_have_text("已销号")
     expect(page.get_by_text("退回重办：佐证材料不足")).to_be_visible()
     expect(page.get_by_text("区科技局 销号")).to_be_visible()
+    assert_accessible(page)
     console.assert_clean()
