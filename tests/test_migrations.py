@@ -198,3 +198,29 @@ def test_group_robots_migration_goes_down_and_up_and_holds_one_scope(seeded: Fla
     for department_id, plan_id_or_none in ((gxj, plan_id), (None, None)):
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
             connection.execute(insert, {"department": department_id, "plan": plan_id_or_none})
+
+
+def test_close_out_migration_closes_out_what_was_done_before_it(seeded: Flask) -> None:
+    """0018 adds close-out (销号): milestones already done were accepted before close-out was
+    kept, so they come out closed; open ones have nothing to close out."""
+    db.session.remove()
+    downgrade(revision="3a90c504e274")
+    with db.engine.connect() as connection:
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("milestone")}
+        before = dict(
+            connection.execute(sa.text("SELECT code, reported_status FROM milestone")).all()
+        )
+    assert "close_out" not in columns
+    assert "done" in before.values()
+    assert set(before.values()) - {"done"}
+    upgrade()
+    with db.engine.connect() as connection:
+        after = {
+            code: (status, close)
+            for code, status, close in connection.execute(
+                sa.text("SELECT code, reported_status, close_out FROM milestone")
+            )
+        }
+    assert after == {
+        code: (status, "closed" if status == "done" else None) for code, status in before.items()
+    }

@@ -34,6 +34,14 @@ STATUS_LABELS = {
     Status.DONE: _l("Done"),
 }
 
+# Close-out (销号) as a milestone's badge shows it (tracker.domain.close_out).
+CLOSE_OUT_LABELS = {
+    "awaiting": _l("Awaiting close-out"),
+    "closed": _l("Closed out"),
+    "reopened": _l("Reopened"),
+}
+CLOSE_OUT_COLOURS = {"awaiting": "warning", "closed": "success", "reopened": "danger"}
+
 PLAN_STATE_LABELS = {
     PlanState.DRAFT: _l("Draft"),
     PlanState.ACTIVE: _l("Being carried out"),
@@ -209,6 +217,8 @@ def init_app(app: Flask) -> None:
         FIELD_LABELS=FIELD_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS,
         PROGRESS_MODE_LABELS=PROGRESS_MODE_LABELS,
+        CLOSE_OUT_LABELS=CLOSE_OUT_LABELS,
+        CLOSE_OUT_COLOURS=CLOSE_OUT_COLOURS,
         PLAN_STATE_LABELS=PLAN_STATE_LABELS,
         PLAN_MOVE_LABELS=PLAN_MOVE_LABELS,
         is_english=is_english,

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from tracker import clock
 from tracker.domain import (
     assignment,
+    close_out,
     instructions,
     passwords,
     postponements,
@@ -28,6 +29,7 @@ from tracker.domain import (
 from tracker.domain.accounts import AccountProblem
 from tracker.domain.assignment import AssignmentProblem
 from tracker.domain.bulletins import BulletinProblem
+from tracker.domain.close_out import CloseOutProblem
 from tracker.domain.evaluation import PeriodProblem, SchemeProblem
 from tracker.domain.filetypes import AttachmentProblem
 from tracker.domain.instructions import InstructionProblem
@@ -375,6 +377,17 @@ _EVALUATION_TEXTS: dict[StrEnum, object] = {
         "Points are at most 1000 and the receipt time at most 60 working days."
     ),
 }
+# Close-out (销号)
+_CLOSE_OUT_TEXTS: dict[StrEnum, object] = {
+    CloseOutProblem.NOT_AWAITING: _l("This milestone is not awaiting close-out."),
+    CloseOutProblem.ALREADY_CLOSED: _l("This milestone was already closed out by %(by)s."),
+    CloseOutProblem.ALREADY_REOPENED: _l("This milestone was already reopened by %(by)s."),
+    CloseOutProblem.CHANGED_SINCE: _l(
+        "This milestone changed after you opened the page. Check it and decide again."
+    ),
+    CloseOutProblem.REASON_REQUIRED: _l("Please give the reason for reopening the milestone."),
+    CloseOutProblem.REASON_TOO_LONG: _l("The reason may have at most %(max)d characters."),
+}
 
 _TEXTS: dict[tuple[type, str], object] = {
     _key(problem): text
@@ -394,6 +407,7 @@ _TEXTS: dict[tuple[type, str], object] = {
         _BULLETIN_TEXTS,
         _SUBTASK_TEXTS,
         _EVALUATION_TEXTS,
+        _CLOSE_OUT_TEXTS,
     )
     for problem, text in group.items()
 }
@@ -434,6 +448,7 @@ _LIMIT_ROWS: list[tuple[StrEnum, dict[str, object]]] = [
     (SubtaskProblem.TITLE_TOO_LONG, {"subtask_title_max": subtasks.TITLE_MAX}),
     (SubtaskProblem.WEIGHT, {"subtask_weight_max": subtasks.WEIGHT_MAX}),
     (SubtaskProblem.NOTE_TOO_LONG, {"subtask_note_max": subtasks.NOTE_MAX}),
+    (CloseOutProblem.REASON_TOO_LONG, {"max": close_out.REASON_MAX}),
 ]
 _LIMITS: dict[tuple[type, str], dict[str, object]] = {
     _key(problem): limits for problem, limits in _LIMIT_ROWS

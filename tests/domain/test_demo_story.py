@@ -122,7 +122,8 @@ def test_each_lane_waits_for_its_review_before_the_next_step() -> None:
                 assert waiting is not None, f"{key}: {move.kind} at {move.at} with nothing waiting"
                 waiting = None
             else:
-                assert move.kind is Kind.FOCUS, key
+                # A focus flag, or the office's close-out (销号) after an approval.
+                assert move.kind in {Kind.FOCUS, Kind.CLOSE_OUT, Kind.REOPEN}, key
                 assert waiting is None, key
         assert waiting is None, f"{key}: {waiting} still waits at the end"
 
@@ -227,3 +228,34 @@ def test_a_revised_plan_file_still_gets_a_story_the_commands_accept(shift: int) 
                 waiting = None
             if move.proposal is not None and move.proposal.status is Status.DONE:
                 done = True
+
+
+def test_the_office_closes_out_what_was_done_and_reopens_one() -> None:
+    """Close-out (销号): each approved done report is closed out two to five working days later
+    (T3-4 is first sent back for evidence, reported done again, and closed out then); the last
+    ones approved before the end still await close-out."""
+    closed, reopened, awaiting = [], [], []
+    for key, moves in lanes(shinan_story()).items():
+        done_approved = False
+        last_done: Move | None = None
+        for move in moves:
+            if move.kind is Kind.SUBMIT:
+                done = move.proposal is not None and move.proposal.status is Status.DONE
+                last_done = move if done else None
+            elif move.kind is Kind.APPROVE and last_done is not None:
+                done_approved, approved_on = True, day(move)
+            elif move.kind in {Kind.CLOSE_OUT, Kind.REOPEN}:
+                assert done_approved, f"{key}: {move.kind} with nothing awaiting close-out"
+                assert 2 <= (day(move) - approved_on).days <= 9, key
+                assert move.at.astimezone(ZONE).weekday() < 5, key
+                (closed if move.kind is Kind.CLOSE_OUT else reopened).append(key)
+                done_approved = False
+        if done_approved:
+            awaiting.append(key)
+    assert reopened == ["T3-4"]
+    assert "T3-4" in closed
+    assert len(closed) == 36
+    assert awaiting == ["A2-3", "P4-3"]
+    reason = next(m.text for m in shinan_story() if m.kind is Kind.REOPEN)
+    assert reason.startswith(SAMPLE_MARK)
+    assert "佐证材料不足" in reason

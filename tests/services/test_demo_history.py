@@ -27,6 +27,7 @@ from tracker.models import (
     Plan,
     Postponement,
     Report,
+    Update,
     User,
 )
 from tracker.services.commands.demo_history import (
@@ -215,6 +216,40 @@ def test_the_history_went_through_review_instructions_and_postponements(
     assert all(text.startswith(SAMPLE_MARK) for text in texts)
     focus = db.session.scalars(sa.select(Item.code).where(Item.focus)).all()
     assert sorted(focus) == ["A3", "T3"]
+
+
+def test_the_office_closed_out_the_done_work_and_reopened_one(app: Flask, demo: Plan) -> None:
+    """Close-out (销号): the coordinating office's lead closes out what was done a few working
+    days after its approval; T3-4 went back for evidence first; two still await at the end."""
+    play(demo)
+    users = {u.id: u.username for u in db.session.scalars(sa.select(User))}
+    states = dict(db.session.execute(sa.select(Milestone.code, Milestone.close_out)).all())
+    done = set(
+        db.session.scalars(sa.select(Milestone.code).where(Milestone.reported_status == "done"))
+    )
+    assert sorted(code for code, state in states.items() if state == "awaiting") == [
+        "A2-3",
+        "P4-3",
+    ]
+    assert {code for code, state in states.items() if state == "closed"} == done - {
+        "A2-3",
+        "P4-3",
+    }
+    assert "reopened" not in states.values()
+    rows = db.session.execute(
+        sa.select(Milestone.code, Update.old_value, Update.new_value, Update.user_id, Update.note)
+        .join(Milestone, Milestone.id == Update.milestone_id)
+        .where(Update.field == "close_out", Update.old_value == "awaiting")
+        .order_by(Update.id)
+    ).all()
+    assert {users[row.user_id] for row in rows} == {"lead-kjj"}
+    reopened = [row for row in rows if row.new_value == "reopened"]
+    assert [row.code for row in reopened] == ["T3-4"]
+    assert reopened[0].note.startswith(SAMPLE_MARK)
+    assert [row.new_value for row in rows if row.code == "T3-4"] == ["reopened", "closed"]
+    assert len([row for row in rows if row.new_value == "closed"]) == 36
+    board = build_board(shinan(), as_of=TODAY, today=TODAY, margin=10.0, filters=Filters())
+    assert board.progress.result.milestones_awaiting_close_out == 2
 
 
 def test_same_seed_same_rows_and_a_second_play_adds_nothing(

@@ -83,9 +83,24 @@ SUMMARY = {
     "status": STATUS,
     "status_counts": {
         "type": "object",
-        "description": "Items by computed status.",
+        "description": "Items by computed status; a done item with a milestone awaiting "
+        "close-out (销号) is counted in `awaiting_close_out`, not under `done`.",
         "additionalProperties": {"type": "integer"},
     },
+    "awaiting_close_out": {
+        "type": "integer",
+        "description": "Items done but awaiting close-out (已完成待销号): their progress counts "
+        "100, their count is kept apart from `done` until the coordinating office closes out.",
+    },
+}
+# The close-out (销号) of a milestone.
+CLOSE_OUT = {
+    "type": ["string", "null"],
+    "enum": ["awaiting", "closed", "reopened", None],
+    "description": "Close-out (销号) at the as-of day: `awaiting` (reported done, approved, "
+    "waiting for the coordinating office to check the evidence), `closed` (closed out), "
+    "`reopened` (sent back to its department with a reason), or null (not done, or done "
+    "before close-out was kept; counted as closed out).",
 }
 
 SCHEMAS: dict[str, Any] = {
@@ -156,6 +171,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "version": {"type": "integer", "description": "Send it back with an update."},
             "pending_report": {"type": ["integer", "null"]},
+            "close_out": CLOSE_OUT,
         }
     ),
     "Item": obj(
@@ -180,7 +196,9 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Background facts, oldest first.",
                 "items": ref("Fact"),
             },
-            **{k: v for k, v in SUMMARY.items() if k != "status_counts"},
+            **{
+                k: v for k, v in SUMMARY.items() if k not in {"status_counts", "awaiting_close_out"}
+            },
             "reported_status": {
                 "type": ["string", "null"],
                 "description": "Review state of the item's latest own report (summary or "

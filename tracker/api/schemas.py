@@ -604,6 +604,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         "behind": summary.behind,
         "status": str(summary.status),
         "status_counts": {str(s): n for s, n in summary.status_counts.items()},
+        "awaiting_close_out": summary.awaiting_close_out,
     }
 
 
@@ -630,6 +631,7 @@ def milestone_json(
         "pending_report": pending.id if pending is not None else None,
         # Sub-tasks themselves are the department's business and not in the API.
         "progress_mode": milestone.progress_mode,
+        "close_out": result.close_out,
     }
 
 

@@ -65,6 +65,7 @@ class Course:
     ``returns`` is how often the office sends the final report back for its evidence, and
     ``evidence`` attaches a file to it anyway. A milestone that never finishes stops rising
     at ``stall`` percent. ``figure`` names an indicator whose latest figure the notes quote.
+    ``reopen`` has the office send it back at close-out (销号) for missing evidence once.
     """
 
     finish: Finish = Finish.ON_TIME
@@ -76,6 +77,7 @@ class Course:
     evidence: bool = False
     stall: int = 80
     figure: str | None = None
+    reopen: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ RETURN_REASONS = (
 )
 RETURN_FOR_SOURCE = "请注明数据来源和统计口径后重新报送。"
 RESUBMIT_EVIDENCE = "已按审核意见补充佐证材料。"
+REOPEN_FOR_EVIDENCE = "佐证材料不足：请补充验收报告或现场照片后重新报送完成情况。"
+RESUBMIT_AFTER_REOPEN = "已按销号审核意见补充验收报告。"
 RESUBMIT_DETAIL = "补充说明：本月完成事项、配合单位和下月安排已列明。"
 RESUBMIT_SOURCE = "数据来源：牵头部门会同相关单位汇总统计。"
 GENERIC_INSTRUCTION = "请{department}高度重视“{item}”推进中的问题，倒排工期，每半月报告一次进展。"
@@ -226,6 +230,8 @@ class Kind(StrEnum):
     HANDLED = "handled"  # the department marks the instruction handled
     CLOSE = "close"  # the leader closes it
     FOCUS = "focus"  # the leader flags an item for focus, or clears the flag
+    CLOSE_OUT = "close_out"  # the coordinating office closes out a milestone done (销号)
+    REOPEN = "reopen"  # or sends it back at close-out, with the reason (退回重办)
 
 
 @dataclass(frozen=True)
@@ -316,6 +322,8 @@ class _Story:
         previous: datetime | None = None
         for step in steps:
             at = step.at
+            if step.kind is Kind.CLOSE_OUT and self.day(at) > self.until:
+                break  # still awaiting close-out (待销号) on the last day
             if self.day(at) > self.until:
                 at = max(self.evening, previous + timedelta(minutes=10) if previous else at)
             if previous is not None and at <= previous:
@@ -463,7 +471,13 @@ class _MilestoneCourse:
         note = DONE_NOTE.format(completed_on=self.done_day.isoformat(), closing=closing)
         proposal = Proposal(Status.DONE, 100, self.done_day, marked(note))
         reasons = [(RETURN_FOR_EVIDENCE, RESUBMIT_EVIDENCE)] * self.course.returns
-        self._report(start, proposal, reasons, evidence=self.course.evidence or bool(reasons))
+        self._report(
+            start,
+            proposal,
+            reasons,
+            evidence=self.course.evidence or bool(reasons),
+            close_out=True,
+        )
 
     def _report(
         self,
@@ -472,8 +486,10 @@ class _MilestoneCourse:
         reasons: list[tuple[str, str]],
         *,
         evidence: bool,
+        close_out: bool = False,
     ) -> None:
-        """Submit; for each reason, returned and submitted again; then approved."""
+        """Submit; for each reason, returned and submitted again; then approved. A done report
+        is then closed out (销号) a few working days later, or first sent back for evidence."""
         story, rng, code = self.story, self.rng, self.facts.code
         steps = [Move(start, 0, Kind.SUBMIT, milestone=code, proposal=proposal, flag=evidence)]
         steps[0] = replace(steps[0], flag=evidence and not reasons)
@@ -495,8 +511,30 @@ class _MilestoneCourse:
                 )
             )
         steps.append(Move(story.after(moment, rng, 1, 4), 0, Kind.APPROVE, milestone=code))
+        if close_out:
+            steps.extend(self._close_out(steps[-1].at, proposal))
         story.write(self.lane, steps)
         self.progress, self.status = proposal.progress, proposal.status
+
+    def _close_out(self, approved: datetime, proposal: Proposal) -> list[Move]:
+        """The office's close-out of a done milestone, two to five working days after the
+        approval; a course with ``reopen`` is first sent back for evidence, reported done
+        again with it, approved, and closed out then."""
+        story, rng, code = self.story, self.rng, self.facts.code
+        moment = story.after(approved, rng, 2, 5)
+        steps = []
+        if self.course.reopen:
+            steps.append(
+                Move(moment, 0, Kind.REOPEN, milestone=code, text=marked(REOPEN_FOR_EVIDENCE))
+            )
+            moment = story.after(moment, rng, 2, 4)
+            again = replace(proposal, note=f"{proposal.note}{RESUBMIT_AFTER_REOPEN}")
+            steps.append(Move(moment, 0, Kind.SUBMIT, milestone=code, proposal=again, flag=True))
+            moment = story.after(moment, rng, 1, 3)
+            steps.append(Move(moment, 0, Kind.APPROVE, milestone=code))
+            moment = story.after(moment, rng, 2, 5)
+        steps.append(Move(moment, 0, Kind.CLOSE_OUT, milestone=code))
+        return steps
 
     def _postponement(self, day: date) -> None:
         postpone = self.course.postpone

@@ -59,6 +59,7 @@ class Action(StrEnum):
     # The department evaluation (考评): its ranked table, and its scheme and calendar.
     VIEW_EVALUATION = "view_evaluation"
     CONFIGURE_EVALUATION = "configure_evaluation"
+    CLOSE_OUT = "close_out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,7 @@ _PLAN_WORK = {
     Action.MANAGE_PLAN,
     Action.MANAGE_SUBTASKS,
     Action.REPORT_SUBTASK,
+    Action.CLOSE_OUT,
 }
 
 
@@ -175,7 +177,8 @@ def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | N
         return False
     if action is Action.VIEW_REPORT:
         return _may_view_report(actor, target)
-    if action is Action.REVIEW_UPDATES:
+    if action in {Action.REVIEW_UPDATES, Action.CLOSE_OUT}:
+        # Close-out (销号) is the coordinating office's check of the evidence, like review.
         return role is Role.DEPT_LEAD and actor.department_coordinating
     if action in {Action.INSTRUCT, Action.FLAG_FOCUS}:
         return role is Role.LEADER

@@ -14,7 +14,9 @@ from datetime import date
 
 from tracker.domain.status import MilestoneState, Status
 
-REPLAYED_FIELDS = frozenset({"status", "progress", "completed_on", "completed_on_exact", "due"})
+REPLAYED_FIELDS = frozenset(
+    {"status", "progress", "completed_on", "completed_on_exact", "due", "close_out"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ def state_at(
     progress = 0
     completed_on: date | None = None
     completed_on_exact = True
+    close_out: str | None = None
     due = initial_due(changes, current_due)
     for change in sorted(changes, key=lambda c: (c.counts_from, c.order)):
         if change.counts_from > as_of or change.field not in REPLAYED_FIELDS:
@@ -60,6 +63,8 @@ def state_at(
             completed_on_exact = value != "False"
         elif change.field == "due" and value:
             due = date.fromisoformat(value)
+        elif change.field == "close_out":
+            close_out = value or None
     return MilestoneState(
         due=due,
         weight=weight,
@@ -67,4 +72,5 @@ def state_at(
         progress=progress,
         completed_on=completed_on,
         completed_on_exact=completed_on_exact,
+        close_out=close_out,
     )

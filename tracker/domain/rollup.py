@@ -14,6 +14,7 @@ from tracker.domain.status import (
     MilestoneState,
     Status,
     Timeliness,
+    awaits_close_out,
     expected_progress,
     is_behind,
     is_overdue,
@@ -65,6 +66,10 @@ class MilestoneResult:
     completed_on: date | None = None
     completed_on_exact: bool = True
     timeliness: Timeliness = Timeliness.NOT_DONE
+    # Close-out as it stood then (tracker.domain.close_out), and whether it is done but not
+    # yet closed out (counted apart from done, progress 100).
+    close_out: str | None = None
+    awaiting_close_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,21 +83,32 @@ class ItemResult:
     status: Status
     milestones: tuple[MilestoneResult, ...]
 
+    @property
+    def awaiting_close_out(self) -> bool:
+        """Done, with at least one milestone not yet closed out (已完成待销号)."""
+        return self.status is Status.DONE and any(m.awaiting_close_out for m in self.milestones)
+
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """Progress of a group or of the plan, with items counted by computed status."""
+    """Progress of a group or of the plan, with items counted by computed status.
+
+    A done item with a milestone awaiting close-out is counted in ``awaiting_close_out``
+    instead of ``status_counts[DONE]``: the board counts closed-out work as done and shows
+    the rest beside it.
+    """
 
     progress: float
     expected: float
     behind: bool
     status: Status
     status_counts: dict[Status, int] = field(default_factory=dict)
+    awaiting_close_out: int = 0
 
     @property
     def item_count(self) -> int:
         """How many items the summary covers."""
-        return sum(self.status_counts.values())
+        return sum(self.status_counts.values()) + self.awaiting_close_out
 
     @property
     def late_count(self) -> int:
@@ -121,7 +137,15 @@ class PlanResult:
     as_of: date
     summary: Summary
     groups: tuple[GroupResult, ...]
+    # By computed status; done ones awaiting close-out are left out of DONE and counted in
+    # ``milestones_awaiting_close_out``.
     milestone_counts: dict[Status, int]
+    milestones_awaiting_close_out: int = 0
+
+    @property
+    def milestone_total(self) -> int:
+        """How many milestones the plan has at the as-of date."""
+        return sum(self.milestone_counts.values()) + self.milestones_awaiting_close_out
 
     def item(self, key: int | str) -> ItemResult:
         """The result for one item, by the key the caller gave it."""
@@ -154,6 +178,8 @@ def roll_up_milestone(milestone: MilestoneInput, as_of: date) -> MilestoneResult
         completed_on=milestone.state.completed_on,
         completed_on_exact=milestone.state.completed_on_exact,
         timeliness=timeliness(milestone.state, as_of),
+        close_out=milestone.state.close_out,
+        awaiting_close_out=awaits_close_out(milestone.state, as_of),
     )
 
 
@@ -212,8 +238,10 @@ def summarize(
     progress = weighted_mean(zip((r.progress for r in results), weights, strict=True))
     expected = weighted_mean(zip((r.expected for r in results), weights, strict=True))
     counts = dict.fromkeys(Status, 0)
+    awaiting = 0
     for result in results:
         counts[result.status] += 1
+        awaiting += result.awaiting_close_out
     behind = is_behind(progress, expected, margin)
     if results and counts[Status.DONE] == len(results):
         status = Status.DONE
@@ -230,7 +258,8 @@ def summarize(
         expected=expected,
         behind=behind and status is not Status.DONE,
         status=status,
-        status_counts=counts,
+        status_counts={**counts, Status.DONE: counts[Status.DONE] - awaiting},
+        awaiting_close_out=awaiting,
     )
 
 
@@ -242,12 +271,16 @@ def roll_up(
     all_items: list[ItemResult] = []
     all_weights: list[float] = []
     milestone_counts = dict.fromkeys(Status, 0)
+    awaiting = 0
     for group in groups:
         items = tuple(roll_up_item(item, as_of, margin) for item in group.items)
         weights = [item.weight for item in group.items]
         for result in items:
             for milestone in result.milestones:
-                milestone_counts[milestone.status] += 1
+                if milestone.awaiting_close_out:
+                    awaiting += 1
+                else:
+                    milestone_counts[milestone.status] += 1
         group_results.append(
             GroupResult(key=group.key, summary=summarize(items, weights, margin), items=items)
         )
@@ -258,4 +291,5 @@ def roll_up(
         summary=summarize(all_items, all_weights, margin),
         groups=tuple(group_results),
         milestone_counts=milestone_counts,
+        milestones_awaiting_close_out=awaiting,
     )

@@ -31,6 +31,8 @@ class MilestoneState:
     completed_on: date | None = None
     # False when only "done by ``completed_on``" is known (the source gives no exact day).
     completed_on_exact: bool = True
+    # Close-out (tracker.domain.close_out): "awaiting", "closed", "reopened" or None.
+    close_out: str | None = None
 
 
 class Timeliness(StrEnum):
@@ -63,6 +65,15 @@ def is_done(state: MilestoneState, as_of: date) -> bool:
     if state.reported_status is not Status.DONE:
         return False
     return state.completed_on is None or state.completed_on <= as_of
+
+
+def awaits_close_out(state: MilestoneState, as_of: date) -> bool:
+    """Done, but not yet closed out by the coordinating office (已完成待销号).
+
+    Its progress counts 100 (the work is reported done and approved); only the count of
+    done milestones keeps it apart until the office has checked the evidence.
+    """
+    return is_done(state, as_of) and state.close_out == "awaiting"
 
 
 def is_overdue(state: MilestoneState, as_of: date) -> bool:

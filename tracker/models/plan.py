@@ -181,6 +181,9 @@ class Milestone(Model):
     completed_on_exact: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
     source: so.Mapped[str] = so.mapped_column(sa.String(16), default="sample")
     postponement_count: so.Mapped[int] = so.mapped_column(default=0)
+    # Close-out (销号, tracker.domain.close_out): None (open, or done before close-out was
+    # kept), "awaiting", "closed" or "reopened".
+    close_out: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     # The day its department last reported on it; a report bumps the version too, so a form
     # opened before someone else's report is recognised as stale.
     last_reported_on: so.Mapped[date | None]

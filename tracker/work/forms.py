@@ -83,3 +83,18 @@ class ReturnForm(Form):
 
 class ApproveForm(Form):
     submit = SubmitField(_l("Approve"))
+
+
+class CloseOutForm(Form):
+    """Close out a milestone awaiting close-out (销号); ``version`` is what the office saw."""
+
+    version = HiddenField()
+    submit = SubmitField(_l("Close out"))
+
+
+class ReopenForm(Form):
+    """Send a milestone awaiting close-out back to its department (退回重办), with the reason."""
+
+    reason = TextAreaField(_l("Reason for reopening"), validators=[Length(max=2000)])
+    version = HiddenField()
+    submit = SubmitField(_l("Reopen"))

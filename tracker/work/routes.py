@@ -13,10 +13,18 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from tracker.access import allowed_by_role, current_who, item_target, milestone_target, require
+from tracker.access import (
+    allowed,
+    allowed_by_role,
+    current_who,
+    item_target,
+    milestone_target,
+    require,
+)
 from tracker.clock import today
+from tracker.domain.close_out import CloseOutProblem
 from tracker.domain.policy import Action
-from tracker.domain.refusal import StaleVersion, Who
+from tracker.domain.refusal import Refused, StaleVersion, Who
 from tracker.domain.reporting import ItemReport, MilestoneReport, ReportState
 from tracker.domain.status import Status, milestone_status
 from tracker.domain.subtasks import ProgressMode, Rollup
@@ -34,6 +42,7 @@ from tracker.loaders import (
 from tracker.messages import messages
 from tracker.models import Indicator, Item, Milestone, Report
 from tracker.pagination import page_number, paginate
+from tracker.services.commands.close_out import close_out, reopen
 from tracker.services.commands.reports import (
     approve_report,
     return_report,
@@ -42,6 +51,7 @@ from tracker.services.commands.reports import (
 )
 from tracker.services.exports.attachment_storage import attachment_storage
 from tracker.services.exports.attachments import store_attachment
+from tracker.services.queries.close_out import awaiting_close_out
 from tracker.services.queries.department_work import (
     MY_MILESTONES_SHOWN,
     MY_REPORTS_SHOWN,
@@ -56,7 +66,14 @@ from tracker.services.queries.subtasks import milestone_rollup, my_subtasks
 from tracker.subtasks.views import subtask_report_forms
 from tracker.unit_of_work import Attempt, attempt
 from tracker.work import bp
-from tracker.work.forms import ApproveForm, ItemReportForm, MilestoneReportForm, ReturnForm
+from tracker.work.forms import (
+    ApproveForm,
+    CloseOutForm,
+    ItemReportForm,
+    MilestoneReportForm,
+    ReopenForm,
+    ReturnForm,
+)
 
 
 def uploads(form_field: object) -> list[FileStorage]:
@@ -384,6 +401,7 @@ def reviews() -> str:
         reports=pending_reports(),
         approve_form=ApproveForm(),
         return_form=ReturnForm(),
+        awaiting=awaiting_close_out() if allowed(Action.CLOSE_OUT) else [],
     )
 
 
@@ -422,3 +440,40 @@ def send_back(report_id: int) -> Response:
     for message in messages(outcome.refused) if outcome.refused else []:
         flash(message, "error")
     return redirect(url_for("work.reviews"))
+
+
+@bp.post("/milestones/<int:milestone_id>/close-out")
+def close_out_milestone(milestone_id: int) -> Response:
+    """Close out a milestone awaiting close-out (销号): the evidence was checked."""
+    milestone = milestone_by_id(milestone_id)
+    require(Action.CLOSE_OUT)
+    form = CloseOutForm()
+    version = version_number(form.version.data) if form.validate_on_submit() else None
+    with attempt() as outcome:
+        if version is None:
+            raise Refused([CloseOutProblem.CHANGED_SINCE])
+        close_out(current_who(), milestone, version=version, today=today())
+    return _decided(outcome, _("Milestone %(code)s is closed out.", code=milestone.code))
+
+
+@bp.post("/milestones/<int:milestone_id>/reopen")
+def reopen_milestone(milestone_id: int) -> Response:
+    """Send a milestone awaiting close-out back to its department (退回重办), with the reason."""
+    milestone = milestone_by_id(milestone_id)
+    require(Action.CLOSE_OUT)
+    form = ReopenForm()
+    version = version_number(form.version.data) if form.validate_on_submit() else None
+    with attempt() as outcome:
+        if version is None:
+            raise Refused([CloseOutProblem.CHANGED_SINCE])
+        reopen(current_who(), milestone, form.reason.data or "", version=version, today=today())
+    return _decided(outcome, _("Milestone %(code)s is reopened.", code=milestone.code))
+
+
+def _decided(outcome: Attempt, done: str) -> Response:
+    """Back to the close-out queue, saying what happened or why nothing did."""
+    if outcome.refused is None:
+        flash(done, "success")
+    for message in messages(outcome.refused) if outcome.refused else []:
+        flash(message, "error")
+    return redirect(url_for("work.reviews", _anchor="close-out"))

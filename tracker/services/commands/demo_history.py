@@ -67,7 +67,7 @@ from tracker.models import (
     Report,
     User,
 )
-from tracker.services.commands import instructions, postponements, reports
+from tracker.services.commands import close_out, instructions, postponements, reports
 from tracker.services.exports.attachment_storage import AttachmentStorage
 from tracker.services.exports.attachments import store_attachment
 from tracker.services.queries.demo_history import recorded_work
@@ -132,7 +132,7 @@ SCENARIO: dict[str, Course] = {
         evidence=True,
     ),
     "T3-3": Course(ON_TIME, done=-16, figure="incubation-projects"),
-    "T3-4": Course(ON_TIME, done=-5),
+    "T3-4": Course(ON_TIME, done=-5, reopen=True),
     "T3-5": Course(
         NEVER,
         stall=75,
@@ -510,6 +510,8 @@ class _Player:
             Kind.HANDLED: self._handled,
             Kind.CLOSE: self._close,
             Kind.FOCUS: self._focus,
+            Kind.CLOSE_OUT: self._close_out,
+            Kind.REOPEN: self._reopen,
         }
 
     def play(self, moves: Iterable[Move]) -> None:
@@ -600,6 +602,24 @@ class _Player:
     def _approve(self, move: Move) -> None:
         report, who = self._reviewed(move)
         reports.approve_report(who, report, today=self._today(move))
+
+    # close-out (销号)
+
+    def _office(self, move: Move, milestone: Milestone) -> Who:
+        office = self.cast.coordinating or self.cast.admin
+        return self._who(move, office, Action.CLOSE_OUT, self._milestone_target(milestone))
+
+    def _close_out(self, move: Move) -> None:
+        milestone = self.milestones[move.milestone]
+        who = self._office(move, milestone)
+        close_out.close_out(who, milestone, version=milestone.version, today=self._today(move))
+
+    def _reopen(self, move: Move) -> None:
+        milestone = self.milestones[move.milestone]
+        who = self._office(move, milestone)
+        close_out.reopen(
+            who, milestone, move.text, version=milestone.version, today=self._today(move)
+        )
 
     def _attach(self, move: Move, report: Report, author: User) -> None:
         milestone = report.milestone

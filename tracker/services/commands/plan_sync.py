@@ -14,9 +14,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.domain.close_out import CloseOut
 from tracker.domain.plan_states import PlanState, PlanStateProblem, takes_changes
 from tracker.domain.planfile import GroupSpec, IndicatorSpec, ItemSpec, MilestoneSpec, PlanSpec
 from tracker.domain.refusal import Refused
+from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.models import (
     Department,
@@ -332,6 +334,8 @@ def _sync_milestone(sync: _Sync, item: Item, position: int, spec: MilestoneSpec)
             completed_on=spec.completed_on,
             completed_on_exact=spec.completed_on_exact,
             source=spec.source,
+            # The source report is authoritative: a milestone it says is done is closed out.
+            close_out=CloseOut.CLOSED.value if spec.status == Status.DONE else None,
         )
         db.session.add(milestone)
         db.session.flush()

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.domain.close_out import after_approval as close_out_after
 from tracker.domain.policy import Role
 from tracker.domain.refusal import Refused, StaleVersion, Who
 from tracker.domain.reporting import (
@@ -30,6 +31,7 @@ from tracker.domain.reporting import (
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.models import Indicator, Item, Measurement, Milestone, Report
+from tracker.services.commands.close_out import after_approval as record_close_out
 from tracker.services.commands.history import record_change
 from tracker.services.queries.reports import pending_report, recent_changes
 from tracker.services.queries.subtasks import with_rolled_up_progress
@@ -277,6 +279,7 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
     _claim(who, report, ReportState.APPROVED)
     milestone = report.milestone
     if milestone is not None:
+        _close_out_after_approval(who, milestone, report, today=today)
         milestone.reported_status = report.status or milestone.reported_status
         milestone.progress = report.progress if report.progress is not None else milestone.progress
         if report.completed_on != milestone.completed_on and not milestone.completed_on_exact:
@@ -310,6 +313,16 @@ def approve_report(who: Who, report: Report, *, today: date) -> None:
         )
     _record_review(who, report, ReportState.APPROVED, today=today)
     db.session.flush()
+
+
+def _close_out_after_approval(
+    who: Who, milestone: Milestone, report: Report, *, today: date
+) -> None:
+    """A report that makes the milestone done leaves it awaiting close-out (销号)."""
+    new_status = Status(report.status or milestone.reported_status)
+    state = close_out_after(milestone.close_out, Status(milestone.reported_status), new_status)
+    if state is not None:
+        record_close_out(who, milestone, state, today=today)
 
 
 def return_report(who: Who, report: Report, reason: str, *, today: date) -> None:

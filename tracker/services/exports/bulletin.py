@@ -250,7 +250,10 @@ def compose_bulletin(
         )
 
 
-def _counts(counts: dict[Status, int], language: str, *, milestones: bool) -> str:
+def _counts(
+    counts: dict[Status, int], language: str, *, milestones: bool, awaiting: int = 0
+) -> str:
+    """Counts by status in words; done ones awaiting close-out (销号) follow done, if any."""
     parts = []
     for status in (
         Status.DONE,
@@ -265,7 +268,28 @@ def _counts(counts: dict[Status, int], language: str, *, milestones: bool) -> st
             parts.append(_("%(label)s: %(num)d milestones", label=label, num=num))
         else:
             parts.append(_("%(label)s: %(num)d items", label=label, num=num))
+        if status is Status.DONE and awaiting:
+            label = _("Done, awaiting close-out")
+            if milestones:
+                parts.append(_("%(label)s: %(num)d milestones", label=label, num=awaiting))
+            else:
+                parts.append(_("%(label)s: %(num)d items", label=label, num=awaiting))
     return joined(parts, language)
+
+
+def _awaiting_row(facts: BulletinFacts) -> list[tuple[str, str, str, str, str]]:
+    """The status table's row of done work awaiting close-out (销号), when there is or was any."""
+    result, previous = facts.progress.result, facts.previous
+    items, milestones = result.summary.awaiting_close_out, result.milestones_awaiting_close_out
+    was = previous.result if previous is not None else None
+    was_items = was.summary.awaiting_close_out if was is not None else 0
+    was_milestones = was.milestones_awaiting_close_out if was is not None else 0
+    if not any((items, milestones, was_items, was_milestones)):
+        return []
+    item_change = signed(items - was_items, 0) if was is not None else "—"
+    milestone_change = signed(milestones - was_milestones, 0) if was is not None else "—"
+    label = _("Done, awaiting close-out")
+    return [(label, str(items), item_change, str(milestones), milestone_change)]
 
 
 def _gap(progress: float, expected: float) -> str:
@@ -300,9 +324,19 @@ def _overall(facts: BulletinFacts, language: str) -> list[Block]:
                 "Of the %(items)d items — %(counts)s. Of the %(milestones)d milestones — "
                 "%(milestone_counts)s.",
                 items=summary.item_count,
-                counts=_counts(summary.status_counts, language, milestones=False),
-                milestones=sum(result.milestone_counts.values()),
-                milestone_counts=_counts(result.milestone_counts, language, milestones=True),
+                counts=_counts(
+                    summary.status_counts,
+                    language,
+                    milestones=False,
+                    awaiting=summary.awaiting_close_out,
+                ),
+                milestones=result.milestone_total,
+                milestone_counts=_counts(
+                    result.milestone_counts,
+                    language,
+                    milestones=True,
+                    awaiting=result.milestones_awaiting_close_out,
+                ),
             )
         )
     )
@@ -338,6 +372,8 @@ def _overall(facts: BulletinFacts, language: str) -> list[Block]:
         rows.append(
             (status_label(status), str(items), item_change, str(milestones), milestone_change)
         )
+        if status is Status.DONE:
+            rows.extend(_awaiting_row(facts))
     blocks.append(
         Table(
             name="status-counts",

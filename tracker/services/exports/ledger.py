@@ -47,6 +47,7 @@ from tracker.domain.rollup import ItemResult, MilestoneResult
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.i18n import (
+    CLOSE_OUT_LABELS,
     ITEM_SOURCE_LABELS,
     STATUS_LABELS,
     completion_text,
@@ -158,6 +159,7 @@ ITEM_COLUMNS = (
     Column(_l("Last approved update"), 13, DATE_FORMAT),
     Column(_l("Notes"), 22, wrap=True),
     Column(_l("Source"), 16, wrap=True),
+    Column(_l("Close-out"), 14, wrap=True),  # 销号: last, so the columns before keep their place
 )
 STATUS_COLUMN = 9  # 1-based, for the status fill
 
@@ -480,6 +482,7 @@ def item_row_values(
         facts.item_last_update.get(item.id),
         "；".join(notes),
         str(ITEM_SOURCE_LABELS[item_source(item)]),
+        str(CLOSE_OUT_LABELS["awaiting"]) if result.awaiting_close_out else None,
     ]
 
 
@@ -523,6 +526,7 @@ def milestone_row_values(
         facts.last_update.get((milestone.item_id, milestone.id)),
         "；".join(notes),
         source_label(milestone.source),
+        str(CLOSE_OUT_LABELS[result.close_out]) if result.close_out else None,
     ]
 
 

@@ -108,6 +108,7 @@ class PlanFigures:
                     summary.behind,
                     summary.status.value,
                     {status.value: n for status, n in summary.status_counts.items()},
+                    summary.awaiting_close_out,
                 ],
                 "counts": [self.items, self.late_items, self.overdue_milestones],
                 "scores": [astuple(score) for score in self.scores],
@@ -117,7 +118,7 @@ class PlanFigures:
     @classmethod
     def load(cls, value: bytes) -> PlanFigures:
         data = json.loads(value)
-        progress, expected, behind, status, counts = data["summary"]
+        progress, expected, behind, status, counts, *awaiting = data["summary"]
         items, late_items, overdue = data["counts"]
         return cls(
             as_of=date.fromisoformat(data["as_of"]),
@@ -127,6 +128,7 @@ class PlanFigures:
                 behind=behind,
                 status=Status(status),
                 status_counts={Status(k): n for k, n in counts.items()},
+                awaiting_close_out=awaiting[0] if awaiting else 0,
             ),
             items=items,
             late_items=late_items,

@@ -77,6 +77,7 @@ def milestone_state(milestone: Milestone) -> MilestoneState:
         progress=milestone.progress,
         completed_on=milestone.completed_on,
         completed_on_exact=milestone.completed_on_exact,
+        close_out=milestone.close_out,
     )
 
 

@@ -52,12 +52,12 @@ class TimelineEntry:
     """One thing that happened to the item, as the timeline shows it."""
 
     at: datetime
-    kind: str  # report | review | change | measurement | instruction | reply
+    kind: str  # report | review | change | close_out | measurement | instruction | reply
     user: User | None
     milestone_code: str | None = None
     changes: list[Change] = field(default_factory=list)
     note: str = ""
-    state: str | None = None  # a report's review state
+    state: str | None = None  # a report's review state, or the close-out state it moved to
     origin: str = ""
     value: float | None = None
     label: str = ""
@@ -144,7 +144,7 @@ def _history_entries(
                 sa.and_(Update.report_id.in_(report_ids), Update.field != "review"),
             ),
         )
-        .options(so.joinedload(Update.user))
+        .options(so.joinedload(Update.user).joinedload(User.department))
         .order_by(Update.id)
     ).all()
     milestone_codes = {m.id: m.code for m in item.milestones}
@@ -206,6 +206,17 @@ def _entry(
 
 
 def _change_entry(update: Update, milestone_code: str | None) -> TimelineEntry:
+    if update.field == "close_out":
+        # Worded as the office's act ("区科技局 销号", "退回重办：reason"), not as a field.
+        return TimelineEntry(
+            at=update.created_at,
+            kind="close_out",
+            user=update.user,
+            milestone_code=milestone_code,
+            state=update.new_value,
+            note=update.note,
+            origin=update.origin,
+        )
     return TimelineEntry(
         at=_when(update),
         kind="change",
