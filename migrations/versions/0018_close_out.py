@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = "15345e1afca5"
-down_revision = "5b8e2d71c4a0"
+down_revision = "3a90c504e274"
 branch_labels = None
 depends_on = None
 
