@@ -48,6 +48,9 @@ class Action(StrEnum):
     EXPORT_PLAN = "export_plan"
     ISSUE_BULLETIN = "issue_bulletin"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    # Receipts (签收): the assigned department answers; the coordinating office watches.
+    ANSWER_RECEIPT = "answer_receipt"
+    WATCH_RECEIPTS = "watch_receipts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,14 @@ class ReportTarget:
     approved: bool
 
 
-Target = ItemTarget | MilestoneTarget | ReportTarget | None
+@dataclass(frozen=True, slots=True)
+class ReceiptTarget:
+    """A receipt: the department the milestone is assigned to (not its item's lead)."""
+
+    department_id: int
+
+
+Target = ItemTarget | MilestoneTarget | ReportTarget | ReceiptTarget | None
 
 _ADMIN_ONLY = {
     Action.MANAGE_PLANS,
@@ -115,6 +125,7 @@ _PLAN_WORK = {
     Action.REVIEW_UPDATES,
     Action.DECIDE_POSTPONEMENT,
     Action.MANAGE_PLAN,
+    Action.ANSWER_RECEIPT,
 }
 
 
@@ -161,6 +172,15 @@ def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | N
         return role is Role.LEADER or (role is Role.DEPT_LEAD and actor.department_coordinating)
     if action in {Action.UPDATE_ITEM, Action.UPDATE_MILESTONE}:
         return role is Role.DEPT_LEAD and owns(actor, target)
+    if action is Action.ANSWER_RECEIPT:
+        # Exactly the assigned department: the item's lead does not sign for another's work.
+        return (
+            role is Role.DEPT_LEAD
+            and isinstance(target, ReceiptTarget)
+            and target.department_id == actor.department_id
+        )
+    if action is Action.WATCH_RECEIPTS:
+        return role is Role.DEPT_LEAD and actor.department_coordinating
     return False
 
 
