@@ -21,6 +21,7 @@ from tracker.domain import (
     instructions,
     passwords,
     postponements,
+    receipts,
     screens,
     webhooks,
 )
@@ -33,6 +34,7 @@ from tracker.domain.passwords import PasswordProblem
 from tracker.domain.plan_sheet import SheetProblem, SheetProblemKind
 from tracker.domain.plan_states import PlanStateProblem
 from tracker.domain.postponements import PostponementProblem
+from tracker.domain.receipts import ReceiptProblem
 from tracker.domain.refusal import Conflict, Refused
 from tracker.domain.reporting import ReportProblem, ReviewProblem
 from tracker.domain.screens import ScreenProblem
@@ -303,6 +305,19 @@ _BULLETIN_TEXTS: dict[StrEnum, object] = {
     ),
 }
 
+# Receipts (签收)
+_RECEIPT_TEXTS: dict[StrEnum, object] = {
+    ReceiptProblem.ALREADY_ANSWERED: _l("This assignment was already answered by %(by)s."),
+    ReceiptProblem.RESPONSIBLE_REQUIRED: _l("Name the person responsible."),
+    ReceiptProblem.RESPONSIBLE_TOO_LONG: _l("The name may have at most %(max)d characters."),
+    ReceiptProblem.WORK_PLAN_TOO_LONG: _l("The plan of work may have at most %(max)d characters."),
+    ReceiptProblem.REASON_REQUIRED: _l("Say why the department declines the assignment."),
+    ReceiptProblem.REASON_TOO_LONG: _l("The reason may have at most %(max)d characters."),
+    ReceiptProblem.NOT_DECLINED: _l(
+        "Only a declined assignment is assigned again; this one is not declined."
+    ),
+}
+
 _TEXTS: dict[tuple[type, str], object] = {
     _key(problem): text
     for group in (
@@ -319,6 +334,7 @@ _TEXTS: dict[tuple[type, str], object] = {
         _PLAN_STATE_TEXTS,
         _PLAN_SHEET_TEXTS,
         _BULLETIN_TEXTS,
+        _RECEIPT_TEXTS,
     )
     for problem, text in group.items()
 }
@@ -356,6 +372,9 @@ _LIMIT_ROWS: list[tuple[StrEnum, dict[str, object]]] = [
         },
     ),
     (PostponementProblem.NOTE_TOO_LONG, {"max": postponements.NOTE_MAX}),
+    (ReceiptProblem.RESPONSIBLE_TOO_LONG, {"max": receipts.RESPONSIBLE_MAX}),
+    (ReceiptProblem.WORK_PLAN_TOO_LONG, {"max": receipts.WORK_PLAN_MAX}),
+    (ReceiptProblem.REASON_TOO_LONG, {"max": receipts.REASON_MAX}),
 ]
 _LIMITS: dict[tuple[type, str], dict[str, object]] = {
     _key(problem): limits for problem, limits in _LIMIT_ROWS
@@ -425,4 +444,5 @@ FIELD_LABELS = {
     "focus": _l("Focus"),
     "position": _l("Order"),
     "created": _l("Created"),
+    "receipt": _l("Receipt"),
 }

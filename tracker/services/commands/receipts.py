@@ -45,9 +45,7 @@ def current_receipt(milestone_id: int) -> Receipt | None:
     )
 
 
-def open_receipt(
-    milestone: Milestone, *, now: datetime, by: User | None = None
-) -> Receipt | None:
+def open_receipt(milestone: Milestone, *, now: datetime, by: User | None = None) -> Receipt | None:
     """Ask the milestone's department to sign for it; supersede a receipt still pending.
 
     A milestone already done needs no receipt (a plan file may hold finished work): None.

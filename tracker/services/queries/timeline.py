@@ -144,7 +144,7 @@ def _history_entries(
                 sa.and_(Update.report_id.in_(report_ids), Update.field != "review"),
             ),
         )
-        .options(so.joinedload(Update.user))
+        .options(so.joinedload(Update.user).joinedload(User.department))
         .order_by(Update.id)
     ).all()
     milestone_codes = {m.id: m.code for m in item.milestones}
