@@ -42,6 +42,7 @@ from tracker.models import (
     Item,
     Milestone,
     Plan,
+    Receipt,
     Report,
     Update,
 )
@@ -601,8 +602,26 @@ def summary_json(summary: Summary) -> dict[str, Any]:
     }
 
 
+def receipt_json(receipt: Receipt | None) -> dict[str, Any] | None:
+    """The milestone's current receipt (签收); None when it has none."""
+    if receipt is None:
+        return None
+    return {
+        "state": receipt.state,
+        "department": receipt.department.code,
+        "assigned_at": moment(receipt.assigned_at),
+        "answered_at": moment(receipt.answered_at),
+        "answered_by": receipt.answered_by.username if receipt.answered_by else None,
+        "responsible": receipt.responsible,
+        "reason": receipt.decline_reason,
+    }
+
+
 def milestone_json(
-    milestone: Milestone, result: MilestoneResult, pending: Report | None = None
+    milestone: Milestone,
+    result: MilestoneResult,
+    pending: Report | None = None,
+    receipt: Receipt | None = None,
 ) -> dict[str, Any]:
     return {
         "id": milestone.id,
@@ -622,6 +641,7 @@ def milestone_json(
         "source": milestone.source,
         "version": milestone.version,
         "pending_report": pending.id if pending is not None else None,
+        "receipt": receipt_json(receipt),
     }
 
 
@@ -642,8 +662,12 @@ def item_json(
     pending: int = 0,
     last_report_state: str | None = None,
     facts: list[Fact] | None = None,
+    receipts: dict[int, Receipt] | None = None,
 ) -> dict[str, Any]:
-    """An item; ``facts`` are its facts when the caller read them with others' (else loaded)."""
+    """An item; ``facts`` are its facts when the caller read them with others' (else loaded);
+    ``receipts`` its milestones' current receipts (read with others', in one query).
+    """
+    receipts = receipts or {}
     results = {m.key: m for m in result.milestones}
     return {
         "code": item.code,
@@ -666,7 +690,9 @@ def item_json(
         "pending_reports": pending,
         "version": item.version,
         "milestones": [
-            milestone_json(m, results[m.id]) for m in item.milestones if m.id in results
+            milestone_json(m, results[m.id], receipt=receipts.get(m.id))
+            for m in item.milestones
+            if m.id in results
         ],
     }
 
@@ -717,6 +743,7 @@ def progress_json(
     as_of: date,
     report_states: dict[int, str],
     facts: dict[int, list[Fact]] | None = None,
+    receipts: dict[int, Receipt] | None = None,
 ) -> dict[str, Any]:
     """The plan rolled up: each group with its items, their facts and their milestones.
 
@@ -731,6 +758,7 @@ def progress_json(
                 pending=progress.pending_by_item.get(row.item.id, 0),
                 last_report_state=report_states.get(row.item.id),
                 facts=None if facts is None else facts.get(row.item.id, []),
+                receipts=receipts,
             )
             for row in section.rows
         ]

@@ -104,6 +104,21 @@ def current_receipts(milestone_ids: Iterable[int]) -> dict[int, Receipt]:
     return {r.milestone_id: r for r in rows}
 
 
+def plan_receipts(plan_id: int) -> dict[int, Receipt]:
+    """Every milestone's current receipt in a plan, in one query (for the API and the ledger)."""
+    newest = (
+        sa.select(sa.func.max(Receipt.id))
+        .where(Receipt.plan_id == plan_id)
+        .group_by(Receipt.milestone_id)
+    )
+    rows = db.session.scalars(
+        sa.select(Receipt)
+        .where(Receipt.id.in_(newest))
+        .options(so.joinedload(Receipt.department), so.joinedload(Receipt.answered_by))
+    )
+    return {r.milestone_id: r for r in rows}
+
+
 def pending_counts(plan_id: int, today: date) -> dict[int, tuple[int, int]]:
     """Per department: how many receipts wait in the plan, and the oldest one's age in days."""
     rows = db.session.execute(
