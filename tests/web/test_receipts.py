@@ -188,6 +188,9 @@ def test_the_admin_assigns_a_declined_milestone_again(app: Flask, world: None) -
     assert response.status_code == 302  # type: ignore[attr-defined]
     assert receipt_of("T1-3").state == "pending"
     assert "T1-3" in pending_codes(page(lead.get("/my")))
+    timeline = page(admin.get("/plans/shinan-2020/items/T1"))
+    assert "拒收：不属于本部门职责" in timeline
+    assert '<div data-testid="timeline-receipt" data-state="pending">重新交办</div>' in timeline
     again = admin.post(again_path, data={"csrf_token": token})
     assert again.status_code == 302  # type: ignore[attr-defined]
     assert "只有已拒收的事项才能重新交办" in page(admin.get("/receipts"))
