@@ -17,6 +17,7 @@ from tracker.domain.passwords import PasswordProblem
 from tracker.domain.plan_sheet import SheetProblem, SheetProblemKind
 from tracker.domain.plan_states import PlanStateProblem
 from tracker.domain.postponements import PostponementProblem
+from tracker.domain.receipts import ReceiptProblem
 from tracker.domain.refusal import Conflict, Refused
 from tracker.domain.reporting import ReportProblem, ReviewProblem
 from tracker.domain.screens import ScreenProblem
@@ -34,6 +35,7 @@ PROBLEMS: list[type[StrEnum]] = [
     PasswordProblem,
     PlanStateProblem,
     PostponementProblem,
+    ReceiptProblem,
     ReportProblem,
     ReviewProblem,
     ScreenProblem,
@@ -54,6 +56,7 @@ FACTS = {
     "tomorrow": "2026-12-01",
     "month": "2019-06",
     "language": "fr",
+    "by": "王五",
 }
 
 

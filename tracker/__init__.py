@@ -42,6 +42,7 @@ from tracker.instructions import bp as instructions_bp
 from tracker.plan_files import bp as plan_files_bp
 from tracker.portfolio import bp as portfolio_bp
 from tracker.postponements import bp as postponements_bp
+from tracker.receipts import bp as receipts_bp
 from tracker.screens import bp as screens_bp
 from tracker.subtasks import bp as subtasks_bp
 from tracker.work import bp as work_bp
@@ -99,6 +100,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(work_bp)
     app.register_blueprint(instructions_bp)
     app.register_blueprint(postponements_bp)
+    app.register_blueprint(receipts_bp)
     app.register_blueprint(assignment_bp)
     app.register_blueprint(attachments_bp)
     app.register_blueprint(screens_bp)

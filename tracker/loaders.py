@@ -29,6 +29,7 @@ from tracker.models import (
     Milestone,
     Plan,
     Postponement,
+    Receipt,
     Report,
     ScreenLink,
     User,
@@ -42,7 +43,17 @@ CODE_MAX = 32
 # What the 404 look-ups return: the models loaded with their related rows.
 Loaded = TypeVar("Loaded", Attachment, Item, Milestone)
 Row = TypeVar(
-    "Row", ApiToken, Department, Instruction, Plan, Postponement, Report, ScreenLink, User, Webhook
+    "Row",
+    ApiToken,
+    Department,
+    Instruction,
+    Plan,
+    Postponement,
+    Receipt,
+    Report,
+    ScreenLink,
+    User,
+    Webhook,
 )
 
 

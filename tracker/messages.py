@@ -22,6 +22,7 @@ from tracker.domain import (
     instructions,
     passwords,
     postponements,
+    receipts,
     screens,
     subtasks,
     webhooks,
@@ -37,6 +38,7 @@ from tracker.domain.passwords import PasswordProblem
 from tracker.domain.plan_sheet import SheetProblem, SheetProblemKind
 from tracker.domain.plan_states import PlanStateProblem
 from tracker.domain.postponements import PostponementProblem
+from tracker.domain.receipts import ReceiptProblem
 from tracker.domain.refusal import Conflict, Refused
 from tracker.domain.reporting import ReportProblem, ReviewProblem
 from tracker.domain.screens import ScreenProblem
@@ -388,6 +390,18 @@ _CLOSE_OUT_TEXTS: dict[StrEnum, object] = {
     CloseOutProblem.REASON_REQUIRED: _l("Please give the reason for reopening the milestone."),
     CloseOutProblem.REASON_TOO_LONG: _l("The reason may have at most %(max)d characters."),
 }
+# Receipts (签收)
+_RECEIPT_TEXTS: dict[StrEnum, object] = {
+    ReceiptProblem.ALREADY_ANSWERED: _l("This assignment was already answered by %(by)s."),
+    ReceiptProblem.RESPONSIBLE_REQUIRED: _l("Name the person responsible."),
+    ReceiptProblem.RESPONSIBLE_TOO_LONG: _l("The name may have at most %(max)d characters."),
+    ReceiptProblem.WORK_PLAN_TOO_LONG: _l("The plan of work may have at most %(max)d characters."),
+    ReceiptProblem.REASON_REQUIRED: _l("Say why the department declines the assignment."),
+    ReceiptProblem.REASON_TOO_LONG: _l("The reason may have at most %(max)d characters."),
+    ReceiptProblem.NOT_DECLINED: _l(
+        "Only a declined assignment is assigned again; this one is not declined."
+    ),
+}
 
 _TEXTS: dict[tuple[type, str], object] = {
     _key(problem): text
@@ -408,6 +422,7 @@ _TEXTS: dict[tuple[type, str], object] = {
         _SUBTASK_TEXTS,
         _EVALUATION_TEXTS,
         _CLOSE_OUT_TEXTS,
+        _RECEIPT_TEXTS,
     )
     for problem, text in group.items()
 }
@@ -449,6 +464,9 @@ _LIMIT_ROWS: list[tuple[StrEnum, dict[str, object]]] = [
     (SubtaskProblem.WEIGHT, {"subtask_weight_max": subtasks.WEIGHT_MAX}),
     (SubtaskProblem.NOTE_TOO_LONG, {"subtask_note_max": subtasks.NOTE_MAX}),
     (CloseOutProblem.REASON_TOO_LONG, {"max": close_out.REASON_MAX}),
+    (ReceiptProblem.RESPONSIBLE_TOO_LONG, {"max": receipts.RESPONSIBLE_MAX}),
+    (ReceiptProblem.WORK_PLAN_TOO_LONG, {"max": receipts.WORK_PLAN_MAX}),
+    (ReceiptProblem.REASON_TOO_LONG, {"max": receipts.REASON_MAX}),
 ]
 _LIMITS: dict[tuple[type, str], dict[str, object]] = {
     _key(problem): limits for problem, limits in _LIMIT_ROWS
@@ -519,4 +537,5 @@ FIELD_LABELS = {
     "position": _l("Order"),
     "created": _l("Created"),
     "progress_mode": _l("Progress kept"),
+    "receipt": _l("Receipt"),
 }

@@ -69,11 +69,15 @@ def day(move: Move) -> date:
     return move.at.astimezone(ZONE).date()
 
 
+# Receipts (签收) touch no milestone row: they wait for no review and run beside the lanes.
+RECEIPT_KINDS = {Kind.SIGN, Kind.DECLINE, Kind.ASSIGN_AGAIN}
+
+
 def lanes(moves: list[Move]) -> dict[str, list[Move]]:
     """Each milestone's moves, and each item's figure reports, reviews and focus flags."""
     found: dict[str, list[Move]] = {}
     for move in moves:
-        if move.kind in {Kind.INSTRUCT, Kind.REPLY, Kind.HANDLED, Kind.CLOSE}:
+        if move.kind in {Kind.INSTRUCT, Kind.REPLY, Kind.HANDLED, Kind.CLOSE, *RECEIPT_KINDS}:
             continue
         key = move.milestone or f"@{move.item}"
         found.setdefault(key, []).append(move)
@@ -259,3 +263,34 @@ def test_the_office_closes_out_what_was_done_and_reopens_one() -> None:
     reason = next(m.text for m in shinan_story() if m.kind is Kind.REOPEN)
     assert reason.startswith(SAMPLE_MARK)
     assert "佐证材料不足" in reason
+
+
+def workdays_between(first: date, last: date) -> int:
+    """Working days (Monday to Friday) after ``first`` up to and including ``last``."""
+    return sum((first + timedelta(days=n)).weekday() < 5 for n in range(1, (last - first).days + 1))
+
+
+def test_departments_sign_for_their_milestones_in_the_first_days() -> None:
+    """Every milestone open on the report date is signed for once: most within 1–3 working
+    days, a few late; one is declined, assigned again by the admin, and then signed.
+    """
+    spec = parsed_plan(DEFAULT_PLAN)
+    start = spec.report_date
+    open_codes = {
+        m.code for g in spec.groups for i in g.items for m in i.milestones if m.status != "done"
+    }
+    moves = [m for m in shinan_story() if m.kind in RECEIPT_KINDS]
+    signed = {m.milestone: m for m in moves if m.kind is Kind.SIGN}
+    assert set(signed) == open_codes
+    assert len(signed) == sum(m.kind is Kind.SIGN for m in moves)
+    waited = [workdays_between(start, day(m)) for m in signed.values()]
+    quick = sum(1 <= n <= 3 for n in waited)
+    assert quick >= 0.8 * len(waited)
+    assert quick < len(waited)  # a few sign late
+    assert max(waited) <= 12
+    [declined] = [m for m in moves if m.kind is Kind.DECLINE]
+    [again] = [m for m in moves if m.kind is Kind.ASSIGN_AGAIN]
+    assert declined.milestone == again.milestone
+    assert declined.at < again.at < signed[declined.milestone].at
+    assert declined.text.startswith(SAMPLE_MARK)
+    assert all(m.text.startswith(SAMPLE_MARK) for m in signed.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
@@ -174,3 +175,27 @@ def test_parse_day_accepts_only_yyyy_mm_dd() -> None:
     ):
         with pytest.raises(ValueError, match="not a YYYY-MM-DD date"):
             parse_day(bad)
+
+
+def waiting(code: str, days: int, **kw: object) -> MilestoneFacts:
+    """A milestone whose receipt has waited ``days`` days for the department's signature."""
+    return dataclasses.replace(
+        facts(code, **kw),  # type: ignore[arg-type]
+        awaiting_receipt_since=AS_OF - timedelta(days=days),
+    )
+
+
+def test_an_unsigned_receipt_is_a_reminder_from_the_day_after_the_assignment() -> None:
+    assert kinds(waiting("T1-3", 0)) == []
+    assert kinds(waiting("T1-3", 1)) == [(ReminderKind.UNSIGNED, 1)]
+    assert kinds(waiting("T1-3", 6)) == [(ReminderKind.UNSIGNED, 6)]
+
+
+def test_a_done_milestone_is_not_chased_for_its_receipt() -> None:
+    assert kinds(waiting("T1-3", 6, status=Status.DONE)) == []
+
+
+def test_unsigned_receipts_longest_waiting_first() -> None:
+    found = remind([waiting("T1-4", 2), waiting("T1-3", 6), waiting("T1-5", 2)], AS_OF)
+    assert [(r.code, r.days) for r in found.unsigned] == [("T1-3", 6), ("T1-4", 2), ("T1-5", 2)]
+    assert found.count == 3

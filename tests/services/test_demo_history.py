@@ -318,3 +318,38 @@ def test_missing_demo_accounts_are_named(app: Flask) -> None:
         play_demo_history(shinan(), until=UNTIL, storage=attachment_storage(current_app))
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 0
+
+
+def test_departments_signed_for_their_milestones_in_the_first_days(app: Flask, demo: Plan) -> None:
+    """Receipts (签收): each open milestone was assigned on the report date and signed for
+    in the first days; one was declined, assigned again by the admin, and then signed.
+    """
+    from tracker.models import Receipt  # noqa: PLC0415  (the receipts part of this module)
+
+    play(demo)
+    receipts = db.session.scalars(sa.select(Receipt).order_by(Receipt.id)).all()
+    current: dict[int, Receipt] = {}
+    for receipt in receipts:
+        current[receipt.milestone_id] = receipt
+    assert {r.state for r in current.values()} == {"signed"}
+    open_ids = set(
+        db.session.scalars(
+            sa.select(Milestone.id).where(
+                Milestone.id.in_(list(current)) | (Milestone.reported_status != "done")
+            )
+        )
+    )
+    assert open_ids <= set(current)
+    assigned = datetime(2020, 9, 25, 1, 0, tzinfo=UTC)  # 09:00 in Qingdao
+    first = [r for r in receipts if r.assigned_by_id is None]
+    assert {r.assigned_at for r in first} == {assigned}
+    waited = sorted((r.answered_at - r.assigned_at).days for r in first if r.answered_at)
+    assert sum(days <= 5 for days in waited) >= 0.8 * len(waited)  # 1–3 working days
+    assert waited[-1] >= 6  # and a few late
+    [declined] = [r for r in receipts if r.state == "declined"]
+    assert declined.decline_reason.startswith(SAMPLE_MARK)
+    again = current[declined.milestone_id]
+    assert again.department_id == declined.department_id
+    assert again.assigned_by is not None
+    assert again.assigned_by.username == "admin"
+    assert all(r.responsible.startswith(SAMPLE_MARK) for r in current.values())

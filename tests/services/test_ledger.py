@@ -217,7 +217,7 @@ def test_rows_are_styled_for_reading_and_printing(seeded: Flask) -> None:
     assert header[LEAD].endswith("\nLead department")
     assert all(cell.font.b for cell in sheet[1])
     assert sheet.freeze_panes == "C2"
-    assert sheet.auto_filter.ref == f"A1:P{sheet.max_row}"  # (P: close-out, 销号)
+    assert sheet.auto_filter.ref == f"A1:R{sheet.max_row}"  # P: close-out (销号); Q, R: receipt
     assert sheet.print_title_rows == "$1:$1"
     assert sheet.page_setup.orientation == "landscape"
     assert str(sheet.page_setup.paperSize) == str(sheet.PAPERSIZE_A4)

@@ -502,10 +502,13 @@ def test_set_department_email_is_normalised_and_audited(seeded: Flask) -> None:
     ]
 
 
-def test_reminder_kinds_are_the_three_lists(seeded: Flask) -> None:
+def test_reminder_kinds_are_the_four_lists(seeded: Flask) -> None:
     entry = reminders_for_department(plan(), department("kjj").id, AS_OF)
     assert {r.kind for r in entry.overdue} == {ReminderKind.OVERDUE}
     assert {r.kind for r in entry.due_soon} == {ReminderKind.DUE_SOON}
     assert {r.kind for r in entry.stale} == {ReminderKind.STALE}
-    assert entry.count == len(entry.overdue) + len(entry.due_soon) + len(entry.stale)
+    assert {r.kind for r in entry.unsigned} == {ReminderKind.UNSIGNED}  # nobody signed yet
+    assert entry.count == (
+        len(entry.overdue) + len(entry.due_soon) + len(entry.stale) + len(entry.unsigned)
+    )
     assert isinstance(entry.department, Department)

@@ -172,6 +172,34 @@ SCHEMAS: dict[str, Any] = {
             "version": {"type": "integer", "description": "Send it back with an update."},
             "pending_report": {"type": ["integer", "null"]},
             "close_out": CLOSE_OUT,
+            "receipt": {
+                "oneOf": [{"type": "null"}, ref("Receipt")],
+                "description": "The department's receipt (签收) of its current assignment; "
+                "null when the milestone was assigned before receipts were kept (or was done "
+                "when its plan was loaded).",
+            },
+        }
+    ),
+    "Receipt": obj(
+        {
+            "state": {
+                "type": "string",
+                "enum": ["pending", "signed", "declined"],
+                "description": "`pending` until the department's lead signs for it (`signed`) "
+                "or declines it with a reason (`declined`, back to the coordinating office).",
+            },
+            "department": {"type": "string", "description": "The assigned department's code."},
+            "assigned_at": {"type": "string", "format": "date-time"},
+            "answered_at": {"type": ["string", "null"], "format": "date-time"},
+            "answered_by": {
+                "type": ["string", "null"],
+                "description": "The user name of who signed or declined.",
+            },
+            "responsible": {
+                "type": "string",
+                "description": "Who answers for the milestone, named when signing.",
+            },
+            "reason": {"type": "string", "description": "Why it was declined."},
         }
     ),
     "Item": obj(

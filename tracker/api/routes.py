@@ -49,6 +49,7 @@ from tracker.services.queries.board import plan_indicators
 from tracker.services.queries.evaluation import load_evaluation
 from tracker.services.queries.plans import figures_day_of, visible_plans
 from tracker.services.queries.progress import item_input, load_progress
+from tracker.services.queries.receipts import current_receipts, plan_receipts
 from tracker.services.queries.reports import pending_report
 
 
@@ -96,7 +97,9 @@ def plan() -> Response:
     as_of = AS_OF.value() or figures_day_of(found, now)
     progress = load_progress(found, as_of, margin(), today=now)
     states = last_item_report_states(found)
-    return jsonify(progress_json(progress, as_of, states, plan_facts(found)))
+    return jsonify(
+        progress_json(progress, as_of, states, plan_facts(found), receipts=plan_receipts(found.id))
+    )
 
 
 @bp.get("/items/<code>")
@@ -109,7 +112,13 @@ def item(code: str) -> Response:
     result = roll_up_item(item_input(found), figures_day_of(found.plan, today()), margin())
     state = last_item_report_states(found.plan, found).get(found.id)
     return jsonify(
-        item_json(found, result, pending=pending_report_count(found), last_report_state=state)
+        item_json(
+            found,
+            result,
+            pending=pending_report_count(found),
+            last_report_state=state,
+            receipts=current_receipts(m.id for m in found.milestones),
+        )
     )
 
 
@@ -125,7 +134,8 @@ def milestone(milestone_id: int) -> Response:
     result = roll_up_item(item_input(found.item), as_of, margin())
     milestone_result = next(m for m in result.milestones if m.key == found.id)
     waiting = pending_report(item=found.item, milestone=found)
-    return jsonify(milestone_json(found, milestone_result, waiting))
+    receipt = current_receipts([found.id]).get(found.id)
+    return jsonify(milestone_json(found, milestone_result, waiting, receipt))
 
 
 @bp.get("/departments")

@@ -43,6 +43,7 @@ from tracker.models import (
     Item,
     Milestone,
     Plan,
+    Receipt,
     Report,
     Update,
 )
@@ -608,8 +609,26 @@ def summary_json(summary: Summary) -> dict[str, Any]:
     }
 
 
+def receipt_json(receipt: Receipt | None) -> dict[str, Any] | None:
+    """The milestone's current receipt (签收); None when it has none."""
+    if receipt is None:
+        return None
+    return {
+        "state": receipt.state,
+        "department": receipt.department.code,
+        "assigned_at": moment(receipt.assigned_at),
+        "answered_at": moment(receipt.answered_at),
+        "answered_by": receipt.answered_by.username if receipt.answered_by else None,
+        "responsible": receipt.responsible,
+        "reason": receipt.decline_reason,
+    }
+
+
 def milestone_json(
-    milestone: Milestone, result: MilestoneResult, pending: Report | None = None
+    milestone: Milestone,
+    result: MilestoneResult,
+    pending: Report | None = None,
+    receipt: Receipt | None = None,
 ) -> dict[str, Any]:
     return {
         "id": milestone.id,
@@ -632,6 +651,7 @@ def milestone_json(
         # Sub-tasks themselves are the department's business and not in the API.
         "progress_mode": milestone.progress_mode,
         "close_out": result.close_out,
+        "receipt": receipt_json(receipt),
     }
 
 
@@ -652,8 +672,12 @@ def item_json(
     pending: int = 0,
     last_report_state: str | None = None,
     facts: list[Fact] | None = None,
+    receipts: dict[int, Receipt] | None = None,
 ) -> dict[str, Any]:
-    """An item; ``facts`` are its facts when the caller read them with others' (else loaded)."""
+    """An item; ``facts`` are its facts when the caller read them with others' (else loaded);
+    ``receipts`` its milestones' current receipts (read with others', in one query).
+    """
+    receipts = receipts or {}
     results = {m.key: m for m in result.milestones}
     return {
         "code": item.code,
@@ -676,7 +700,9 @@ def item_json(
         "pending_reports": pending,
         "version": item.version,
         "milestones": [
-            milestone_json(m, results[m.id]) for m in item.milestones if m.id in results
+            milestone_json(m, results[m.id], receipt=receipts.get(m.id))
+            for m in item.milestones
+            if m.id in results
         ],
     }
 
@@ -727,6 +753,7 @@ def progress_json(
     as_of: date,
     report_states: dict[int, str],
     facts: dict[int, list[Fact]] | None = None,
+    receipts: dict[int, Receipt] | None = None,
 ) -> dict[str, Any]:
     """The plan rolled up: each group with its items, their facts and their milestones.
 
@@ -741,6 +768,7 @@ def progress_json(
                 pending=progress.pending_by_item.get(row.item.id, 0),
                 last_report_state=report_states.get(row.item.id),
                 facts=None if facts is None else facts.get(row.item.id, []),
+                receipts=receipts,
             )
             for row in section.rows
         ]

@@ -161,6 +161,12 @@ GENERIC_HANDLED = "已按批示要求落实，相关情况已在月度报送中�
 GENERIC_POSTPONE_REASON = "{why}，申请延期至{to}。"
 GENERIC_APPROVAL = "同意延期，原计划日期作为基线保留，请按新节点完成。"
 GENERIC_REJECTION = "延期理由不充分，请加快推进，按原计划节点完成。"
+# Receipts (签收): who the lead names as responsible, a first plan of work, a decline's reason.
+RESPONSIBLE_NAMES = ("王科长", "李主任", "张副局长", "刘科长", "陈主任", "赵科长")
+RECEIPT_WORK_PLAN = "已明确责任科室，按节点倒排工期，每月报送进展。"
+DECLINE_REASON = "经研究，该事项不属于本部门职责范围，请重新明确承办单位。"
+# Most departments sign within 1–3 working days; this share signs late, 5–10 working days on.
+LATE_RECEIPT_SHARE = 0.2
 
 # No month's report within this many days before the milestone is reported done.
 DONE_SOON = 10
@@ -232,6 +238,9 @@ class Kind(StrEnum):
     FOCUS = "focus"  # the leader flags an item for focus, or clears the flag
     CLOSE_OUT = "close_out"  # the coordinating office closes out a milestone done (销号)
     REOPEN = "reopen"  # or sends it back at close-out, with the reason (退回重办)
+    SIGN = "sign"  # the department's lead signs for an assigned milestone (签收)
+    DECLINE = "decline"  # the lead declines it: not the department's to do
+    ASSIGN_AGAIN = "assign_again"  # the admin assigns a declined milestone again (重新交办)
 
 
 @dataclass(frozen=True)
@@ -262,6 +271,7 @@ class Move:
     flag: bool = field(default=False, compare=False)
     key: int = field(default=0, compare=False)
     by: str = field(default="", compare=False)
+    work_plan: str = field(default="", compare=False)  # a receipt's first plan of work
 
 
 def marked(text: str) -> str:
@@ -893,4 +903,49 @@ def plan_history(
         _write_item_lane(story, item, item_figures, item_focus, seed)
     for key, order in enumerate(orders, start=1):
         _write_instruction(story, key, order, seed)
+    _write_receipts(story, plan, seed)
     return sorted(story.moves)
+
+
+def _after_workdays(day: date, count: int) -> date:
+    """The working day ``count`` working days after ``day`` (weekends skipped)."""
+    for _ in range(count):
+        day = _workday(day + timedelta(days=1))
+    return day
+
+
+def _write_receipts(story: _Story, plan: PlanFacts, seed: int) -> None:
+    """Each milestone open on the report date is signed for by its department: most within
+    1–3 working days, a few late; one is declined as not the department's, assigned again by
+    the admin, and then signed. Written last, from generators of their own, so the rest of the
+    story is the same with or without receipts.
+    """
+    open_codes = [m.code for m in plan.milestones if m.status is not Status.DONE]
+    if not open_codes:
+        return
+    declined = _rng(seed, "receipts").choice(open_codes)
+    for code in open_codes:
+        rng = _rng(seed, "receipt", code)
+        late = rng.random() < LATE_RECEIPT_SHARE
+        day = _after_workdays(story.start, rng.randint(5, 10) if late else rng.randint(1, 3))
+        moment = story.at(day, rng)
+        if not story.open(moment):
+            continue
+        steps = []
+        if code == declined:
+            steps.append(Move(moment, 0, Kind.DECLINE, milestone=code, text=marked(DECLINE_REASON)))
+            moment = story.after(moment, rng, 1, 2)
+            steps.append(Move(moment, 0, Kind.ASSIGN_AGAIN, milestone=code))
+            moment = story.after(moment, rng, 1, 2)
+        work_plan = marked(RECEIPT_WORK_PLAN) if rng.random() < 0.5 else ""
+        steps.append(
+            Move(
+                moment,
+                0,
+                Kind.SIGN,
+                milestone=code,
+                text=marked(rng.choice(RESPONSIBLE_NAMES)),
+                work_plan=work_plan,
+            )
+        )
+        story.write(None, steps)

@@ -60,6 +60,9 @@ class Action(StrEnum):
     VIEW_EVALUATION = "view_evaluation"
     CONFIGURE_EVALUATION = "configure_evaluation"
     CLOSE_OUT = "close_out"
+    # Receipts (签收): the assigned department answers; the coordinating office watches.
+    ANSWER_RECEIPT = "answer_receipt"
+    WATCH_RECEIPTS = "watch_receipts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,14 @@ class SubtaskTarget:
     assignee_id: int | None
 
 
-Target = ItemTarget | MilestoneTarget | ReportTarget | SubtaskTarget | None
+@dataclass(frozen=True, slots=True)
+class ReceiptTarget:
+    """A receipt: the department the milestone is assigned to (not its item's lead)."""
+
+    department_id: int
+
+
+Target = ItemTarget | MilestoneTarget | ReportTarget | SubtaskTarget | ReceiptTarget | None
 
 _ADMIN_ONLY = {
     Action.MANAGE_PLANS,
@@ -140,6 +150,7 @@ _PLAN_WORK = {
     Action.MANAGE_SUBTASKS,
     Action.REPORT_SUBTASK,
     Action.CLOSE_OUT,
+    Action.ANSWER_RECEIPT,
 }
 
 
@@ -177,26 +188,38 @@ def can(actor: Actor, action: Action, target: Target = None, plan: PlanState | N
         return False
     if action is Action.VIEW_REPORT:
         return _may_view_report(actor, target)
-    if action in {Action.REVIEW_UPDATES, Action.CLOSE_OUT}:
-        # Close-out (销号) is the coordinating office's check of the evidence, like review.
+    if action in _COORDINATING_OFFICE:
+        # Review, close-out (销号) and watching receipts are the coordinating office's checks.
         return role is Role.DEPT_LEAD and actor.department_coordinating
-    if action in {Action.INSTRUCT, Action.FLAG_FOCUS}:
-        return role is Role.LEADER
+    if action in _BY_ROLE:
+        return role in _BY_ROLE[action]
     if action is Action.ISSUE_BULLETIN:
         # The monthly bulletin is the coordinating office's (督查室) paper for leadership.
         return role is Role.LEADER or (role is Role.DEPT_LEAD and actor.department_coordinating)
-    if action is Action.VIEW_EVALUATION:
-        # A 通报 is public inside the government: every office (its lead and its staff) sees
-        # the ranking, not viewers.
-        return role in {Role.LEADER, Role.DEPT_LEAD, Role.STAFF}
     if action in {Action.UPDATE_ITEM, Action.UPDATE_MILESTONE}:
         return role is Role.DEPT_LEAD and owns(actor, target)
     if action in _SUBTASK_ACTIONS:
         return _may_subtask(actor, action, target)
+    if action is Action.ANSWER_RECEIPT:
+        # Exactly the assigned department: the item's lead does not sign for another's work.
+        return (
+            role is Role.DEPT_LEAD
+            and isinstance(target, ReceiptTarget)
+            and target.department_id == actor.department_id
+        )
     return False
 
 
 _SUBTASK_ACTIONS = {Action.VIEW_SUBTASKS, Action.MANAGE_SUBTASKS, Action.REPORT_SUBTASK}
+_COORDINATING_OFFICE = {Action.REVIEW_UPDATES, Action.CLOSE_OUT, Action.WATCH_RECEIPTS}
+# Actions granted by role alone (admins aside).
+_BY_ROLE: dict[Action, frozenset[Role]] = {
+    Action.INSTRUCT: frozenset({Role.LEADER}),
+    Action.FLAG_FOCUS: frozenset({Role.LEADER}),
+    # A 通报 is public inside the government: every office (its lead and its staff) sees the
+    # ranking, not viewers.
+    Action.VIEW_EVALUATION: frozenset({Role.LEADER, Role.DEPT_LEAD, Role.STAFF}),
+}
 
 
 def _may_subtask(actor: Actor, action: Action, target: Target) -> bool:

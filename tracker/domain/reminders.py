@@ -6,7 +6,10 @@ an app. A milestone is *open* unless its computed status is done on the as-of da
 * overdue: open and due before the as-of day (the due day itself is still on time);
 * due soon: open and due from the as-of day to :data:`DUE_SOON_DAYS` days after it;
 * stale: open, with no activity for more than :data:`STALE_AFTER_DAYS` days
-  ("no update for 41 days").
+  ("no update for 41 days");
+* unsigned: open and still waiting for the department's receipt (签收) from the day after it
+  was assigned (the day of the assignment is the department's to answer), with the days since
+  ("待签收 3 项，最早已交办 6 天").
 
 A milestone can be overdue (or due soon) and stale at the same time.
 """
@@ -23,12 +26,15 @@ from tracker.domain.status import Status
 
 DUE_SOON_DAYS = 7
 STALE_AFTER_DAYS = 30
+# A receipt not signed by the end of the day it was assigned is a reminder from the next day.
+UNSIGNED_AFTER_DAYS = 1
 
 
 class ReminderKind(StrEnum):
     OVERDUE = "overdue"
     DUE_SOON = "due_soon"
     STALE = "stale"
+    UNSIGNED = "unsigned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,8 @@ class MilestoneFacts:
     status: Status
     last_activity: date
     plan_end: date | None = None
+    # The day its pending receipt was assigned; None when nothing waits for a signature.
+    awaiting_receipt_since: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +109,11 @@ class Reminders:
     overdue: tuple[Reminder, ...] = ()
     due_soon: tuple[Reminder, ...] = ()
     stale: tuple[Reminder, ...] = ()
+    unsigned: tuple[Reminder, ...] = ()
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.due_soon) + len(self.stale)
+        return len(self.overdue) + len(self.due_soon) + len(self.stale) + len(self.unsigned)
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -115,6 +124,7 @@ class _Collect:
     overdue: list[Reminder] = field(default_factory=list)
     due_soon: list[Reminder] = field(default_factory=list)
     stale: list[Reminder] = field(default_factory=list)
+    unsigned: list[Reminder] = field(default_factory=list)
 
 
 def is_open(facts: MilestoneFacts) -> bool:
@@ -138,12 +148,16 @@ def classify(facts: MilestoneFacts, as_of: date) -> list[Reminder]:
     idle = days_idle(facts, as_of)
     if idle > STALE_AFTER_DAYS:
         found.append(Reminder(facts, ReminderKind.STALE, idle))
+    if facts.awaiting_receipt_since is not None:
+        waited = (as_of - facts.awaiting_receipt_since).days
+        if waited >= UNSIGNED_AFTER_DAYS:
+            found.append(Reminder(facts, ReminderKind.UNSIGNED, waited))
     return found
 
 
 def remind(milestones: Iterable[MilestoneFacts], as_of: date) -> Reminders:
     """Every reminder of these milestones: overdue longest-late first, due soon earliest first,
-    stale longest-idle first (then by code).
+    stale longest-idle first, unsigned longest-waiting first (then by code).
     """
     collected = _Collect()
     for facts in milestones:
@@ -153,6 +167,7 @@ def remind(milestones: Iterable[MilestoneFacts], as_of: date) -> Reminders:
         overdue=tuple(sorted(collected.overdue, key=lambda r: (r.due, r.code))),
         due_soon=tuple(sorted(collected.due_soon, key=lambda r: (r.due, r.code))),
         stale=tuple(sorted(collected.stale, key=lambda r: (-r.days, r.code))),
+        unsigned=tuple(sorted(collected.unsigned, key=lambda r: (-r.days, r.code))),
     )
 
 

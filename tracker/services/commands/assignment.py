@@ -37,6 +37,7 @@ from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.models import Department, Item, Milestone, User
 from tracker.services.commands.history import record_change
+from tracker.services.commands.receipts import open_receipt
 from tracker.services.queries.assignment import milestone_code_taken, ordered_milestones
 
 ORIGIN = "admin"
@@ -189,6 +190,7 @@ def create_milestone(
     db.session.add(milestone)
     db.session.flush()
     _history(who, item, "created", None, code, milestone=milestone, note=milestone.title_zh)
+    open_receipt(milestone, now=who.now, by=who.actor)
     db.session.flush()
     return milestone
 
@@ -236,6 +238,9 @@ def update_milestone(
             setattr(milestone, name, value)
             changes.append(name)
     _flush_versioned()
+    if "department" in changes:
+        # Reassignment resets the receipt: the new department signs anew.
+        open_receipt(milestone, now=who.now, by=who.actor)
     return changes
 
 

@@ -26,7 +26,7 @@ import io
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -50,7 +50,17 @@ from tracker.domain.demo_story import (
     plan_history,
 )
 from tracker.domain.plan_states import PlanState, takes_work
-from tracker.domain.policy import Action, Actor, ItemTarget, MilestoneTarget, Role, Target, can
+from tracker.domain.policy import (
+    Action,
+    Actor,
+    ItemTarget,
+    MilestoneTarget,
+    ReceiptTarget,
+    Role,
+    Target,
+    can,
+)
+from tracker.domain.receipts import ReceiptState
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.reporting import ItemReport, MilestoneReport
 from tracker.domain.status import Status
@@ -64,10 +74,17 @@ from tracker.models import (
     Milestone,
     Plan,
     Postponement,
+    Receipt,
     Report,
     User,
 )
-from tracker.services.commands import close_out, instructions, postponements, reports
+from tracker.services.commands import (
+    close_out,
+    instructions,
+    postponements,
+    receipts,
+    reports,
+)
 from tracker.services.exports.attachment_storage import AttachmentStorage
 from tracker.services.exports.attachments import store_attachment
 from tracker.services.queries.demo_history import recorded_work
@@ -512,6 +529,9 @@ class _Player:
             Kind.FOCUS: self._focus,
             Kind.CLOSE_OUT: self._close_out,
             Kind.REOPEN: self._reopen,
+            Kind.SIGN: self._sign,
+            Kind.DECLINE: self._decline,
+            Kind.ASSIGN_AGAIN: self._assign_again,
         }
 
     def play(self, moves: Iterable[Move]) -> None:
@@ -700,6 +720,54 @@ class _Player:
         if instructions.set_focus(who, item, move.flag, expected_version=item.version):
             self.focus_changes += 1
 
+    # receipts (签收): a milestone whose receipt is no longer as the story expects (a real
+    # answer, or none kept) is left as it is.
+
+    def _pending_receipt(self, move: Move) -> tuple[Receipt, Who] | None:
+        receipt = receipts.current_receipt(self.milestones[move.milestone].id)
+        if receipt is None or receipt.state != ReceiptState.PENDING:
+            return None
+        lead = self.cast.lead(receipt.department)
+        target = ReceiptTarget(receipt.department_id)
+        return receipt, self._who(move, lead, Action.ANSWER_RECEIPT, target)
+
+    def _sign(self, move: Move) -> None:
+        if found := self._pending_receipt(move):
+            receipt, who = found
+            receipts.sign(who, receipt, responsible=move.text, work_plan=move.work_plan)
+
+    def _decline(self, move: Move) -> None:
+        if found := self._pending_receipt(move):
+            receipt, who = found
+            receipts.decline(who, receipt, reason=move.text)
+
+    def _assign_again(self, move: Move) -> None:
+        milestone = self.milestones[move.milestone]
+        receipt = receipts.current_receipt(milestone.id)
+        if receipt is None or receipt.state != ReceiptState.DECLINED:
+            return
+        who = self._who(move, self.cast.admin, Action.MANAGE_PLAN)
+        receipts.assign_again(who, milestone)
+
+
+def _date_assignments(plan: Plan, zone: ZoneInfo) -> None:
+    """Date the plan's unanswered receipts on its report date, the day its work was assigned.
+
+    A demo is loaded years after its story begins; its assignments belong to the story's
+    first day, not to the moment of loading, or no signature could come after them.
+    """
+    assigned = datetime.combine(plan.report_date, time(9, 0), zone).astimezone(UTC)
+    db.session.execute(
+        sa.update(Receipt)
+        .where(
+            Receipt.plan_id == plan.id,
+            Receipt.state == ReceiptState.PENDING,
+            Receipt.assigned_at > assigned,
+        )
+        .values(assigned_at=assigned)
+        .execution_options(synchronize_session=False, changes_plan=plan.id)
+    )
+
 
 def _counts(plan: Plan) -> tuple[Counter[str], Counter[str], Counter[str], int]:
     """Reports, instructions and postponements by state, and figures reported, on the plan."""
@@ -767,6 +835,7 @@ def play_demo_history(
         raise DemoHistoryError(f"Plan {plan.code} is {plan.state}: it takes no work.")
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     moves = plan_history(plan_facts(plan), scenario, seed=seed, until=until, zone=zone)
+    _date_assignments(plan, zone)
     player = _Player(plan, storage)
     player.play(moves)
     db.session.flush()

@@ -33,6 +33,7 @@ from tracker.models import (
     User,
 )
 from tracker.services.commands.history import record_change
+from tracker.services.commands.receipts import open_receipt
 
 
 @dataclass
@@ -341,6 +342,7 @@ def _sync_milestone(sync: _Sync, item: Item, position: int, spec: MilestoneSpec)
         db.session.flush()
         sync.report.count(sync.report.created, "milestones")
         _record_initial_state(sync, item, milestone)
+        open_receipt(milestone, now=sync.now, by=sync.user)
         return
 
     values: dict[str, object] = {
@@ -358,10 +360,13 @@ def _sync_milestone(sync: _Sync, item: Item, position: int, spec: MilestoneSpec)
         values["baseline_due"] = spec.due
         values["due"] = spec.due
     before = {name: getattr(milestone, name) for name in _MILESTONE_HISTORY}
-    for name in sync.assign(milestone, "milestones", values):
+    changed = sync.assign(milestone, "milestones", values)
+    for name in changed:
         if name in before:
             old, new = sync.readable(name, before[name]), sync.readable(name, values[name])
             sync.history(item, milestone, _field_label(name), old, new)
+    if "department_id" in changed:
+        open_receipt(milestone, now=sync.now, by=sync.user)
     _sync_completion_exactness(sync, item, milestone, spec)
 
 

@@ -64,8 +64,10 @@ class MailOutcome:
 
 
 def reminder_title(reminders: DepartmentReminders) -> str:
-    """The line an e-mail's subject and a robot's card both open with: the counts at a glance."""
-    return _(
+    """The line an e-mail's subject and a robot's card both open with: the counts at a glance
+    (and the assignments still waiting for the department's receipt, when any do).
+    """
+    title = _(
         "[Reminder] %(department)s: %(overdue)d overdue, %(due_soon)d due within "
         "%(days)d days, %(stale)d without update",
         department=reminders.department.name_zh,
@@ -74,6 +76,14 @@ def reminder_title(reminders: DepartmentReminders) -> str:
         days=reminders.due_soon_days,
         stale=len(reminders.stale),
     )
+    if not reminders.unsigned:
+        return title
+    unsigned = _(
+        "%(num)d awaiting receipt, the oldest assigned %(days)d days ago",
+        num=len(reminders.unsigned),
+        days=reminders.oldest_unsigned_days,
+    )
+    return _("%(first)s; %(second)s", first=title, second=unsigned)
 
 
 def reminder_mail(
@@ -173,6 +183,7 @@ def reminder_card(reminders: DepartmentReminders, plan: Plan, *, base_url: str) 
                 lines=tuple(f"{r.code} {r.title_zh}：{when(r)}" for r in entries),
             )
             for kind, entries in (
+                ("unsigned", reminders.unsigned),
                 ("overdue", reminders.overdue),
                 ("due_soon", reminders.due_soon),
                 ("stale", reminders.stale),
@@ -307,6 +318,8 @@ def _when(reminder: Reminder) -> str:
         return f"due {due}, {days} day{plural} overdue"
     if reminder.kind is ReminderKind.DUE_SOON:
         return f"due today ({due})" if days == 0 else f"due {due}, in {days} day{plural}"
+    if reminder.kind is ReminderKind.UNSIGNED:
+        return f"assigned {days} day{plural} ago, not yet signed for"
     last = reminder.milestone.last_activity.isoformat()
     return f"no update for {days} day{plural} (last on {last})"
 
@@ -320,8 +333,10 @@ def listing_lines(entry: DepartmentReminders) -> list[str]:
     lines = [
         f"{title}: {len(entry.overdue)} overdue, {len(entry.due_soon)} due soon, "
         f"{len(entry.stale)} stale"
+        + (f", {len(entry.unsigned)} awaiting receipt" if entry.unsigned else "")
     ]
     for label, reminders in (
+        ("awaiting receipt", entry.unsigned),
         ("overdue", entry.overdue),
         (f"due within {entry.due_soon_days} days", entry.due_soon),
         (f"no update for over {entry.stale_after_days} days", entry.stale),

@@ -43,6 +43,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.domain.instructions import InstructionState
+from tracker.domain.receipts import ReceiptState
 from tracker.domain.rollup import ItemResult, MilestoneResult
 from tracker.domain.status import Status
 from tracker.extensions import db
@@ -62,6 +63,7 @@ from tracker.models import (
     Item,
     Milestone,
     Plan,
+    Receipt,
     User,
 )
 from tracker.models.plan import item_supporting_department
@@ -69,6 +71,7 @@ from tracker.services.queries.board import last_approved_updates, latest_by_item
 from tracker.services.queries.charts import district_day, known_by, number, source_label
 from tracker.services.queries.instructions import plan_instructions, state_on
 from tracker.services.queries.progress import PlanProgress
+from tracker.services.queries.receipts import plan_receipts
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ARCHIVE_LOCALE = "zh_CN"
@@ -126,6 +129,12 @@ CELL_MARGIN = 1.5
 ABOUT_WIDTHS = (22.0, 16.0, 16.0, 70.0)
 SPAN_WIDTH = sum(ABOUT_WIDTHS[1:])
 
+RECEIPT_STATES: dict[str, Any] = {
+    ReceiptState.PENDING: _l("Awaiting receipt"),
+    ReceiptState.SIGNED: _l("Received"),
+    ReceiptState.DECLINED: _l("Declined"),
+}
+
 INSTRUCTION_STATES = {
     InstructionState.OPEN: _l("Awaiting reply"),
     InstructionState.HANDLED: _l("Marked handled"),
@@ -160,6 +169,9 @@ ITEM_COLUMNS = (
     Column(_l("Notes"), 22, wrap=True),
     Column(_l("Source"), 16, wrap=True),
     Column(_l("Close-out"), 14, wrap=True),  # 销号: last, so the columns before keep their place
+    # Receipts (签收): the milestone's current receipt, and the day its department signed.
+    Column(_l("Receipt"), 10),
+    Column(_l("Signed on"), 12, DATE_FORMAT),
 )
 STATUS_COLUMN = 9  # 1-based, for the status fill
 
@@ -329,12 +341,14 @@ class LedgerFacts:
     indicators: list[Indicator]
     item_last_update: dict[int, date]  # item id -> its last day, on itself or a milestone
     instructions: list[Instruction]  # oldest first, authors and replies loaded
+    # Milestone id -> its current receipt's state and the district day it was signed.
+    receipts: dict[int, tuple[str, date | None]]
 
 
-def load_facts(plan: Plan, as_of: date) -> LedgerFacts:
+def load_facts(plan: Plan, as_of: date, zone: ZoneInfo) -> LedgerFacts:
     """Departments, supporting departments, last updates, indicators (with their targets and
-    measurements), instructions (with authors and replies): eight queries, whatever the size of
-    the plan."""
+    measurements), instructions (with authors and replies), receipts: nine queries, whatever
+    the size of the plan."""
     departments = {d.id: d for d in db.session.scalars(sa.select(Department))}
     supporting: dict[int, list[int]] = {}
     links = db.session.execute(
@@ -355,7 +369,18 @@ def load_facts(plan: Plan, as_of: date) -> LedgerFacts:
         indicators=indicators,
         item_last_update=latest_by_item(last_update),
         instructions=plan_instructions(plan.id),
+        receipts={
+            milestone_id: (receipt.state, signed_on(receipt, zone))
+            for milestone_id, receipt in plan_receipts(plan.id).items()
+        },
     )
+
+
+def signed_on(receipt: Receipt, zone: ZoneInfo) -> date | None:
+    """The district day the department signed for the milestone; None unless signed."""
+    if receipt.state != ReceiptState.SIGNED or receipt.answered_at is None:
+        return None
+    return receipt.answered_at.astimezone(zone).date()
 
 
 # ---- writing cells -------------------------------------------------------------------------
@@ -483,6 +508,8 @@ def item_row_values(
         "；".join(notes),
         str(ITEM_SOURCE_LABELS[item_source(item)]),
         str(CLOSE_OUT_LABELS["awaiting"]) if result.awaiting_close_out else None,
+        None,
+        None,
     ]
 
 
@@ -527,7 +554,16 @@ def milestone_row_values(
         "；".join(notes),
         source_label(milestone.source),
         str(CLOSE_OUT_LABELS[result.close_out]) if result.close_out else None,
+        *receipt_values(facts.receipts.get(milestone.id)),
     ]
+
+
+def receipt_values(receipt: tuple[str, date | None] | None) -> list[CellValue]:
+    """The receipt's state in words and the day it was signed; empty before receipts."""
+    if receipt is None:
+        return [None, None]
+    state, day = receipt
+    return [str(RECEIPT_STATES.get(state, state)), day]
 
 
 def write_group_sheet(
@@ -837,7 +873,7 @@ def build_ledger(
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
     local_time = generated_at.astimezone(zone).replace(microsecond=0)
-    facts = load_facts(plan, as_of)
+    facts = load_facts(plan, as_of, zone)
     item_codes = {row.item.id: row.item.code for s in progress.sections for row in s.rows}
     with archive_language():
         workbook = Workbook()

@@ -8,10 +8,12 @@ them and :mod:`tracker.services.commands.reminders` mails them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from tracker.clock import district_day
+from tracker.domain.receipts import ReceiptState
 from tracker.domain.reminders import (
     DUE_SOON_DAYS,
     STALE_AFTER_DAYS,
@@ -24,7 +26,7 @@ from tracker.domain.reminders import (
 )
 from tracker.domain.status import MilestoneState, Status, milestone_status
 from tracker.extensions import db
-from tracker.models import Department, Item, Milestone, Plan
+from tracker.models import Department, Item, Milestone, Plan, Receipt
 from tracker.services.commands.history import last_update_by_milestone
 
 
@@ -39,17 +41,23 @@ class DepartmentReminders:
     overdue: tuple[Reminder, ...] = ()
     due_soon: tuple[Reminder, ...] = ()
     stale: tuple[Reminder, ...] = ()
+    unsigned: tuple[Reminder, ...] = ()
 
     due_soon_days: int = DUE_SOON_DAYS
     stale_after_days: int = STALE_AFTER_DAYS
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.due_soon) + len(self.stale)
+        return len(self.overdue) + len(self.due_soon) + len(self.stale) + len(self.unsigned)
+
+    @property
+    def oldest_unsigned_days(self) -> int:
+        """How long the longest-waiting receipt has waited (0 when none waits)."""
+        return self.unsigned[0].days if self.unsigned else 0
 
     @classmethod
     def of(cls, department: Department, as_of: date, found: Reminders) -> DepartmentReminders:
-        return cls(department, as_of, found.overdue, found.due_soon, found.stale)
+        return cls(department, as_of, found.overdue, found.due_soon, found.stale, found.unsigned)
 
 
 def _milestone_facts(plan: Plan, as_of: date, department_id: int | None) -> list[MilestoneFacts]:
@@ -68,8 +76,17 @@ def _milestone_facts(plan: Plan, as_of: date, department_id: int | None) -> list
             Milestone.progress,
             Milestone.completed_on,
             Milestone.last_reported_on,
+            Receipt.assigned_at,
         )
         .join(Item, Milestone.item_id == Item.id)
+        # At most one pending receipt per milestone (a unique index): no row is repeated.
+        .outerjoin(
+            Receipt,
+            sa.and_(
+                Receipt.milestone_id == Milestone.id,
+                Receipt.state == ReceiptState.PENDING,
+            ),
+        )
         .where(Milestone.plan_id == plan.id)
         .order_by(Milestone.due, Milestone.code)
     )
@@ -80,7 +97,7 @@ def _milestone_facts(plan: Plan, as_of: date, department_id: int | None) -> list
     facts = []
     for row in rows:
         (key, code, item_code, title_zh, title_en, owner, due, weight) = row[:8]
-        (reported, progress, completed_on, last_reported_on) = row[8:]
+        (reported, progress, completed_on, last_reported_on, assigned_at) = row[8:]
         state = MilestoneState(
             due=due,
             weight=weight,
@@ -102,9 +119,20 @@ def _milestone_facts(plan: Plan, as_of: date, department_id: int | None) -> list
                     latest.get(key), last_reported_on, plan.report_date, as_of
                 ),
                 plan_end=plan.end,
+                awaiting_receipt_since=_waiting_since(assigned_at, as_of),
             )
         )
     return facts
+
+
+def _waiting_since(assigned_at: datetime | None, as_of: date) -> date | None:
+    """The district day a pending receipt was assigned; None when none waits or it was
+    assigned after ``as_of`` (it was not waiting yet).
+    """
+    if assigned_at is None:
+        return None
+    day = district_day(assigned_at)
+    return day if day <= as_of else None
 
 
 def reminders_by_department(plan: Plan, as_of: date) -> list[DepartmentReminders]:
