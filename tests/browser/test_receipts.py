@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import Console
 from tests.factories import PASSWORD, create_user, department
@@ -30,6 +30,16 @@ TOUCH_TARGET = 44  # CSS pixels
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tracker.clock.utcnow", lambda: NOW)
+
+
+def sign_on_my(page: Page, code: str, responsible: str) -> None:
+    """On /my: open the 待签收 row of ``code``, name the person responsible and sign."""
+    row = page.locator(f"[data-testid=pending-receipt][data-code='{code}']")
+    row.get_by_test_id("open-receipt").click()
+    row.get_by_label("责任人").fill(responsible)
+    row.get_by_test_id("sign").click()
+    expect(page).to_have_url(re.compile(r"/my$"))
+    expect(page.get_by_text(f"已签收 {code}。")).to_be_visible()
 
 
 def test_a_lead_signs_for_a_milestone_on_a_phone(

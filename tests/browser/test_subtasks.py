@@ -1,9 +1,6 @@
-"""Director Wang splits a milestone into sub-tasks on her phone (issue 17, step 2): from /my she
-opens T1-3's sub-tasks, adds one for each of two staff, and sees both listed with the roll-up;
-nothing scrolls sideways.
-
-The steps live in :func:`split_into_subtasks`, which starts from /my, so the signing step of
-the receipt (签收) can be put in front of it.
+"""Director Wang signs for a milestone and splits it into sub-tasks on her phone (issue 17):
+on /my she signs for T1-3 (签收), opens its sub-tasks, adds one for each of two staff, and sees
+both listed with the roll-up; nothing scrolls sideways.
 """
 
 from __future__ import annotations
@@ -19,9 +16,10 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import Console
+from tests.browser.test_receipts import sign_on_my
 from tests.factories import PASSWORD, create_user, department
 from tracker.extensions import db
-from tracker.models import Subtask, User
+from tracker.models import Milestone, Receipt, Subtask, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shinan")]
 
@@ -73,7 +71,7 @@ def split_into_subtasks(page: Page, parts: list[tuple[str, int, str]]) -> None:
         expect(page.get_by_test_id("subtask-title").filter(has_text=title)).to_be_visible()
 
 
-def test_department_lead_splits_a_milestone_on_a_phone(
+def test_department_lead_signs_and_splits_a_milestone_on_a_phone(
     app: Flask,
     people: None,
     new_context: Callable[..., BrowserContext],
@@ -86,6 +84,12 @@ def test_department_lead_splits_a_milestone_on_a_phone(
         for u in db.session.scalars(sa.select(User).where(User.username.in_(["zhao", "qian"])))
     }
     open_my(page)
+    sign_on_my(page, "T1-3", "王主任")
+    expect(
+        page.locator(
+            "[data-testid=my-milestone-card][data-code='T1-3'] [data-testid=receipt-badge]"
+        )
+    ).to_have_attribute("data-state", "signed")
     split_into_subtasks(
         page,
         [
@@ -104,4 +108,8 @@ def test_department_lead_splits_a_milestone_on_a_phone(
     db.session.expire_all()
     titles = db.session.scalars(sa.select(Subtask.title).order_by(Subtask.position)).all()
     assert titles == ["核查铁塔月报", "走访重点楼宇"]
+    receipt = db.session.scalar(
+        sa.select(Receipt).join(Receipt.milestone).where(Milestone.code == "T1-3")
+    )
+    assert (receipt.state, receipt.responsible) == ("signed", "王主任")
     console.assert_clean()
