@@ -247,15 +247,18 @@ def test_the_queue_lists_the_longest_waiting_first(
     assert "2020-12-20 10:00" in html.split('data-testid="awaiting-close-out"')[1][:1000]
 
 
+T13_ROW = 'data-testid="my-milestone" data-code="T1-3"'
+
+
 def test_the_department_sees_its_milestone_awaiting_and_then_reopened_on_my_page(
     app: Flask, people: None
 ) -> None:
     report_done(app, "T1-3")
     wang = signed_in(app, "wang")
-    row = wang.get("/my").get_data(as_text=True).split('data-testid="my-milestone" data-code="T1-3"')[1][:3000]
+    row = wang.get("/my").get_data(as_text=True).split(T13_ROW)[1][:3000]
     assert 'data-close-out="awaiting">待销号</span>' in row
     decide(signed_in(app, "li"), "T1-3", "reopen", reason="佐证材料不足")
-    row = wang.get("/my").get_data(as_text=True).split('data-testid="my-milestone" data-code="T1-3"')[1][:3000]
+    row = wang.get("/my").get_data(as_text=True).split(T13_ROW)[1][:3000]
     assert 'data-close-out="reopened">已重新打开</span>' in row
 
 
