@@ -23,6 +23,7 @@ from tracker import create_app
 from tracker.cli import DEFAULT_PLAN
 from tracker.extensions import db
 from tracker.models import (
+    CalendarDay,
     Instruction,
     Item,
     Measurement,
@@ -242,6 +243,11 @@ def test_seed_demo_plays_the_sample_history_once(runner: FlaskCliRunner) -> None
 
     assert result.exit_code == 0, result.output
     assert "Demo accounts (passwords are shown only now):" in result.stdout
+    # Working days (receipts, the evaluation) follow the shipped sample calendar.
+    assert "Holiday calendar (sample): " in result.stdout
+    kinds = dict(db.session.execute(sa.select(CalendarDay.day, CalendarDay.kind)).all())
+    assert (kinds[date(2020, 10, 8)], kinds[date(2020, 10, 10)]) == ("holiday", "workday")
+    days = count(CalendarDay)
     assert "Demo history (sample data, seed 2020): 2020-09-25 to 2022-12-31, " in result.stdout
     assert re.search(r"reports: \d+ \(\d+ approved, \d+ returned\)", result.stdout)
     assert "postponement requests: 3 (2 approved, 1 rejected)" in result.stdout
@@ -257,6 +263,8 @@ def test_seed_demo_plays_the_sample_history_once(runner: FlaskCliRunner) -> None
 
     assert again.exit_code == 0, again.output
     assert "Demo accounts exist already" in again.stdout
+    assert "Holiday calendar" not in again.stdout
+    assert count(CalendarDay) == days
     assert "Demo history: nothing played, the demo history was played already." in again.stdout
     assert (count(Report), count(Measurement)) == (reports, figures)
     plan = db.session.scalar(sa.select(Plan).where(Plan.code == "shinan-2020"))

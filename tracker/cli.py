@@ -37,7 +37,7 @@ from tracker.domain.webhooks import url_problems
 from tracker.extensions import db
 from tracker.loaders import find_department_by_code, find_plan, find_row, find_user_by_name
 from tracker.messages import message, messages, sheet_problem
-from tracker.models import ApiToken, Plan
+from tracker.models import ApiToken, CalendarDay, Plan
 from tracker.readiness import Outcome, run_checks
 from tracker.services.commands.accounts import create_user, deactivate_user
 from tracker.services.commands.bench_data import (
@@ -148,6 +148,7 @@ def seed_command(
     _echo_report(path.name, spec.code, report)
     if demo:
         _create_demo_accounts()
+        _load_sample_calendar()
         if not no_history:
             _play_demo_history(
                 spec.code, DEFAULT_HISTORY_SEED if history_seed is None else history_seed
@@ -184,6 +185,20 @@ def _create_demo_accounts() -> None:
     width = max(len(account.username) for account in created)
     for account in created:
         click.echo(f"  {account.username:<{width}}  {account.password}  {account.description}")
+
+
+SAMPLE_CALENDAR = Path(__file__).resolve().parent / "samples" / "holidays-cn-2020-2022.csv"
+
+
+def _load_sample_calendar() -> None:
+    """The demo counts working days (receipts, the evaluation) by the shipped sample of the
+    Chinese public holidays of the plan's years, unless a calendar was loaded already.
+    """
+    if db.session.scalar(sa.select(CalendarDay.day).limit(1)) is not None:
+        return
+    with unit_of_work():
+        done = load_calendar(SAMPLE_CALENDAR.read_bytes())
+    click.echo(f"Holiday calendar (sample): {done.added} days from {SAMPLE_CALENDAR.name}.")
 
 
 def _play_demo_history(code: str, seed: int) -> None:
