@@ -7,8 +7,6 @@ Run on SQLite and, with ``TRACKER_TEST_DATABASE_URL``, on PostgreSQL.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -17,6 +15,7 @@ from flask import Flask
 
 from tests.conftest import load_plan, table_snapshot
 from tests.factories import create_user, department
+from tests.races import at_once
 from tracker.domain.close_out import CloseOutProblem
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.reporting import MilestoneReport
@@ -179,30 +178,6 @@ def test_a_decision_on_a_milestone_changed_since_the_page_was_read_is_refused(
     assert t1_3().close_out == "awaiting"
 
 
-def _at_once(app: Flask, *actions: Callable[[], None]) -> list[BaseException | None]:
-    """Run each action in its own thread, session and request-like unit of work, together."""
-    start = threading.Barrier(len(actions))
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], None]) -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                with unit_of_work():
-                    action()
-            except Exception as error:
-                outcomes[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.parametrize("trial", range(TRIALS))
 def test_close_out_and_reopen_at_once_exactly_one_wins(
     app: Flask, people: None, trial: int
@@ -229,7 +204,7 @@ def test_close_out_and_reopen_at_once_exactly_one_wins(
             today=LATER_DAY,
         )
 
-    outcomes = _at_once(app, closing, reopening)
+    outcomes = at_once(app, closing, reopening)
     failed = [o for o in outcomes if o is not None]
     assert len(failed) == 1, outcomes
     loser = failed[0]
@@ -250,7 +225,7 @@ def test_close_out_and_reopen_at_once_exactly_one_wins(
         assert t1_3().reported_status == "on_track"
 
 
-def test_a_plan_file_that_says_done_is_closed_out_at_once(app: Flask) -> None:
+def test_a_plan_file_that_says_done_is_closed_outat_once(app: Flask) -> None:
     load_plan()
     done = db.session.execute(
         sa.select(Milestone.code, Milestone.close_out).where(Milestone.reported_status == "done")

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 
@@ -15,13 +14,13 @@ from flask import Flask
 
 from tests.evaluation_history import NOW, add_departments, script_history
 from tests.querycount import count_queries
+from tests.races import at_once
 from tracker.domain.evaluation import Criterion, DepartmentResult, FindingKind, Scheme
 from tracker.domain.refusal import Refused, StaleVersion, Who
 from tracker.extensions import db
 from tracker.models import EvaluationScheme, Plan
 from tracker.services.commands.evaluation import save_scheme
 from tracker.services.queries.evaluation import Evaluation, load_evaluation
-from tracker.unit_of_work import unit_of_work
 
 OCTOBER = (date(2020, 10, 1), date(2020, 10, 31))
 TODAY = date(2020, 10, 31)
@@ -182,30 +181,6 @@ def test_query_count_does_not_grow_with_departments_and_milestones(app: Flask) -
     assert len(large_past) == len(small_past)
 
 
-def _at_once(app: Flask, *actions: Callable[[], None]) -> list[BaseException | None]:
-    """Run each action in its own thread and app context, released together."""
-    start = threading.Barrier(len(actions))
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], None]) -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                with unit_of_work():
-                    action()
-            except Exception as error:
-                outcomes[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 def _save(plan_id: int, on_time: int, version: int) -> Callable[[], None]:
     def act() -> None:
         plan = db.session.get(Plan, plan_id)
@@ -227,7 +202,7 @@ def test_two_admins_saving_one_days_scheme_at_once_have_one_winner(
         db.session.commit()
         version = 1
     plan_id = history.plan.id
-    outcomes = _at_once(app, _save(plan_id, 41, version), _save(plan_id, 42, version))
+    outcomes = at_once(app, _save(plan_id, 41, version), _save(plan_id, 42, version))
     winners = [o is None for o in outcomes]
     assert winners.count(True) == 1, outcomes
     assert isinstance(outcomes[winners.index(False)], StaleVersion)

@@ -6,8 +6,6 @@ boundary, as two workers would; run on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,6 +14,7 @@ from flask import Flask
 
 from tests.conftest import load_plan
 from tests.factories import create_user, department
+from tests.races import at_once
 from tracker.domain.receipts import ReceiptProblem, ReceiptState
 from tracker.domain.refusal import Refused, Who
 from tracker.extensions import db
@@ -23,7 +22,6 @@ from tracker.models import Item, Milestone, Update, User
 from tracker.models.receipts import Receipt
 from tracker.services.commands.assignment import create_milestone, update_milestone
 from tracker.services.commands.receipts import assign_again, current_receipt, decline, sign
-from tracker.unit_of_work import unit_of_work
 
 NOW = datetime(2020, 10, 1, 2, 0, tzinfo=UTC)
 LATER = datetime(2020, 10, 3, 2, 0, tzinfo=UTC)
@@ -194,30 +192,6 @@ def test_an_admins_new_milestone_waits_for_its_receipt(people: None) -> None:
     assert receipts_of(created.code) == [("swj", "pending")]
 
 
-def _at_once(app: Flask, *actions: Callable[[], None]) -> list[BaseException | None]:
-    """Run each action in its own thread, app context and session, released together."""
-    start = threading.Barrier(len(actions))
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], None]) -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                with unit_of_work():
-                    action()
-            except Exception as error:
-                outcomes[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.parametrize("trial", range(3))
 def test_sign_and_decline_at_once_have_exactly_one_winner(
     app: Flask, people: None, trial: int
@@ -232,7 +206,7 @@ def test_sign_and_decline_at_once_have_exactly_one_winner(
         receipt = db.session.get(Receipt, receipt_id)
         decline(Who(LATER, user("wang2")), receipt, reason="不属于本部门职责")
 
-    outcomes = _at_once(app, signing, declining)
+    outcomes = at_once(app, signing, declining)
     winners = [o is None for o in outcomes]
     assert winners.count(True) == 1, outcomes
     loser = outcomes[winners.index(False)]

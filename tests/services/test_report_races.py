@@ -7,7 +7,6 @@ PostgreSQL, where the second writer waits on the first one's row lock.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
@@ -17,6 +16,7 @@ from flask import Flask
 
 from tests.conftest import load_plan
 from tests.factories import create_user, department
+from tests.races import at_once
 from tracker.domain.refusal import Refused, StaleVersion, Who
 from tracker.domain.reporting import MilestoneReport, ReportState, ReviewProblem
 from tracker.domain.status import Status
@@ -64,30 +64,6 @@ def _submit(progress: int) -> int:
     return report.id
 
 
-def _at_once(app: Flask, *actions: Callable[[], None]) -> list[BaseException | None]:
-    """Run each action in its own thread and app context, released together."""
-    start = threading.Barrier(len(actions))
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], None]) -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                with unit_of_work():
-                    action()
-            except Exception as error:
-                outcomes[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 def _review(name: str, report_id: int, *, approve: bool) -> Callable[[], None]:
     def act() -> None:
         report = db.session.get(Report, report_id)
@@ -122,7 +98,7 @@ def test_approve_and_return_at_once_have_exactly_one_winner(
     app: Flask, people: None, trial: int
 ) -> None:
     report_id = _submit(40 + trial)
-    outcomes = _at_once(
+    outcomes = at_once(
         app,
         _review("li", report_id, approve=True),
         _review("chen", report_id, approve=False),
@@ -142,7 +118,7 @@ def test_approve_and_return_at_once_have_exactly_one_winner(
 def test_two_approvals_write_one_review(app: Flask, people: None, trial: int) -> None:
     milestone = _milestone()
     report_id = _submit(milestone.progress)  # a report that changes no value: a note only
-    outcomes = _at_once(
+    outcomes = at_once(
         app,
         _review("li", report_id, approve=True),
         _review("chen", report_id, approve=True),
@@ -170,7 +146,7 @@ def test_a_review_and_a_new_report_on_one_milestone_never_deadlock(
             today=TODAY,
         )
 
-    outcomes = _at_once(app, _review("li", report_id, approve=True), resubmit)
+    outcomes = at_once(app, _review("li", report_id, approve=True), resubmit)
     assert [o for o in outcomes if o is not None and not isinstance(o, Refused)] == []
     assert outcomes.count(None) >= 1
     if outcomes[0] is None:  # the approval won: the new report was based on an old version

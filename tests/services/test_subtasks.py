@@ -5,7 +5,6 @@ engines, and the milestone report taking its progress from the roll-up.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
@@ -15,6 +14,7 @@ from flask import Flask
 
 from tests.conftest import load_plan, table_snapshot
 from tests.factories import create_user, department
+from tests.races import at_once
 from tracker.domain.policy import Action, Actor, MilestoneTarget, Role, SubtaskTarget, can
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.reporting import MilestoneReport
@@ -101,7 +101,7 @@ def test_subtask_problems(overrides: dict[str, object], expected: list[SubtaskPr
     assert problems(**overrides) == expected
 
 
-def test_every_problem_is_reported_at_once() -> None:
+def test_every_problem_is_reportedat_once() -> None:
     assert problems(title="", due=None, weight=0.0, assignee=None) == [
         SubtaskProblem.TITLE_REQUIRED,
         SubtaskProblem.DUE_REQUIRED,
@@ -354,30 +354,6 @@ def test_a_subtask_reported_on_is_not_deleted(people: None) -> None:
     assert [s.title for s in db.session.scalars(sa.select(Subtask))] == ["核查铁塔月报"]
 
 
-def _at_once(app: Flask, *actions: Callable[[], None]) -> list[BaseException | None]:
-    """Run each action in its own thread, session and request boundary, released together."""
-    start = threading.Barrier(len(actions))
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], None]) -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                with unit_of_work():
-                    action()
-            except Exception as error:
-                outcomes[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.parametrize("trial", range(3))
 def test_two_reports_at_once_have_exactly_one_winner(app: Flask, people: None, trial: int) -> None:
     subtask = add(f"核查铁塔月报 {trial}", "zhao")
@@ -396,7 +372,7 @@ def test_two_reports_at_once_have_exactly_one_winner(app: Flask, people: None, t
 
         return act
 
-    outcomes = _at_once(app, reporting("zhao", 40), reporting("wang", 60))
+    outcomes = at_once(app, reporting("zhao", 40), reporting("wang", 60))
     winners = [o is None for o in outcomes]
     assert winners.count(True) == 1, outcomes
     loser = outcomes[winners.index(False)]
