@@ -47,6 +47,10 @@ OPEN = MilestoneState(
         ("reopened", Status.ON_TRACK, Status.AT_RISK, None),  # stays reopened until done
         (None, Status.ON_TRACK, Status.ON_TRACK, None),
         ("closed", Status.DONE, Status.DONE, None),  # a correction of a closed one's date
+        # "Done" taken back and approved: open again, out of the queue.
+        ("awaiting", Status.DONE, Status.ON_TRACK, CloseOut.REOPENED),
+        ("closed", Status.DONE, Status.AT_RISK, CloseOut.REOPENED),
+        (None, Status.DONE, Status.DELAYED, CloseOut.REOPENED),  # done before close-out
     ],
 )
 def test_an_approved_report_that_makes_it_done_awaits_close_out(

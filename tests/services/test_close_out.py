@@ -99,6 +99,33 @@ def test_a_report_that_is_not_done_leaves_close_out_alone(people: None) -> None:
     assert close_out_rows() == []
 
 
+def test_taking_done_back_opens_the_milestone_again_and_out_of_the_queue(people: None) -> None:
+    """A department that reports a milestone awaiting close-out as not done after all, once
+    the office approves it, has it open again: no longer awaiting, so nobody closes out an
+    open milestone; its next done report awaits close-out anew.
+    """
+    report_done()
+    milestone = t1_3()
+    with unit_of_work():
+        report = submit_milestone_report(
+            Who(NOW, user("wang")),
+            milestone,
+            MilestoneReport(Status.AT_RISK, 80, None, "验收发现问题，需整改"),
+            version=milestone.version,
+            today=TODAY,
+        )
+    with unit_of_work():
+        approve_report(Who(NOW, user("li")), report, today=TODAY)
+    milestone = t1_3()
+    assert (milestone.reported_status, milestone.close_out) == ("at_risk", "reopened")
+    assert close_out_rows() == [(None, "awaiting", ""), ("awaiting", "reopened", "")]
+    with pytest.raises(Refused) as refused, unit_of_work():
+        close_out(Who(NOW, user("li")), milestone, version=milestone.version, today=TODAY)
+    assert refused.value.problems == [CloseOutProblem.ALREADY_REOPENED]
+    report_done()
+    assert t1_3().close_out == "awaiting"
+
+
 def test_the_office_closes_it_out(people: None) -> None:
     report_done()
     milestone = t1_3()
@@ -225,7 +252,7 @@ def test_close_out_and_reopen_at_once_exactly_one_wins(
         assert t1_3().reported_status == "on_track"
 
 
-def test_a_plan_file_that_says_done_is_closed_outat_once(app: Flask) -> None:
+def test_a_plan_file_that_says_done_is_closed_out_at_once(app: Flask) -> None:
     load_plan()
     done = db.session.execute(
         sa.select(Milestone.code, Milestone.close_out).where(Milestone.reported_status == "done")

@@ -101,7 +101,7 @@ def test_subtask_problems(overrides: dict[str, object], expected: list[SubtaskPr
     assert problems(**overrides) == expected
 
 
-def test_every_problem_is_reportedat_once() -> None:
+def test_every_problem_is_reported_at_once() -> None:
     assert problems(title="", due=None, weight=0.0, assignee=None) == [
         SubtaskProblem.TITLE_REQUIRED,
         SubtaskProblem.DUE_REQUIRED,

@@ -52,13 +52,17 @@ def after_approval(
 ) -> CloseOut | None:
     """The close-out state once a report is approved; None when it does not change.
 
-    A report that makes the milestone done leaves it awaiting close-out; any other report
-    leaves the state alone (a reopened milestone stays reopened until it is done again).
+    A report that makes the milestone done leaves it awaiting close-out. One that takes a
+    done milestone's "done" back, once approved, opens it again as a reopening would: it
+    leaves the close-out queue, and its next done report awaits close-out anew. Any other
+    report leaves the state alone (a reopened milestone stays reopened until it is done).
     """
     if new_status is Status.DONE and old_status is not Status.DONE:
         return CloseOut.AWAITING
     if new_status is Status.DONE and close_out == CloseOut.REOPENED:
         return CloseOut.AWAITING
+    if old_status is Status.DONE and new_status is not Status.DONE:
+        return None if close_out == CloseOut.REOPENED else CloseOut.REOPENED
     return None
 
 

@@ -153,7 +153,9 @@ def _status_before_done(milestone: Milestone) -> Status | None:
 
 
 def after_approval(who: Who, milestone: Milestone, new_state: CloseOut, *, today: date) -> None:
-    """Record that an approved report left the milestone in ``new_state`` (awaiting)."""
+    """Record that an approved report left the milestone in ``new_state``: awaiting when it
+    made it done, reopened when it took a done milestone's "done" back.
+    """
     old = milestone.close_out
     milestone.close_out = new_state.value
     record_change(
