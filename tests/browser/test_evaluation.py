@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import Console, sign_in
 from tests.evaluation_history import NOW, PLAN_CODE, script_history
 from tests.factories import PASSWORD
@@ -44,6 +45,7 @@ def test_a_department_lead_reads_the_ranking_on_a_phone(
     events.locator("summary").click()
     expect(events.get_by_text("B2 于 2020-10-20 交办，未签收：已超时 5 个工作日")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
     page.screenshot(path=str(artifacts / "evaluation-phone.png"), full_page=True)
 
     desk = new_context().new_page()
@@ -51,5 +53,6 @@ def test_a_department_lead_reads_the_ranking_on_a_phone(
     desk.goto(OCTOBER)
     expect(desk.get_by_test_id("evaluation-table")).to_be_visible()
     expect(desk.get_by_test_id("evaluation-cards")).to_be_hidden()
+    assert_accessible(desk)
     desk.screenshot(path=str(artifacts / "evaluation-desk.png"), full_page=True)
     console.assert_clean()

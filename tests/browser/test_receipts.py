@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import Console
 from tests.factories import PASSWORD, create_user, department
 from tracker.extensions import db
@@ -58,6 +59,7 @@ def test_a_lead_signs_for_a_milestone_on_a_phone(
     row = card.locator("[data-testid=pending-receipt][data-code='T1-3']")
     expect(row.get_by_test_id("receipt-age")).to_have_text("已交办 5 天")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert_accessible(page)
     opener = row.get_by_test_id("open-receipt")
     opener.click()
     sign = row.get_by_test_id("sign")

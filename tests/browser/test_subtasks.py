@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import Console
 from tests.browser.test_receipts import sign_on_my
 from tests.factories import PASSWORD, create_user, department
@@ -104,6 +105,7 @@ def test_department_lead_signs_and_splits_a_milestone_on_a_phone(
     expect(page.get_by_test_id("rollup")).to_have_text("由子任务汇总：0%")
     expect(page.get_by_test_id("progress-mode")).to_have_text("直接填报")
     assert_no_sideways_scroll(page)
+    assert_accessible(page)
     page.screenshot(path=str(artifacts / "subtasks-phone.png"), full_page=True)
     db.session.expire_all()
     titles = db.session.scalars(sa.select(Subtask.title).order_by(Subtask.position)).all()
