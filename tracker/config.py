@@ -136,4 +136,22 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         "TRACKER_PROXY_COUNT": int(os.environ.get("TRACKER_PROXY_COUNT", "0")),
         # The request log (tracker.request_log): "text" lines, or "json" objects one a line.
         "TRACKER_LOG_FORMAT": log_format(),
+        # Sign-in through the organisation's directory (LDAP); off while the URL is empty.
+        "TRACKER_LDAP_URL": os.environ.get("TRACKER_LDAP_URL", "").strip(),
+        "TRACKER_LDAP_STARTTLS": _env_flag("TRACKER_LDAP_STARTTLS"),
+        "TRACKER_LDAP_BIND_DN": os.environ.get("TRACKER_LDAP_BIND_DN", ""),
+        "TRACKER_LDAP_BIND_PASSWORD": os.environ.get("TRACKER_LDAP_BIND_PASSWORD", ""),
+        "TRACKER_LDAP_USER_BASE": os.environ.get("TRACKER_LDAP_USER_BASE", ""),
+        "TRACKER_LDAP_USER_FILTER": os.environ.get("TRACKER_LDAP_USER_FILTER", "(uid={username})"),
+        "TRACKER_LDAP_GROUP_BASE": os.environ.get("TRACKER_LDAP_GROUP_BASE", ""),
+        "TRACKER_LDAP_TIMEOUT": float(os.environ.get("TRACKER_LDAP_TIMEOUT", "5")),
+        # Sign-in through the organisation's OpenID Connect provider; off while the issuer is empty.
+        "TRACKER_OIDC_ISSUER": os.environ.get("TRACKER_OIDC_ISSUER", "").strip().rstrip("/"),
+        "TRACKER_OIDC_CLIENT_ID": os.environ.get("TRACKER_OIDC_CLIENT_ID", ""),
+        "TRACKER_OIDC_CLIENT_SECRET": os.environ.get("TRACKER_OIDC_CLIENT_SECRET", ""),
+        "TRACKER_OIDC_NAME": os.environ.get("TRACKER_OIDC_NAME", ""),
+        "TRACKER_OIDC_GROUPS_CLAIM": os.environ.get("TRACKER_OIDC_GROUPS_CLAIM", "groups"),
+        "TRACKER_OIDC_DEPARTMENT_CLAIM": os.environ.get(
+            "TRACKER_OIDC_DEPARTMENT_CLAIM", "department"
+        ),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -10,16 +10,18 @@ from werkzeug.wrappers import Response
 from tracker.access import client_address, current_who, signed_in_record
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm, PasswordForm, ProfileForm
+from tracker.auth.ldap_directory import ldap_directory
 from tracker.auth.redirects import FALLBACK, safe_next
 from tracker.auth.tokens import profile_context
 from tracker.clock import utcnow
+from tracker.domain.directory import DirectoryProblem
 from tracker.domain.policy import DEPARTMENT_ROLES
 from tracker.domain.refusal import Who
 from tracker.i18n import LANGUAGES
 from tracker.messages import messages
 from tracker.models import User
 from tracker.services.commands.accounts import change_own_password, set_locale
-from tracker.services.commands.signin import Outcome, sign_in, sign_out
+from tracker.services.commands.signin import Outcome, SignInResult, sign_in, sign_out
 from tracker.unit_of_work import Attempt, attempt, unit_of_work
 
 
@@ -32,15 +34,63 @@ def login() -> Response | str | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form, error=None)
     visitor = Who(now=utcnow(), address=client_address())  # nobody until signed in
+    directory = ldap_directory(current_app.config)
     with unit_of_work():  # every attempt is logged, and the log is what throttles
-        result = sign_in(visitor, form.username.data or "", form.password.data or "")
+        result = sign_in(
+            visitor, form.username.data or "", form.password.data or "", directory=directory
+        )
+    if result.outcome is Outcome.OK and result.user is not None:
+        return _signed_in(result.user)
+    message, status = refusal_words(result)
+    return render_template("auth/login.html", form=form, error=message), status
+
+
+def refusal_words(result: SignInResult) -> tuple[str, int]:
+    """What the sign-in page says to a refused attempt, and with which status.
+
+    A wrong name and a wrong password read alike; what the directory or provider vouched
+    for may be told plainly, since the person has already proved who they are.
+    """
     if result.outcome is Outcome.THROTTLED:
-        message = _("Too many failed sign-in attempts. Please wait 15 minutes and try again.")
-        return render_template("auth/login.html", form=form, error=message), 429
-    if result.outcome is Outcome.BAD_CREDENTIALS or result.user is None:
-        message = _("Wrong user name or password.")
-        return render_template("auth/login.html", form=form, error=message), 200
-    return _signed_in(result.user)
+        return _("Too many failed sign-in attempts. Please wait 15 minutes and try again."), 429
+    if result.outcome is Outcome.UNAVAILABLE:
+        return _(
+            "The organisation's directory does not answer, so nobody can be signed in through "
+            "it just now. Please try again in a few minutes, or tell the administrator."
+        ), 503
+    if result.outcome is Outcome.DIRECTORY_REQUIRED:
+        return _(
+            "Sign in with the organisation's unified identity: local accounts are kept for "
+            "administrators only."
+        ), 403
+    if result.outcome is Outcome.NO_ACCESS:
+        return no_access_words(result.problem), 403
+    return _("Wrong user name or password."), 200
+
+
+def no_access_words(problem: DirectoryProblem | None) -> str:
+    """Why someone the directory knows may not come in, and who can change it."""
+    if problem is DirectoryProblem.TWO_DEPARTMENTS:
+        return _(
+            "Your directory groups give you two departments here and the directory does not "
+            "say which is yours. Ask the administrator to put the groups right."
+        )
+    if problem is DirectoryProblem.NAME_TAKEN_LOCALLY:
+        return _(
+            "A local account already has your user name, so your directory account cannot "
+            "use it. Ask the administrator."
+        )
+    if problem is DirectoryProblem.ACCOUNT_INACTIVE:
+        return _("Your account here is deactivated. Ask the administrator.")
+    if problem is DirectoryProblem.DEPARTMENT_UNKNOWN:
+        return _(
+            "Your directory group names a department that is not (or no longer) active here. "
+            "Ask the administrator."
+        )
+    return _(
+        "You are known to the directory, but none of your groups gives access to this "
+        "system. Ask the administrator to map your group."
+    )
 
 
 def _signed_in(user: User) -> Response:

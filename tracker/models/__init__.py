@@ -2,6 +2,7 @@
 
 from tracker.models.audit import AuditEvent
 from tracker.models.bulletins import Bulletin
+from tracker.models.directory import DirectoryMapping, SiteSetting
 from tracker.models.evaluation import CalendarDay, EvaluationScheme
 from tracker.models.history import Update
 from tracker.models.people import Department, User
@@ -38,6 +39,7 @@ __all__ = [
     "Bulletin",
     "CalendarDay",
     "Department",
+    "DirectoryMapping",
     "EvaluationScheme",
     "Fact",
     "Group",
@@ -53,6 +55,7 @@ __all__ = [
     "Receipt",
     "Report",
     "ScreenLink",
+    "SiteSetting",
     "Snapshot",
     "Subtask",
     "SubtaskUpdate",

@@ -52,6 +52,14 @@ class User(UserMixin, Model):
     session_version: so.Mapped[int] = so.mapped_column(default=1)
     created_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # Who checks the password: ``local`` (the hash above), ``ldap`` or ``oidc`` (the
+    # organisation's directory or provider; no password is kept here).
+    source: so.Mapped[str] = so.mapped_column(sa.String(8), default="local", server_default="local")
+    # What stays when names change: the LDAP entry's DN or the provider's ``sub``.
+    external_id: so.Mapped[str | None] = so.mapped_column(sa.String(500), index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    # The mapped groups that gave the role and department at the last sign-in, one a line.
+    directory_groups: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
 
     department: so.Mapped[Department | None] = so.relationship(back_populates="users")
 

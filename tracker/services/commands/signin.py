@@ -1,4 +1,9 @@
-"""Signing in, with throttling kept in the database so it holds across worker processes."""
+"""Signing in, with throttling kept in the database so it holds across worker processes.
+
+Every way in ends here: a local password, the organisation's directory (LDAP) and its sign-in
+provider (OpenID Connect). So throttling, the audit log, deactivation and the session rules
+are the same for all of them.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
+from typing import Protocol
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.domain.directory import DirectoryProblem, Identity, Mapping, Source, resolve
+from tracker.domain.policy import Role
 from tracker.domain.refusal import Who
 from tracker.domain.throttle import is_throttled, window_start
 from tracker.extensions import db
-from tracker.models import AuditEvent, User
+from tracker.models import AuditEvent, Department, DirectoryMapping, User
 from tracker.services.commands import audit
+from tracker.services.queries.directory import directory_only
 
 
 class Outcome(StrEnum):
@@ -23,6 +32,13 @@ class Outcome(StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
     THROTTLED = "throttled"
+    # The directory or provider vouched for the person, but they may not come in: no mapped
+    # group, two departments, a deactivated account (``problem`` says which).
+    NO_ACCESS = "no_access"
+    # The directory did not answer; nothing else is tried in its place.
+    UNAVAILABLE = "unavailable"
+    # The admin requires directory sign-in for everyone but local admins.
+    DIRECTORY_REQUIRED = "directory_required"
 
 
 @dataclass(frozen=True)
@@ -31,6 +47,20 @@ class SignInResult:
 
     outcome: Outcome
     user: User | None = None
+    problem: DirectoryProblem | None = None
+
+
+class DirectoryUnavailable(Exception):  # noqa: N818  (reads as what happened)
+    """The directory could not be asked (down, refused the search account, timed out)."""
+
+
+class PasswordDirectory(Protocol):
+    """A directory that checks passwords itself (LDAP); the password is never kept here."""
+
+    def authenticate(self, username: str, password: str) -> Identity | None:
+        """The identity when the password is right, ``None`` for a wrong name or password;
+        raises :class:`DirectoryUnavailable` when the directory cannot be asked."""
+        ...
 
 
 @cache
@@ -83,35 +113,182 @@ def _one_at_a_time(*keys: str) -> None:
         db.session.execute(sa.text("UPDATE audit_event SET id = id WHERE 1 = 0"))
 
 
-def sign_in(who: Who, username: str, password: str) -> SignInResult:
+def _throttled(who: Who, key: str) -> bool:
+    """Count attempts one at a time, and log a refused one; the window is the same for all."""
+    _one_at_a_time(f"sign-in account {key}", f"sign-in address {who.address}")
+    account_failures, address_failures = recent_failures(key, who.address, who.now)
+    if is_throttled(account_failures, address_failures):
+        audit.record("login_throttled", now=who.now, username=key, address=who.address)
+        return True
+    return False
+
+
+def _failed(who: Who, key: str, user: User | None, reason: str) -> None:
+    audit.record(
+        "login_failed", now=who.now, actor=user, username=key, address=who.address, detail=reason
+    )
+
+
+def _signed_in(who: Who, key: str, user: User, detail: str = "") -> SignInResult:
+    user.last_login_at = who.now
+    audit.record("login", now=who.now, actor=user, username=key, address=who.address, detail=detail)
+    return SignInResult(Outcome.OK, user)
+
+
+def _user_named(key: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == key))
+
+
+def sign_in(
+    who: Who, username: str, password: str, directory: PasswordDirectory | None = None
+) -> SignInResult:
     """Check a sign-in attempt and log it. Nothing tells a wrong name from a wrong password.
 
-    Once the account or the address has failed too often in the window, even the right
-    password is refused until the window passes; refused attempts are logged but do not
-    extend the window. ``who`` is the visitor: nobody yet, at an address.
+    A local account's password is checked here; any other name goes to the directory when
+    one is configured. Once the account or the address has failed too often in the window,
+    even the right password is refused until the window passes; refused attempts are logged
+    but do not extend the window. ``who`` is the visitor: nobody yet, at an address.
     """
-    now, address = who.now, who.address
     key = username.strip().lower()[:64]
-    _one_at_a_time(f"sign-in account {key}", f"sign-in address {address}")
-    account_failures, address_failures = recent_failures(key, address, now)
-    if is_throttled(account_failures, address_failures):
-        audit.record("login_throttled", now=now, username=key, address=address)
+    if _throttled(who, key):
         return SignInResult(Outcome.THROTTLED)
-
-    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == key))
+    user = _user_named(key)
+    if directory is not None and (user is None or user.source == Source.LDAP):
+        return _sign_in_through(who, key, password, directory)
     if user is None:
         check_password_hash(_dummy_hash(), password)
         reason = "unknown user"
-    elif not user.check_password(password):
+    elif user.source != Source.LOCAL or not user.check_password(password):
         reason = "wrong password"
     elif not user.active:
         reason = "inactive account"
+    elif user.role != Role.ADMIN and directory_only():
+        _failed(who, key, user, "directory sign-in required")
+        return SignInResult(Outcome.DIRECTORY_REQUIRED)
     else:
-        user.last_login_at = now
-        audit.record("login", now=now, actor=user, username=key, address=address)
-        return SignInResult(Outcome.OK, user)
-    audit.record("login_failed", now=now, actor=user, username=key, address=address, detail=reason)
+        return _signed_in(who, key, user)
+    _failed(who, key, user, reason)
     return SignInResult(Outcome.BAD_CREDENTIALS)
+
+
+def _sign_in_through(
+    who: Who, key: str, password: str, directory: PasswordDirectory
+) -> SignInResult:
+    """The directory checks the password; an empty one is never sent (it would be an
+    anonymous bind, which a directory accepts without checking anything)."""
+    if not password:
+        _failed(who, key, None, "empty password")
+        return SignInResult(Outcome.BAD_CREDENTIALS)
+    try:
+        identity = directory.authenticate(key, password)
+    except DirectoryUnavailable as error:
+        audit.record(
+            "login_unavailable", now=who.now, username=key, address=who.address, detail=str(error)
+        )
+        return SignInResult(Outcome.UNAVAILABLE)
+    if identity is None:
+        _failed(who, key, _user_named(key), "wrong password or unknown to the directory")
+        return SignInResult(Outcome.BAD_CREDENTIALS)
+    return sign_in_identity(who, identity)
+
+
+def mappings() -> list[Mapping]:
+    """Every mapped group, as the pure rules take them."""
+    rows = db.session.execute(
+        sa.select(DirectoryMapping.group, DirectoryMapping.role, Department.code).outerjoin(
+            Department, DirectoryMapping.department_id == Department.id
+        )
+    )
+    return [Mapping(group, role, code) for group, role, code in rows]
+
+
+def _account_of(identity: Identity) -> User | None:
+    """The account this identity signed in with before (by its lasting id), else by name."""
+    user = db.session.scalar(
+        sa.select(User).where(User.source == identity.source, User.external_id == identity.subject)
+    )
+    return user or _user_named(identity.username.strip().lower())
+
+
+def sign_in_identity(who: Who, identity: Identity) -> SignInResult:
+    """Let in someone the directory or provider vouched for, with what the mapping gives them.
+
+    The account is made on the first sign-in and brought up to date on each one: name,
+    e-mail, role and department follow the directory. Someone the mapping no longer lets in
+    is refused, and any session they still have is ended.
+    """
+    key = identity.username.strip().lower()[:64]
+    user = _account_of(identity)
+    if user is not None and user.source != identity.source:
+        _failed(who, key, user, f"name taken by a {user.source} account")
+        return SignInResult(Outcome.NO_ACCESS, problem=DirectoryProblem.NAME_TAKEN_LOCALLY)
+    resolution = resolve(identity, mappings())
+    department = None
+    if resolution.allowed and resolution.department:
+        department = db.session.scalar(
+            sa.select(Department).where(
+                Department.code == resolution.department, Department.active.is_(True)
+            )
+        )
+    problem = resolution.problem
+    if problem is None and resolution.department and department is None:
+        problem = DirectoryProblem.DEPARTMENT_UNKNOWN
+    if problem is None and user is not None and not user.active:
+        problem = DirectoryProblem.ACCOUNT_INACTIVE
+    if problem is not None:
+        if user is not None:
+            user.session_version += 1  # whatever let them in before no longer does
+        _failed(who, key, user, f"{identity.source}: {problem}")
+        return SignInResult(Outcome.NO_ACCESS, user, problem)
+    if user is None:
+        user = User(
+            username=identity.username.strip()[:64],
+            source=identity.source,
+            created_at=who.now,
+            password_hash="",
+        )
+        db.session.add(user)
+        audit.record(
+            "account_provisioned",
+            now=who.now,
+            username=key,
+            address=who.address,
+            detail=f"{identity.source}: {resolution.role} {resolution.department or ''}".strip(),
+        )
+    elif (user.role, user.department_id) != (resolution.role, department and department.id):
+        audit.record(
+            "account_mapping_changed",
+            now=who.now,
+            actor=user,
+            username=key,
+            address=who.address,
+            target=user,
+            detail=f"{user.role} → {resolution.role} {resolution.department or ''}".strip(),
+        )
+    _apply(user, identity, resolution.role or Role.VIEWER, department, resolution.groups)
+    db.session.flush()
+    return _signed_in(who, key, user, detail=str(identity.source))
+
+
+def _apply(
+    user: User,
+    identity: Identity,
+    role: str,
+    department: Department | None,
+    groups: tuple[str, ...],
+) -> None:
+    """Bring the account up to date with the directory; a name another account holds stays."""
+    name = identity.username.strip()[:64]
+    if user.username != name and _user_named(name.lower()) in (None, user):
+        user.username = name
+    user.external_id = identity.subject[:500]
+    user.display_name = (identity.display_name or user.display_name or name)[:120]
+    user.email = identity.email[:200]
+    user.role = role
+    user.department = department
+    user.directory_groups = "\n".join(groups)
+    user.password_hash = ""
+    user.must_change_password = False
 
 
 def sign_out(who: Who) -> None:

@@ -1,0 +1,69 @@
+"""Changing the mapping of directory groups to roles, and the site's sign-in setting; audited."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tracker.domain.directory import DirectoryProblem, mapping_problems, normalize_group
+from tracker.domain.refusal import Refused, Who
+from tracker.extensions import db
+from tracker.models import Department, DirectoryMapping, SiteSetting
+from tracker.services.commands import audit
+from tracker.services.queries.directory import DIRECTORY_ONLY
+
+
+def map_group(who: Who, group: str, role: str, department: str | None = None) -> DirectoryMapping:
+    """Map a group (or change what it gives): members get it at their next sign-in.
+
+    Mapping an already mapped group changes it, so the command line can be run again with a
+    new role; the page's :func:`add_mapping` refuses a second row for one group instead.
+    """
+    key = normalize_group(group)
+    codes = db.session.scalars(sa.select(Department.code).where(Department.active.is_(True)))
+    Refused.unless_clean(mapping_problems(key, role, department or None, codes), group=group)
+    found = (
+        db.session.scalar(sa.select(Department).where(Department.code == department))
+        if department
+        else None
+    )
+    mapping = db.session.scalar(sa.select(DirectoryMapping).where(DirectoryMapping.group == key))
+    if mapping is None:
+        mapping = DirectoryMapping(group=key, created_at=who.now)
+        db.session.add(mapping)
+    mapping.role = role
+    mapping.department = found
+    db.session.flush()
+    audit.note(who, "directory_mapped", detail=f"{key} → {role} {department or ''}".strip())
+    return mapping
+
+
+def add_mapping(who: Who, group: str, role: str, department: str | None = None) -> DirectoryMapping:
+    """The page's add: a group already mapped is refused rather than silently changed."""
+    key = normalize_group(group)
+    if key and db.session.scalar(
+        sa.select(DirectoryMapping.id).where(DirectoryMapping.group == key)
+    ):
+        raise Refused([DirectoryProblem.MAPPING_EXISTS], group=key)
+    return map_group(who, group, role, department)
+
+
+def unmap_group(who: Who, group: str) -> None:
+    """Remove a mapping: its members lose what it gave at their next sign-in."""
+    key = normalize_group(group)
+    mapping = db.session.scalar(sa.select(DirectoryMapping).where(DirectoryMapping.group == key))
+    if mapping is None:
+        raise Refused([DirectoryProblem.MAPPING_UNKNOWN], group=key)
+    db.session.delete(mapping)
+    db.session.flush()
+    audit.note(who, "directory_unmapped", detail=key)
+
+
+def set_directory_only(who: Who, required: bool) -> None:
+    """Require sign-in through the directory for everyone but local admins (break-glass)."""
+    setting = db.session.get(SiteSetting, DIRECTORY_ONLY)
+    if setting is None:
+        setting = SiteSetting(key=DIRECTORY_ONLY)
+        db.session.add(setting)
+    setting.value = "1" if required else "0"
+    db.session.flush()
+    audit.note(who, "directory_only_on" if required else "directory_only_off")
