@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from tracker.domain.accounts import AccountProblem
 from tracker.domain.assignment import AssignmentProblem
 from tracker.domain.bulletins import BulletinProblem
+from tracker.domain.directory import DirectoryProblem
 from tracker.domain.filetypes import AttachmentProblem
 from tracker.domain.instructions import InstructionProblem
 from tracker.domain.passwords import PasswordProblem
@@ -39,6 +40,7 @@ PROBLEMS: list[type[StrEnum]] = [
     ReportProblem,
     ReviewProblem,
     ScreenProblem,
+    DirectoryProblem,
     TokenProblem,
     WebhookProblem,
 ]

@@ -31,6 +31,7 @@ from tracker.domain.accounts import AccountProblem
 from tracker.domain.assignment import AssignmentProblem
 from tracker.domain.bulletins import BulletinProblem
 from tracker.domain.close_out import CloseOutProblem
+from tracker.domain.directory import GROUP_MAX, DirectoryProblem
 from tracker.domain.evaluation import PeriodProblem, SchemeProblem
 from tracker.domain.filetypes import AttachmentProblem
 from tracker.domain.instructions import InstructionProblem
@@ -120,6 +121,38 @@ _ACCOUNT_TEXTS: dict[StrEnum, object] = {
     PasswordProblem.ONE_CHARACTER: _l("The password must not repeat a single character."),
     PasswordProblem.TOO_SHORT: _l("The password needs at least %(num)d characters."),
     PasswordProblem.TOO_LONG: _l("The password may have at most %(num)d characters."),
+}
+# Sign-in through the organisation's directory, and its mapping of groups
+_DIRECTORY_TEXTS: dict[StrEnum, object] = {
+    DirectoryProblem.NO_MAPPED_GROUP: _l(
+        "You are known to the directory, but none of your groups gives access to this "
+        "system. Ask the administrator to map your group."
+    ),
+    DirectoryProblem.TWO_DEPARTMENTS: _l(
+        "Your directory groups give you two departments here and the directory does not "
+        "say which is yours. Ask the administrator to put the groups right."
+    ),
+    DirectoryProblem.NAME_TAKEN_LOCALLY: _l(
+        "A local account already has your user name, so your directory account cannot "
+        "use it. Ask the administrator."
+    ),
+    DirectoryProblem.ACCOUNT_INACTIVE: _l(
+        "Your account here is deactivated. Ask the administrator."
+    ),
+    DirectoryProblem.DEPARTMENT_UNKNOWN: _l(
+        "Your directory group names a department that is not (or no longer) active here. "
+        "Ask the administrator."
+    ),
+    DirectoryProblem.GROUP_REQUIRED: _l("Enter the group: its DN, or its name in the provider."),
+    DirectoryProblem.GROUP_TOO_LONG: _l("A group may have at most %(group_max)d characters."),
+    DirectoryProblem.MAPPING_ROLE_UNKNOWN: _l("Unknown role."),
+    DirectoryProblem.MAPPING_DEPARTMENT_REQUIRED: _l(
+        "Department leads and staff need a department: choose the one this group gives."
+    ),
+    DirectoryProblem.MAPPING_EXISTS: _l(
+        "This group is already mapped. Remove its mapping first to map it again."
+    ),
+    DirectoryProblem.MAPPING_UNKNOWN: _l("This group is not mapped."),
 }
 # API tokens and big-screen links
 _TOKEN_TEXTS: dict[StrEnum, object] = {
@@ -410,6 +443,7 @@ _TEXTS: dict[tuple[type, str], object] = {
         _REPORT_TEXTS,
         _ATTACHMENT_TEXTS,
         _ACCOUNT_TEXTS,
+        _DIRECTORY_TEXTS,
         _TOKEN_TEXTS,
         _SCREEN_TEXTS,
         _WEBHOOK_TEXTS,
@@ -467,6 +501,7 @@ _LIMIT_ROWS: list[tuple[StrEnum, dict[str, object]]] = [
     (ReceiptProblem.RESPONSIBLE_TOO_LONG, {"max": receipts.RESPONSIBLE_MAX}),
     (ReceiptProblem.WORK_PLAN_TOO_LONG, {"max": receipts.WORK_PLAN_MAX}),
     (ReceiptProblem.REASON_TOO_LONG, {"max": receipts.REASON_MAX}),
+    (DirectoryProblem.GROUP_TOO_LONG, {"group_max": GROUP_MAX}),
 ]
 _LIMITS: dict[tuple[type, str], dict[str, object]] = {
     _key(problem): limits for problem, limits in _LIMIT_ROWS

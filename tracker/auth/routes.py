@@ -18,7 +18,7 @@ from tracker.domain.directory import DirectoryProblem
 from tracker.domain.policy import DEPARTMENT_ROLES
 from tracker.domain.refusal import Who
 from tracker.i18n import LANGUAGES
-from tracker.messages import messages
+from tracker.messages import message, messages
 from tracker.models import User
 from tracker.services.commands.accounts import change_own_password, set_locale
 from tracker.services.commands.signin import Outcome, SignInResult, sign_in, sign_out
@@ -41,8 +41,8 @@ def login() -> Response | str | tuple[str, int]:
         )
     if result.outcome is Outcome.OK and result.user is not None:
         return _signed_in(result.user)
-    message, status = refusal_words(result)
-    return render_template("auth/login.html", form=form, error=message), status
+    words, status = refusal_words(result)
+    return render_template("auth/login.html", form=form, error=words), status
 
 
 def refusal_words(result: SignInResult) -> tuple[str, int]:
@@ -64,33 +64,8 @@ def refusal_words(result: SignInResult) -> tuple[str, int]:
             "administrators only."
         ), 403
     if result.outcome is Outcome.NO_ACCESS:
-        return no_access_words(result.problem), 403
+        return message(result.problem or DirectoryProblem.NO_MAPPED_GROUP), 403
     return _("Wrong user name or password."), 200
-
-
-def no_access_words(problem: DirectoryProblem | None) -> str:
-    """Why someone the directory knows may not come in, and who can change it."""
-    if problem is DirectoryProblem.TWO_DEPARTMENTS:
-        return _(
-            "Your directory groups give you two departments here and the directory does not "
-            "say which is yours. Ask the administrator to put the groups right."
-        )
-    if problem is DirectoryProblem.NAME_TAKEN_LOCALLY:
-        return _(
-            "A local account already has your user name, so your directory account cannot "
-            "use it. Ask the administrator."
-        )
-    if problem is DirectoryProblem.ACCOUNT_INACTIVE:
-        return _("Your account here is deactivated. Ask the administrator.")
-    if problem is DirectoryProblem.DEPARTMENT_UNKNOWN:
-        return _(
-            "Your directory group names a department that is not (or no longer) active here. "
-            "Ask the administrator."
-        )
-    return _(
-        "You are known to the directory, but none of your groups gives access to this "
-        "system. Ask the administrator to map your group."
-    )
 
 
 def _signed_in(user: User) -> Response:
