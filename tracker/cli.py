@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from tracker.cli_directory import directory
 from tracker.clock import today, utcnow
 from tracker.domain.bulletins import BulletinProblem, Month
 from tracker.domain.passwords import password_problems
@@ -923,3 +924,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(check_command)
     app.cli.add_command(bulletin_command)
     app.cli.add_command(calendar)
+    app.cli.add_command(directory)

@@ -74,6 +74,13 @@ ROLE_LABELS = {
     "viewer": _l("Viewer"),
 }
 
+# Who checks an account's password: shown to admins on the users page.
+ACCOUNT_SOURCE_LABELS = {
+    "local": _l("Local password"),
+    "ldap": _l("Directory (LDAP)"),
+    "oidc": _l("Sign-in provider (OpenID Connect)"),
+}
+
 # How a milestone's progress is kept (sub-tasks, 多级分解): shown on its timeline.
 PROGRESS_MODE_LABELS = {
     "direct": _l("Progress reported directly"),
@@ -214,6 +221,7 @@ def init_app(app: Flask) -> None:
         fact_date=fact_date,
         item_source=item_source,
         ROLE_LABELS=ROLE_LABELS,
+        ACCOUNT_SOURCE_LABELS=ACCOUNT_SOURCE_LABELS,
         FIELD_LABELS=FIELD_LABELS,
         REPORT_STATE_LABELS=REPORT_STATE_LABELS,
         PROGRESS_MODE_LABELS=PROGRESS_MODE_LABELS,

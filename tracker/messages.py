@@ -117,6 +117,9 @@ _ACCOUNT_TEXTS: dict[StrEnum, object] = {
     AccountProblem.DEPARTMENT_CODE_TAKEN: _l("This department code is already taken."),
     AccountProblem.WRONG_PASSWORD: _l("The current password is not correct."),
     AccountProblem.LAST_ADMIN: _l("The last active administrator cannot be removed."),
+    AccountProblem.NOT_LOCAL: _l(
+        "This account signs in through the organisation's directory: it has no password here."
+    ),
     PasswordProblem.CONTAINS_USERNAME: _l("The password must not contain the user name."),
     PasswordProblem.ONE_CHARACTER: _l("The password must not repeat a single character."),
     PasswordProblem.TOO_SHORT: _l("The password needs at least %(num)d characters."),
@@ -153,6 +156,10 @@ _DIRECTORY_TEXTS: dict[StrEnum, object] = {
         "This group is already mapped. Remove its mapping first to map it again."
     ),
     DirectoryProblem.MAPPING_UNKNOWN: _l("This group is not mapped."),
+    DirectoryProblem.NO_DIRECTORY_CONFIGURED: _l(
+        "Neither a directory (TRACKER_LDAP_URL) nor a sign-in provider (TRACKER_OIDC_ISSUER) "
+        "is configured, so only administrators could still sign in."
+    ),
 }
 # API tokens and big-screen links
 _TOKEN_TEXTS: dict[StrEnum, object] = {

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from tracker.admin import routes, webhooks  # noqa: E402, F401  (registers the views on bp)
+from tracker.admin import directory, routes, webhooks  # noqa: E402, F401  (registers the views on bp)

@@ -204,3 +204,41 @@ class WebhookEditForm(WebhookForm):
     remove_secret = BooleanField(_l("Remove the saved sign secret"))
     active = BooleanField(_l("On (gets reminders)"))
     version = HiddenField()
+
+
+class MappingForm(Form):
+    """Map a directory group to a role (and, for department roles, a department)."""
+
+    group = StringField(
+        _l("Group"),
+        validators=[DataRequired(), Length(max=500)],
+        description=_l(
+            "An LDAP group's DN (cn=gxj-leads,ou=groups,dc=…), or a group's name as the "
+            "sign-in provider puts it in the groups claim."
+        ),
+    )
+    role = SelectField(
+        _l("Role"), choices=role_choices(), invalid_choice_message=_l("Unknown role.")
+    )
+    department = SelectField(
+        _l("Department"),
+        coerce=int,
+        validate_choice=False,
+        invalid_value_message=_l("Unknown department."),
+        description=_l(
+            "Required for a department lead or staff; the other roles have no department."
+        ),
+    )
+    submit = SubmitField(_l("Add mapping"))
+
+    def validate_department(self, field: SelectField) -> None:
+        """A department deleted or unknown since the page was shown gets a clear message."""
+        if field.data and find_department(field.data) is None:
+            raise ValidationError(_l("Unknown department."))
+
+
+class DirectoryOnlyForm(Form):
+    """Whether everyone but local admins must sign in through the directory or provider."""
+
+    required = BooleanField(_l("Require sign-in through the organisation's identity"))
+    submit = SubmitField(_l("Save"))

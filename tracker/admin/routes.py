@@ -48,7 +48,7 @@ from tracker.services.queries.accounts import (
     departments_with_user_counts,
 )
 from tracker.services.queries.audit import audit_page, recorded_actions
-from tracker.unit_of_work import Attempt, attempt, unit_of_work
+from tracker.unit_of_work import Attempt, attempt
 
 PER_PAGE = 50
 
@@ -283,8 +283,12 @@ def user_reset_password(user_id: int) -> Response:
     require(Action.MANAGE_USERS)
     user = row_by_id(User, user_id)
     # An empty form: the CSRF token is checked for every POST (CSRFProtect), as for signing out.
-    with unit_of_work():
+    with attempt() as outcome:
         password = reset_password(current_who(), user)
+    if outcome.refused is not None:
+        for text in messages(outcome.refused):
+            flash(text, "danger")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
     if user.id == current_user.id:
         # Resetting one's own password ends one's sessions; keep this one (it must change it).
         login_user(user)

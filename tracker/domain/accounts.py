@@ -16,6 +16,7 @@ class AccountProblem(StrEnum):
     DEPARTMENT_CODE_TAKEN = "department_code_taken"
     WRONG_PASSWORD = "wrong_password"  # noqa: S105  (a problem code, not a password)
     LAST_ADMIN = "last_admin"
+    NOT_LOCAL = "not_local"
 
 
 USERNAME_MAX = 64

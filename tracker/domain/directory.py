@@ -36,6 +36,7 @@ class DirectoryProblem(StrEnum):
     MAPPING_DEPARTMENT_REQUIRED = "mapping_department_required"
     MAPPING_EXISTS = "mapping_exists"
     MAPPING_UNKNOWN = "mapping_unknown"
+    NO_DIRECTORY_CONFIGURED = "no_directory_configured"
 
 
 GROUP_MAX = 500

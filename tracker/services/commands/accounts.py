@@ -201,7 +201,13 @@ def deactivate_user(who: Who, user: User) -> bool:
 
 
 def reset_password(who: Who, user: User) -> str:
-    """Give the user a new one-time password and end their sessions."""
+    """Give the user a new one-time password and end their sessions.
+
+    A directory account has no password here: giving it one would open a second way in that
+    outlives its removal from the directory.
+    """
+    if user.source != "local":
+        raise Refused([AccountProblem.NOT_LOCAL])
     password = one_time_password()
     user.set_password(password)
     user.must_change_password = True
@@ -213,6 +219,8 @@ def reset_password(who: Who, user: User) -> str:
 
 def change_own_password(who: Who, user: User, *, current: str, new: str) -> None:
     """The user replaces their password; other sessions of theirs end."""
+    if user.source != "local":
+        raise Refused([AccountProblem.NOT_LOCAL])
     problems: list[AccountProblem | PasswordProblem] = []
     if not user.check_password(current):
         problems.append(AccountProblem.WRONG_PASSWORD)

@@ -48,18 +48,36 @@ def add_mapping(who: Who, group: str, role: str, department: str | None = None) 
 
 
 def unmap_group(who: Who, group: str) -> None:
-    """Remove a mapping: its members lose what it gave at their next sign-in."""
+    """Remove the mapping of a group named on the command line."""
     key = normalize_group(group)
     mapping = db.session.scalar(sa.select(DirectoryMapping).where(DirectoryMapping.group == key))
     if mapping is None:
         raise Refused([DirectoryProblem.MAPPING_UNKNOWN], group=key)
-    db.session.delete(mapping)
-    db.session.flush()
-    audit.note(who, "directory_unmapped", detail=key)
+    remove_mapping(who, mapping)
 
 
-def set_directory_only(who: Who, required: bool) -> None:
-    """Require sign-in through the directory for everyone but local admins (break-glass)."""
+def remove_mapping(who: Who, mapping: DirectoryMapping) -> None:
+    """Remove a mapping: its members lose what it gave at their next sign-in.
+
+    Removed with a conditional DELETE, so of two admins removing it at once one removes it
+    and the other is told it is gone, rather than both succeeding.
+    """
+    removed = db.session.execute(
+        sa.delete(DirectoryMapping).where(DirectoryMapping.id == mapping.id)
+    )
+    if removed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Refused([DirectoryProblem.MAPPING_UNKNOWN], group=mapping.group)
+    db.session.expunge(mapping)
+    audit.note(who, "directory_unmapped", detail=mapping.group)
+
+
+def set_directory_only(who: Who, required: bool, *, configured: bool) -> None:
+    """Require sign-in through the directory for everyone but local admins (break-glass).
+
+    Refused while no directory or provider is configured: it would leave only admins a way in.
+    """
+    if required and not configured:
+        raise Refused([DirectoryProblem.NO_DIRECTORY_CONFIGURED])
     setting = db.session.get(SiteSetting, DIRECTORY_ONLY)
     if setting is None:
         setting = SiteSetting(key=DIRECTORY_ONLY)
