@@ -156,6 +156,7 @@ _DIRECTORY_TEXTS: dict[StrEnum, object] = {
         "This group is already mapped. Remove its mapping first to map it again."
     ),
     DirectoryProblem.MAPPING_UNKNOWN: _l("This group is not mapped."),
+    DirectoryProblem.MAPPING_DEPARTMENT_UNKNOWN: _l("Unknown department."),
     DirectoryProblem.NO_DIRECTORY_CONFIGURED: _l(
         "Neither a directory (TRACKER_LDAP_URL) nor a sign-in provider (TRACKER_OIDC_ISSUER) "
         "is configured, so only administrators could still sign in."

@@ -76,7 +76,7 @@ def test_two_departments_without_a_deciding_attribute_are_refused_not_guessed() 
         (LEADS, "chief", None, [DirectoryProblem.MAPPING_ROLE_UNKNOWN]),
         (LEADS, "dept_lead", None, [DirectoryProblem.MAPPING_DEPARTMENT_REQUIRED]),
         (LEADS, "staff", "", [DirectoryProblem.MAPPING_DEPARTMENT_REQUIRED]),
-        (LEADS, "dept_lead", "nope", [DirectoryProblem.DEPARTMENT_UNKNOWN]),
+        (LEADS, "dept_lead", "nope", [DirectoryProblem.MAPPING_DEPARTMENT_UNKNOWN]),
     ],
 )
 def test_a_mapping_is_checked_before_it_is_saved(

@@ -34,6 +34,7 @@ class DirectoryProblem(StrEnum):
     GROUP_TOO_LONG = "group_too_long"
     MAPPING_ROLE_UNKNOWN = "mapping_role_unknown"
     MAPPING_DEPARTMENT_REQUIRED = "mapping_department_required"
+    MAPPING_DEPARTMENT_UNKNOWN = "mapping_department_unknown"
     MAPPING_EXISTS = "mapping_exists"
     MAPPING_UNKNOWN = "mapping_unknown"
     NO_DIRECTORY_CONFIGURED = "no_directory_configured"
@@ -103,7 +104,7 @@ def mapping_problems(
     if role not in ROLES:
         problems.append(DirectoryProblem.MAPPING_ROLE_UNKNOWN)
     elif department and department not in set(known_departments):
-        problems.append(DirectoryProblem.DEPARTMENT_UNKNOWN)
+        problems.append(DirectoryProblem.MAPPING_DEPARTMENT_UNKNOWN)
     elif Role(role) in DEPARTMENT_ROLES and not department:
         problems.append(DirectoryProblem.MAPPING_DEPARTMENT_REQUIRED)
     return problems
