@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.factories import create_user, department
+from tests.races import at_once
 from tracker.domain.directory import DirectoryProblem, Identity, Source
 from tracker.domain.refusal import Who
 from tracker.extensions import db
@@ -171,3 +172,15 @@ def test_the_same_person_from_the_provider_is_a_separate_way_in(mapped: Flask) -
     user = account("li.si")
     assert user is not None
     assert user.source == "oidc"
+
+
+def test_two_first_sign_ins_at_once_make_one_account_and_both_come_in(mapped: Flask) -> None:
+    results: list[Outcome] = []
+
+    def first_sign_in() -> None:
+        results.append(sign_in_identity(Who(now=NOW, address="10.0.0.9"), li(LEADS)).outcome)
+
+    assert at_once(mapped, first_sign_in, first_sign_in) == [None, None]
+    assert results == [Outcome.OK, Outcome.OK]
+    count = sa.select(sa.func.count()).select_from(User).where(User.username == "lisi")
+    assert db.session.scalar(count) == 1

@@ -10,11 +10,13 @@ from flask.testing import FlaskClient
 
 from tests.conftest import table_snapshot
 from tests.factories import PASSWORD, create_user, csrf_token, department, login
+from tests.races import at_once
 from tracker.clock import utcnow
 from tracker.domain.directory import Identity, Source
-from tracker.domain.refusal import Who
+from tracker.domain.refusal import Refused, Who
 from tracker.extensions import db
 from tracker.models import DirectoryMapping, User
+from tracker.services.commands.directory import add_mapping
 from tracker.services.commands.signin import sign_in_identity
 from tracker.unit_of_work import unit_of_work
 
@@ -167,3 +169,19 @@ def test_the_users_page_says_where_each_account_comes_from(
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, lisi.id).password_hash == ""  # type: ignore[union-attr]
+
+
+def test_two_admins_mapping_one_group_at_once_leave_one_mapping(seeded: Flask) -> None:
+    who = Who(now=utcnow(), address="127.0.0.1")
+
+    def as_leads() -> None:
+        add_mapping(who, LEADS, "dept_lead", "gxj")
+
+    def as_viewers() -> None:
+        add_mapping(who, LEADS, "viewer")
+
+    outcomes = at_once(seeded, as_leads, as_viewers)
+    assert sorted(outcome is None for outcome in outcomes) == [False, True]
+    loser = next(outcome for outcome in outcomes if outcome is not None)
+    assert isinstance(loser, Refused)  # worded on the page, never a 500
+    assert len(mappings()) == 1

@@ -18,8 +18,25 @@ def map_group(who: Who, group: str, role: str, department: str | None = None) ->
     Mapping an already mapped group changes it, so the command line can be run again with a
     new role; the page's :func:`add_mapping` refuses a second row for one group instead.
     """
+    return _save(who, group, role, department, replace=True)
+
+
+def add_mapping(who: Who, group: str, role: str, department: str | None = None) -> DirectoryMapping:
+    """The page's add: a group already mapped is refused rather than silently changed.
+
+    Only ever inserts, so of two admins mapping one group at once the second meets the
+    unique group and is told it lost the race; neither overwrites the other.
+    """
+    return _save(who, group, role, department, replace=False)
+
+
+def _save(
+    who: Who, group: str, role: str, department: str | None, *, replace: bool
+) -> DirectoryMapping:
     key = normalize_group(group)
-    codes = db.session.scalars(sa.select(Department.code).where(Department.active.is_(True)))
+    # Read whole: a result left open keeps SQLite's read snapshot, and the write below would
+    # then fail at once ("database is locked") if another writer committed meanwhile.
+    codes = list(db.session.scalars(sa.select(Department.code).where(Department.active.is_(True))))
     Refused.unless_clean(mapping_problems(key, role, department or None, codes), group=group)
     found = (
         db.session.scalar(sa.select(Department).where(Department.code == department))
@@ -27,6 +44,8 @@ def map_group(who: Who, group: str, role: str, department: str | None = None) ->
         else None
     )
     mapping = db.session.scalar(sa.select(DirectoryMapping).where(DirectoryMapping.group == key))
+    if mapping is not None and not replace:
+        raise Refused([DirectoryProblem.MAPPING_EXISTS], group=key)
     if mapping is None:
         mapping = DirectoryMapping(group=key, created_at=who.now)
         db.session.add(mapping)
@@ -35,16 +54,6 @@ def map_group(who: Who, group: str, role: str, department: str | None = None) ->
     db.session.flush()
     audit.note(who, "directory_mapped", detail=f"{key} → {role} {department or ''}".strip())
     return mapping
-
-
-def add_mapping(who: Who, group: str, role: str, department: str | None = None) -> DirectoryMapping:
-    """The page's add: a group already mapped is refused rather than silently changed."""
-    key = normalize_group(group)
-    if key and db.session.scalar(
-        sa.select(DirectoryMapping.id).where(DirectoryMapping.group == key)
-    ):
-        raise Refused([DirectoryProblem.MAPPING_EXISTS], group=key)
-    return map_group(who, group, role, department)
 
 
 def unmap_group(who: Who, group: str) -> None:

@@ -218,6 +218,8 @@ def sign_in_identity(who: Who, identity: Identity) -> SignInResult:
     is refused, and any session they still have is ended.
     """
     key = identity.username.strip().lower()[:64]
+    # Two first sign-ins at once (a double click, two tabs) must make one account, not fail.
+    _one_at_a_time(f"sign-in account {key}")
     user = _account_of(identity)
     if user is not None and user.source != identity.source:
         _failed(who, key, user, f"name taken by a {user.source} account")
