@@ -23,11 +23,13 @@ from tracker.domain.reporting import MilestoneReport
 from tracker.domain.status import Status
 from tracker.extensions import db
 from tracker.models import Milestone, Report, User
+from tracker.services.commands.directory import map_group
 from tracker.services.commands.reports import submit_milestone_report
 from tracker.services.commands.screens import create_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shinan", "people")]
 
+LEADS = "cn=gxj-leads,ou=groups,dc=shinan,dc=gov,dc=cn"
 # 2020-12-20 in Qingdao: T1-3 (970 stations by 2020-12-31) is due in 11 days.
 NOW = datetime(2020, 12, 20, 2, 0, tzinfo=UTC)
 DESKTOP = {"width": 1400, "height": 900}
@@ -132,6 +134,15 @@ def test_axe_finds_no_serious_violation_on_any_page(
     sign_in_at_any_width(reviewer, "li")
     check(reviewer, "/reviews", failures)
     expect(reviewer.get_by_text("进展顺利")).to_be_visible()  # the queue is not empty
+    check(reviewer, "/receipts", failures)
+
+    map_group(Who(now=NOW, address="127.0.0.1"), LEADS, "dept_lead", "gxj")
+    db.session.commit()
+    admin = new_context(viewport=viewport).new_page()
+    sign_in_at_any_width(admin, "admin")
+    for url in ("/admin/users", "/admin/calendar", "/admin/webhooks", "/admin/directory"):
+        check(admin, url, failures)
+    expect(admin.get_by_test_id("mapping-row")).to_have_count(1)
 
     assert failures == [], "axe found serious violations:\n" + "\n".join(failures)
     console.assert_clean()
