@@ -18,6 +18,7 @@ from tests.querycount import count_queries
 from tracker.domain.refusal import Who
 from tracker.extensions import db
 from tracker.models import Milestone, Report, Subtask, SubtaskUpdate, User
+from tracker.services.commands.assignment import update_milestone
 from tracker.services.commands.subtasks import SubtaskInput, create_subtask
 
 PAGE = "/plans/shinan-2020/milestones/T1-3/subtasks"
@@ -331,4 +332,69 @@ def test_the_lead_reports_on_a_staff_subtask_from_its_page_and_readers_get_no_fo
     # zhao is its assignee: the form is there for him too.
     assert 'data-testid="subtask-report-form"' in signed_in(app, "zhao").get(PAGE).get_data(
         as_text=True
+    )
+
+
+def test_sub_tasks_go_with_a_reassigned_milestone(app: Flask, people: None) -> None:
+    """T1-3 moves from gxj to swj: swj's lead now manages its sub-task and gives it to one of
+    swj's people; gxj's staff can no longer report on it."""
+    (subtask,) = seed_subtasks(1)
+    create_user("zhou", "dept_lead", department=department("swj"))
+    target = milestone()
+    update_milestone(
+        Who(NOW, user("admin")),
+        target,
+        title_zh=target.title_zh,
+        title_en=target.title_en,
+        due=target.due,
+        weight=target.weight,
+        department=department("swj"),
+        assignee=None,
+        version=target.version,
+    )
+    db.session.commit()
+
+    zhao = signed_in(app, "zhao")
+    token = csrf_token(zhao, "/my")
+    report = {"csrf_token": token, "status": "on_track", "progress": "40", "version": "2"}
+    assert zhao.post(f"{PAGE}/{subtask.id}/report", data=report).status_code == 403
+
+    zhou = signed_in(app, "zhou")
+    assert zhou.get(PAGE).status_code == 200
+    edit_url = f"{PAGE}/{subtask.id}"
+    response = zhou.post(
+        edit_url,
+        data={
+            "csrf_token": csrf_token(zhou, edit_url),
+            "title": "核查铁塔月报",
+            "assignee": str(user("sun").id),
+            "due": "2020-12-15",
+            "weight": "1",
+            "version": "1",  # the form from before the move
+        },
+    )
+    assert response.status_code == 200
+    assert "刚刚有人修改或报告了这项内容" in text(response.get_data(as_text=True))
+    response = zhou.post(
+        edit_url,
+        data={
+            "csrf_token": csrf_token(zhou, edit_url),
+            "title": "核查铁塔月报",
+            "assignee": str(user("sun").id),
+            "due": "2020-12-15",
+            "weight": "1",
+            "version": "2",
+        },
+    )
+    assert response.status_code == 302
+    sun = signed_in(app, "sun")
+    report = {**report, "csrf_token": csrf_token(sun, "/my"), "version": "3"}
+    assert sun.post(f"{PAGE}/{subtask.id}/report", data=report).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Subtask, subtask.id)
+    assert saved is not None
+    assert (saved.department_id, saved.assignee_id, saved.progress) == (
+        department("swj").id,
+        user("sun").id,
+        40,
     )

@@ -35,7 +35,7 @@ from tracker.domain.assignment import (
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.status import Status
 from tracker.extensions import db
-from tracker.models import Department, Item, Milestone, User
+from tracker.models import Department, Item, Milestone, Subtask, User
 from tracker.services.commands.history import record_change
 from tracker.services.commands.receipts import open_receipt
 from tracker.services.queries.assignment import milestone_code_taken, ordered_milestones
@@ -241,7 +241,21 @@ def update_milestone(
     if "department" in changes:
         # Reassignment resets the receipt: the new department signs anew.
         open_receipt(milestone, now=who.now, by=who.actor)
+        _move_subtasks(milestone, department)
     return changes
+
+
+def _move_subtasks(milestone: Milestone, department: Department) -> None:
+    """Sub-tasks go with their milestone: the new department's lead manages them and gives
+    each to one of their own people; the old department's staff can no longer report on them.
+    Their versions move on, so a form opened before the move is refused as stale.
+    """
+    db.session.execute(
+        sa.update(Subtask)
+        .where(Subtask.milestone_id == milestone.id)
+        .values(department_id=department.id, version=Subtask.version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _named(value: object) -> object:
