@@ -20,11 +20,13 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import ldap3
+import pytest
+from flask import Flask
 from ldap3.core.exceptions import LDAPException
 
 SLAPD = Path("/usr/sbin/slapd")
@@ -133,6 +135,8 @@ class Slapd:
     folder: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    # Set when a test changed the entries or took slapd down: the next test gets it as written.
+    changed: bool = False
 
     @property
     def url(self) -> str:
@@ -208,12 +212,20 @@ class Slapd:
 
     def start(self) -> None:
         """Run slapd in the foreground (``-d 0``) and wait until it answers."""
-        log = (self.folder / "slapd.log").open("ab")
-        self.process = subprocess.Popen(
-            [str(SLAPD), "-f", str(self.folder / "slapd.conf"), "-h", f"{self.url}/", "-d", "0"],
-            stdout=log,
-            stderr=log,
-        )
+        with (self.folder / "slapd.log").open("ab") as log:  # slapd keeps its own copy
+            self.process = subprocess.Popen(
+                [
+                    str(SLAPD),
+                    "-f",
+                    str(self.folder / "slapd.conf"),
+                    "-h",
+                    f"{self.url}/",
+                    "-d",
+                    "0",
+                ],
+                stdout=log,
+                stderr=log,
+            )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -227,16 +239,27 @@ class Slapd:
 
     def stop(self) -> None:
         """Take the directory down (the entries stay for the next start)."""
+        self.changed = True
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
 
-    def admin(self) -> ldap3.Connection:
+    @contextlib.contextmanager
+    def admin(self) -> Iterator[ldap3.Connection]:
         """A connection bound as the directory's administrator, to change entries in tests."""
-        return ldap3.Connection(
-            ldap3.Server(self.url), ADMIN_DN, ADMIN_PASSWORD, auto_bind=True, raise_exceptions=True
+        self.changed = True
+        connection = ldap3.Connection(
+            ldap3.Server(self.url, get_info=ldap3.NONE),
+            ADMIN_DN,
+            ADMIN_PASSWORD,
+            auto_bind=True,
+            raise_exceptions=True,
         )
+        try:
+            yield connection
+        finally:
+            connection.unbind()
 
     def add_member(self, group: str, uid: str) -> None:
         with self.admin() as connection:
@@ -278,3 +301,25 @@ class Slapd:
         self.stop()
         self.set_up()
         self.start()
+        self.changed = False
+
+
+@pytest.fixture(scope="session")
+def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
+    """Debian's slapd with the Shinan directory, once per test session."""
+    if not SLAPD.exists():
+        pytest.fail(f"{SLAPD} is missing: `make test` installs Debian's slapd and ldap-utils")
+    server = Slapd(tmp_path_factory.mktemp("slapd"))
+    server.set_up()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def directory(slapd: Slapd, app: Flask) -> Iterator[Slapd]:
+    """The app signs in through slapd; after a test changed the directory it is rebuilt."""
+    app.config.update(slapd.config())
+    yield slapd
+    if slapd.changed:
+        slapd.reset()

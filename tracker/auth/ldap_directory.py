@@ -115,18 +115,23 @@ class LdapDirectory:
             receive_timeout=max(1, math.ceil(self.settings.timeout)),
             raise_exceptions=False,
         )
-        connection.open()
-        if self.settings.start_tls and not connection.start_tls():
-            connection.unbind()
-            raise DirectoryUnavailable(f"StartTLS refused: {connection.result}")
+        try:
+            connection.open()
+            if self.settings.start_tls and not connection.start_tls():
+                raise DirectoryUnavailable(f"StartTLS refused: {connection.result}")
+        except BaseException:
+            _close(connection)
+            raise
         return connection
 
     @contextmanager
     def _searching(self) -> Iterator[ldap3.Connection]:
         """A connection bound as the search account; any failure is the directory's."""
-        connection: ldap3.Connection | None = None
         try:
             connection = self._connection(self.settings.bind_dn, self.settings.bind_password)
+        except LDAPException as error:
+            raise DirectoryUnavailable(f"{type(error).__name__}: {error}") from error
+        try:
             if not connection.bind():
                 raise DirectoryUnavailable(
                     f"the search account was refused: {connection.result.get('description')}"
@@ -135,9 +140,7 @@ class LdapDirectory:
         except LDAPException as error:
             raise DirectoryUnavailable(f"{type(error).__name__}: {error}") from error
         finally:
-            if connection is not None and not connection.closed:
-                with suppress(LDAPException):  # already gone
-                    connection.unbind()
+            _close(connection)
 
     def _search(
         self, connection: ldap3.Connection, base: str, search_filter: str, attributes: list[str]
@@ -175,8 +178,7 @@ class LdapDirectory:
                 )
             return False
         finally:
-            if not connection.closed:
-                connection.unbind()
+            _close(connection)
 
     def _identity(
         self, connection: ldap3.Connection, dn: str, attributes: dict[str, Any], typed: str
@@ -192,6 +194,16 @@ class LdapDirectory:
             department_hint=_first(attributes, DEPARTMENT_ATTRIBUTE),
             groups=tuple(str(g["dn"]) for g in groups),
         )
+
+
+def _close(connection: ldap3.Connection) -> None:
+    """Let the socket go, whatever state the connection was left in."""
+    with suppress(LDAPException, OSError):
+        connection.unbind()
+    socket = getattr(connection, "socket", None)
+    if socket is not None:
+        with suppress(OSError):
+            socket.close()
 
 
 def _first(attributes: Mapping[str, Any], name: str) -> str:
