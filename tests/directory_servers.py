@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -241,9 +242,20 @@ class Slapd:
         """Take the directory down (the entries stay for the next start)."""
         self.changed = True
         if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused slapd ends too
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
+
+    def pause(self) -> None:
+        """Freeze slapd (SIGSTOP): connections are still taken, but nothing is answered."""
+        assert self.process is not None
+        self.changed = True
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
 
     @contextlib.contextmanager
     def admin(self) -> Iterator[ldap3.Connection]:

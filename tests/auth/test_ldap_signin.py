@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -270,3 +271,37 @@ def test_a_new_directory_person_signs_in_once_added(mapped: Slapd, client: Flask
     user = account("zhou")
     assert user is not None
     assert (user.role, user.display_name) == ("leader", "周新")
+
+
+def test_a_directory_that_hangs_is_given_up_on_after_the_timeout(
+    mapped: Slapd, app: Flask, client: FlaskClient
+) -> None:
+    app.config["TRACKER_LDAP_TIMEOUT"] = 1.0
+    token = csrf_token(client, "/login?lang=en")
+    mapped.pause()
+    started = time.monotonic()
+    try:
+        response = client.post(
+            "/login", data={"username": "li", "password": PASSWORD, "csrf_token": token}
+        )
+    finally:
+        mapped.resume()
+    assert time.monotonic() - started < 5
+    assert response.status_code == 503
+    assert UNAVAILABLE in response.get_data(as_text=True)
+    assert account("li") is None
+
+
+def test_an_account_deactivated_here_stays_out_though_the_directory_takes_it(
+    mapped: Slapd, app: Flask
+) -> None:
+    first = app.test_client()
+    assert attempt(first, "li").status_code == 302
+    user = account("li")
+    assert user is not None
+    user.active = False
+    db.session.commit()
+    response = attempt(app.test_client(), "li")
+    assert response.status_code == 403
+    assert "Your account here is deactivated" in response.get_data(as_text=True)
+    assert first.get("/profile").status_code == 302
