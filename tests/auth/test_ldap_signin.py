@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 from tests.conftest import table_snapshot
 from tests.directory_servers import (
     PASSWORD,
+    PEOPLE,
     Person,
     Slapd,
     directory,  # noqa: F401  (fixture)
@@ -305,3 +306,19 @@ def test_an_account_deactivated_here_stays_out_though_the_directory_takes_it(
     assert response.status_code == 403
     assert "Your account here is deactivated" in response.get_data(as_text=True)
     assert first.get("/profile").status_code == 302
+
+
+def test_a_name_two_directory_entries_share_signs_nobody_in(
+    mapped: Slapd, client: FlaskClient
+) -> None:
+    """The filter must find exactly one person; the app never picks one of two."""
+    with mapped.admin() as connection:
+        connection.add(
+            f"cn=another li,{PEOPLE}",
+            ["inetOrgPerson"],
+            {"uid": "li", "cn": "another li", "sn": "li", "userPassword": PASSWORD},
+        )
+    response = attempt(client, "li")
+    assert response.status_code == 200
+    assert WRONG in response.get_data(as_text=True)
+    assert account("li") is None
