@@ -8,7 +8,7 @@ TRANSLATIONS := tracker/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run serve require-secret-key test soak fuzz bench bench-deps browser-deps ledger-deps bulletin-deps sample-bulletin lint format translations extract-messages clean
+.PHONY: run serve require-secret-key test soak fuzz bench bench-deps browser-deps ldap-deps ledger-deps bulletin-deps sample-bulletin lint format translations extract-messages clean
 
 ## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000;
 ## the first start loads the plan, the demo accounts and the sample history (about 5 s more)
@@ -39,7 +39,7 @@ require-secret-key:
 
 ## test: create .venv with the test extras, lint, type-check (mypy, set up in setup.cfg), and run
 ## the whole suite
-test: $(VENV)/.installed-test $(COMPILED) browser-deps bench-deps ledger-deps
+test: $(VENV)/.installed-test $(COMPILED) browser-deps bench-deps ledger-deps ldap-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -91,6 +91,23 @@ browser-deps:
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			-o Dpkg::Use-Pty=0 --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+## ldap-deps: Debian's OpenLDAP server (slapd, slapadd), ldap-utils and openssl (the StartTLS
+## certificate), for the LDAP sign-in tests: each test run starts its own slapd on a free local
+## port (tests/directory_servers.py);
+## installed with apt-get when missing (the package also starts a system slapd on port 389,
+## which the tests do not use)
+SLAPD := /usr/sbin/slapd
+LDAPSEARCH := /usr/bin/ldapsearch
+OPENSSL := /usr/bin/openssl
+ldap-deps:
+	@if [ ! -x $(SLAPD) ] || [ ! -x $(LDAPSEARCH) ] || [ ! -x $(OPENSSL) ]; then \
+		echo "Installing Debian's slapd, ldap-utils and openssl for the LDAP sign-in tests"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			-o Dpkg::Use-Pty=0 --no-install-recommends slapd ldap-utils openssl >/dev/null; \
 	fi
 
 ## ledger-deps: Debian's LibreOffice Calc (headless) and poppler-utils, for the slow test that

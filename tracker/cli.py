@@ -18,6 +18,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from tracker.cli_directory import directory
+from tracker.cli_directory import register as register_directory_commands
 from tracker.clock import today, utcnow
 from tracker.domain.bulletins import BulletinProblem, Month
 from tracker.domain.passwords import password_problems
@@ -924,4 +925,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(check_command)
     app.cli.add_command(bulletin_command)
     app.cli.add_command(calendar)
+    register_directory_commands(users)
     app.cli.add_command(directory)

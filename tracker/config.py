@@ -145,6 +145,9 @@ def from_environment(instance_path: Path, *, secret_key: str | None = None) -> d
         "TRACKER_LDAP_USER_FILTER": os.environ.get("TRACKER_LDAP_USER_FILTER", "(uid={username})"),
         "TRACKER_LDAP_GROUP_BASE": os.environ.get("TRACKER_LDAP_GROUP_BASE", ""),
         "TRACKER_LDAP_TIMEOUT": float(os.environ.get("TRACKER_LDAP_TIMEOUT", "5")),
+        # The CA certificate(s) that signed the directory's (for StartTLS and ldaps://);
+        # empty: the system's trusted CAs.
+        "TRACKER_LDAP_CA_FILE": os.environ.get("TRACKER_LDAP_CA_FILE", "").strip(),
         # Sign-in through the organisation's OpenID Connect provider; off while the issuer is empty.
         "TRACKER_OIDC_ISSUER": os.environ.get("TRACKER_OIDC_ISSUER", "").strip().rstrip("/"),
         "TRACKER_OIDC_CLIENT_ID": os.environ.get("TRACKER_OIDC_CLIENT_ID", ""),
