@@ -353,7 +353,7 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(oidc_app: Flask) -> 
     client = oidc_app.test_client()
     callback, browser = at_provider(client, "wangli")
     back_at_app(client, callback)
-    user = user_named("wangli")
+    version = user_named("wangli").session_version
     answer = client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
     assert answer.status_code == 302
     end_session = answer.headers["Location"]
@@ -364,7 +364,7 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(oidc_app: Flask) -> 
     assert asked["id_token_hint"][0].count(".") == 2
     # The local session is over, and every copy of its cookie with it.
     assert client.get("/profile").headers["Location"].startswith("/login")
-    assert user_named("wangli").session_version == user.session_version
+    assert user_named("wangli").session_version == version + 1
     assert actions()[-1][0] == "logout"
     # The provider accepts the request, asks to confirm, then sends the browser back.
     page = browser.get(end_session, allow_redirects=False, timeout=10)
@@ -413,3 +413,32 @@ def test_an_address_replaying_callbacks_is_throttled(oidc_app: Flask) -> None:
     assert client.get("/login/oidc/callback?code=guess&state=guess").status_code == 429
     assert client.get("/login/oidc").status_code == 429
     assert actions()[-1][0] == "login_throttled"
+
+
+def test_someone_in_many_groups_keeps_a_session_and_still_signs_out_at_the_provider(
+    oidc_app: Flask, provider: OidcProvider
+) -> None:
+    """An ID token too long for the session cookie is not kept: sign-out names the client."""
+    many = [f"cn=project-{n:03},ou=projects,ou=groups,dc=shinan,dc=gov" for n in range(60)]
+    provider.configure({"wangli": account([*many, LEADS])})
+    client = oidc_app.test_client()
+    callback, browser = at_provider(client, "wangli")
+    assert back_at_app(client, callback).status_code == 302
+    assert client.get("/profile").status_code == 200  # the cookie holds (werkzeug warns >4 KB)
+    answer = client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
+    asked = parse_qs(urlsplit(answer.headers["Location"]).query)
+    assert "id_token_hint" not in asked
+    assert asked["client_id"] == [CLIENT_ID]
+    assert browser.get(answer.headers["Location"], timeout=10).status_code == 200
+
+
+def test_claims_without_groups_are_asked_of_the_userinfo_endpoint(
+    oidc_app: Flask, provider: OidcProvider
+) -> None:
+    claims = account([])
+    del claims["groups"]
+    provider.configure({"wangli": claims})
+    answer = sign_in(oidc_app.test_client(), "wangli")
+    assert answer.status_code == 403
+    assert "none of your groups gives access" in answer.get_data(as_text=True)
+    assert user_named("wangli") is None

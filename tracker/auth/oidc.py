@@ -25,6 +25,9 @@ CLIENT = "oidc"
 TIMEOUT = 10
 # Kept in the session from sign-in to sign-out, for the provider's end-session endpoint.
 ID_TOKEN_KEY = "oidc_id_token"  # noqa: S105  (a session key, not a secret)
+# The session is a cookie, and a browser drops a cookie over 4 KB (and with it the session):
+# an ID token longer than this (many groups) is not kept; sign-out then names the client only.
+ID_TOKEN_KEPT_MAX = 2000
 # The provider's clock and ours may differ this much (seconds) when the ID token is checked.
 LEEWAY = 60
 
@@ -98,10 +101,16 @@ def vouched_identity(token: dict[str, Any]) -> Identity:
     )
 
 
+def kept_id_token(id_token: str) -> str:
+    """What of the ID token the session keeps for signing out: all of it, unless too long."""
+    return id_token if len(id_token) <= ID_TOKEN_KEPT_MAX else ""
+
+
 def provider_logout_url(id_token: str | None) -> str | None:
     """Where to end the provider's session too, or ``None`` when it offers no such endpoint
-    (or cannot be asked: the local session is over either way)."""
-    if not configured() or not id_token:
+    (or cannot be asked: the local session is over either way). The ID token, when kept,
+    tells the provider whose session; the client id and the way back are always sent."""
+    if not configured():
         return None
     provider = client()
     try:
@@ -111,7 +120,7 @@ def provider_logout_url(id_token: str | None) -> str | None:
         return None
     result = provider.create_logout_url(
         post_logout_redirect_uri=url_for("auth.login", _external=True),
-        id_token_hint=id_token,
+        id_token_hint=id_token or None,
         client_id=provider.client_id,
     )
     return str(result["url"])

@@ -19,7 +19,15 @@ from werkzeug.wrappers import Response
 from tracker.access import client_address
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm
-from tracker.auth.oidc import ID_TOKEN_KEY, LEEWAY, client, configured, reason, vouched_identity
+from tracker.auth.oidc import (
+    ID_TOKEN_KEY,
+    LEEWAY,
+    client,
+    configured,
+    kept_id_token,
+    reason,
+    vouched_identity,
+)
 from tracker.auth.redirects import safe_next
 from tracker.auth.routes import _landing, _signed_in, refusal_words
 from tracker.clock import utcnow
@@ -119,6 +127,6 @@ def oidc_callback() -> Response | tuple[str, int]:
         result = sign_in_vouched(visitor, vouched)
     if result.outcome is Outcome.OK and result.user is not None:
         response = _signed_in(result.user, next_url if isinstance(next_url, str) else None)
-        session[ID_TOKEN_KEY] = token["id_token"]
+        session[ID_TOKEN_KEY] = kept_id_token(token["id_token"])
         return response
     return _refused(*refusal_words(result))

@@ -135,7 +135,11 @@ def logout() -> Response:
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
-    provider_url = oidc.provider_logout_url(id_token) if from_provider else None
+    provider_url = (
+        oidc.provider_logout_url(id_token if isinstance(id_token, str) else None)
+        if from_provider
+        else None
+    )
     return redirect(provider_url or url_for("auth.login"))
 
 
