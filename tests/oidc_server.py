@@ -33,10 +33,12 @@ AFTER_LOGOUT = f"{APP}/login"
 
 @dataclass
 class OidcProvider:
-    """The running provider: its issuer URL and the settings file it reads."""
+    """The running provider: its issuer URL, the settings file it reads, and the app it
+    sends browsers back to (its client's registered callback and sign-out return)."""
 
     issuer: str
     settings: Path
+    app: str = APP
 
     def configure(
         self, accounts: dict[str, dict[str, Any]] | None = None, id_token_ttl: int = 600
@@ -49,8 +51,8 @@ class OidcProvider:
                     "client": {
                         "client_id": CLIENT_ID,
                         "client_secret": CLIENT_SECRET,
-                        "redirect_uris": [CALLBACK],
-                        "post_logout_redirect_uris": [AFTER_LOGOUT],
+                        "redirect_uris": [f"{self.app}/login/oidc/callback"],
+                        "post_logout_redirect_uris": [f"{self.app}/login"],
                     },
                     "accounts": accounts or {},
                     "id_token_ttl": id_token_ttl,
@@ -69,12 +71,16 @@ class OidcProvider:
 
 
 @contextmanager
-def oidc_provider(workdir: Path) -> Iterator[OidcProvider]:
-    """oidc-provider on a free local port until the block ends."""
+def oidc_provider(workdir: Path, app: str = APP) -> Iterator[OidcProvider]:
+    """oidc-provider on a free local port until the block ends, for the app at ``app``.
+
+    The client (its redirect URIs) is read once at start; accounts and the ID token's
+    lifetime at every sign-in.
+    """
     if not (HERE / "node_modules" / "oidc-provider").is_dir():
         pytest.fail("oidc-provider is not installed: run `make oidc-deps` (npm ci in tests/oidc)")
     port = free_port()
-    provider = OidcProvider(f"http://127.0.0.1:{port}", workdir / "provider-settings.json")
+    provider = OidcProvider(f"http://127.0.0.1:{port}", workdir / "provider-settings.json", app)
     provider.configure()
     log = (workdir / "provider.log").open("ab")
     process = subprocess.Popen(

@@ -442,3 +442,14 @@ def test_claims_without_groups_are_asked_of_the_userinfo_endpoint(
     assert answer.status_code == 403
     assert "none of your groups gives access" in answer.get_data(as_text=True)
     assert user_named("wangli") is None
+
+
+def test_the_sign_out_form_may_end_at_the_provider(oidc_app: Flask, app: Flask) -> None:
+    """Browsers hold a form's redirects to ``form-action``: the provider's origin is allowed
+    there (and only where a provider is configured)."""
+    policy = oidc_app.test_client().get("/login").headers["Content-Security-Policy"]
+    issuer = oidc_app.config["TRACKER_OIDC_ISSUER"]
+    assert f"form-action 'self' {issuer};" in policy
+    assert (
+        "form-action 'self';" in app.test_client().get("/login").headers["Content-Security-Policy"]
+    )
