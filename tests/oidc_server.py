@@ -29,6 +29,23 @@ CLIENT_SECRET = "provider-test-secret-0c8d1f"
 APP = "http://localhost"
 CALLBACK = f"{APP}/login/oidc/callback"
 AFTER_LOGOUT = f"{APP}/login"
+# Groups of the Shinan directory the tests map.
+LEADS = "cn=gxj-leads,ou=groups,dc=shinan,dc=gov"
+VIEWERS = "cn=readers,ou=groups,dc=shinan,dc=gov"
+LEADERS = "cn=leaders,ou=groups,dc=shinan,dc=gov"
+
+
+def account(groups: list[str], **claims: str) -> dict[str, object]:
+    """Wang Li's claims at the provider, in ``groups`` (``claims`` replace hers)."""
+    return {
+        "sub": "7f3e9c1a-wang",
+        "preferred_username": "wangli",
+        "name": "王丽",
+        "email": "wangli@shinan.gov.cn",
+        "department": "gxj",
+        "groups": groups,
+        **claims,
+    }
 
 
 @dataclass

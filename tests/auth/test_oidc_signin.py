@@ -28,7 +28,11 @@ from tests.oidc_server import (
     APP,
     CALLBACK,
     CLIENT_ID,
+    LEADERS,
+    LEADS,
+    VIEWERS,
     OidcProvider,
+    account,
     oidc_provider,
     provider_server,  # noqa: F401  (the session fixture)
 )
@@ -39,23 +43,6 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, User
 from tracker.services.commands import audit
 from tracker.services.commands.directory import map_group
-
-LEADS = "cn=gxj-leads,ou=groups,dc=shinan,dc=gov"
-VIEWERS = "cn=readers,ou=groups,dc=shinan,dc=gov"
-LEADERS = "cn=leaders,ou=groups,dc=shinan,dc=gov"
-
-
-def account(groups: list[str], **claims: str) -> dict[str, object]:
-    """Wang Li's claims at the provider, in ``groups``."""
-    return {
-        "sub": "7f3e9c1a-wang",
-        "preferred_username": "wangli",
-        "name": "王丽",
-        "email": "wangli@shinan.gov.cn",
-        "department": "gxj",
-        "groups": groups,
-        **claims,
-    }
 
 
 @pytest.fixture

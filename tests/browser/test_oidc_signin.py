@@ -21,11 +21,10 @@ from flask import Flask
 from playwright.sync_api import Browser, expect
 from werkzeug.serving import make_server
 
-from tests.auth.test_oidc_signin import LEADS, account
 from tests.browser.conftest import TIMEOUT_MS, Console, QuietRequestHandler
 from tests.factories import create_department
 from tests.live_server import free_port
-from tests.oidc_server import OidcProvider, oidc_provider
+from tests.oidc_server import LEADS, OidcProvider, account, oidc_provider
 from tracker.domain.refusal import Who
 from tracker.extensions import db
 from tracker.models import User
