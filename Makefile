@@ -8,7 +8,7 @@ TRANSLATIONS := tracker/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run serve require-secret-key test soak fuzz bench bench-deps browser-deps ldap-deps ledger-deps bulletin-deps sample-bulletin lint format translations extract-messages clean
+.PHONY: run serve require-secret-key test soak fuzz bench bench-deps browser-deps ldap-deps ledger-deps oidc-deps bulletin-deps sample-bulletin lint format translations extract-messages clean
 
 ## run: create .venv, install, migrate and seed the SQLite database under instance/, serve on :5000;
 ## the first start loads the plan, the demo accounts and the sample history (about 5 s more)
@@ -39,7 +39,7 @@ require-secret-key:
 
 ## test: create .venv with the test extras, lint, type-check (mypy, set up in setup.cfg), and run
 ## the whole suite
-test: $(VENV)/.installed-test $(COMPILED) browser-deps bench-deps ledger-deps ldap-deps
+test: $(VENV)/.installed-test $(COMPILED) browser-deps bench-deps ledger-deps ldap-deps oidc-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -121,6 +121,15 @@ ledger-deps:
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			-o Dpkg::Use-Pty=0 --no-install-recommends libreoffice-calc-nogui poppler-utils >/dev/null; \
+	fi
+
+## oidc-deps: the OpenID Connect provider the sign-in tests start (oidc-provider from npm, run
+## by Node), installed from tests/oidc/package-lock.json with `npm ci` when missing
+OIDC_PROVIDER := tests/oidc/node_modules/oidc-provider
+oidc-deps:
+	@if [ ! -d $(OIDC_PROVIDER) ]; then \
+		echo "Installing oidc-provider (npm ci in tests/oidc) for the OpenID Connect tests"; \
+		npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error; \
 	fi
 
 ## bulletin-deps: Debian's LibreOffice Writer (headless) and poppler-utils, to print a bulletin

@@ -32,6 +32,7 @@ from tracker.admin import bp as admin_bp
 from tracker.assignment import bp as assignment_bp
 from tracker.attachments import bp as attachments_bp
 from tracker.auth import bp as auth_bp
+from tracker.auth import oidc
 from tracker.auth.tokens import bp as tokens_bp
 from tracker.board import bp as board_bp
 from tracker.bulletins import bp as bulletins_bp
@@ -91,6 +92,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     snapshots.init_app(app, PROJECT_ROOT)
     log_redaction.init_app_logging()
     request_log.init_app(app)
+    oidc.init_app(app)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tokens_bp)

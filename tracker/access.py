@@ -38,7 +38,16 @@ from tracker.loaders import PLAN_HEADER_COLUMNS, keep_plan_header, plan_state, w
 from tracker.models import Department, Item, Milestone, Plan, Report, User
 
 MAX_ID_DIGITS = 18  # an id longer than this names no row (and would overflow the column)
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "screens.show"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "auth.oidc_login",
+        "auth.oidc_callback",
+        "health.healthz",
+        "static",
+        "screens.show",
+    }
+)
 # Endpoints a user who must replace a one-time password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout", "static"})
 

@@ -8,13 +8,13 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from tracker.access import client_address, current_who, signed_in_record
-from tracker.auth import bp
+from tracker.auth import bp, oidc
 from tracker.auth.forms import LoginForm, PasswordForm, ProfileForm
 from tracker.auth.ldap_directory import ldap_directory
 from tracker.auth.redirects import FALLBACK, safe_next
 from tracker.auth.tokens import profile_context
 from tracker.clock import utcnow
-from tracker.domain.directory import DirectoryProblem
+from tracker.domain.directory import DirectoryProblem, Source
 from tracker.domain.policy import DEPARTMENT_ROLES
 from tracker.domain.refusal import Who
 from tracker.i18n import LANGUAGES
@@ -68,11 +68,12 @@ def refusal_words(result: SignInResult) -> tuple[str, int]:
     return _("Wrong user name or password."), 200
 
 
-def _signed_in(user: User) -> Response:
+def _signed_in(user: User, next_url: str | None = None) -> Response:
     """Start a fresh session in the user's language; a one-time password must go first.
 
     A language chosen on the sign-in page itself (``?lang=en``) is the latest wish and is kept;
-    otherwise the one saved in the profile applies.
+    otherwise the one saved in the profile applies. ``next_url`` is the ``next`` a sign-in
+    that left the site (OpenID Connect) kept; otherwise the request's own ``next`` counts.
     """
     chosen = session.get("lang")
     session.clear()
@@ -83,13 +84,13 @@ def _signed_in(user: User) -> Response:
         session["lang"] = lang
     if user.must_change_password:
         return redirect(url_for("auth.password"))
-    return redirect(_landing(user))
+    return redirect(_landing(user, next_url))
 
 
-def _landing(user: User) -> str:
+def _landing(user: User, next_url: str | None = None) -> str:
     """A safe ``next`` wins; otherwise a department lead starts on their department's page
     (what they act on), everyone else on the board."""
-    target = safe_next(request.args.get("next"))
+    target = safe_next(next_url if next_url is not None else request.args.get("next"))
     if target == FALLBACK and user.role in DEPARTMENT_ROLES:
         return url_for("work.mine")
     return target
@@ -97,13 +98,24 @@ def _landing(user: User) -> str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out (a POST, so a link on another site cannot sign anyone out)."""
+    """Sign out (a POST, so a link on another site cannot sign anyone out).
+
+    Someone who came in through the OpenID Connect provider is then sent to the provider to
+    end its session too, when it offers that; the local session is over either way.
+    """
+    id_token = session.get(oidc.ID_TOKEN_KEY)
+    from_provider = current_user.is_authenticated and signed_in_record().source == Source.OIDC
     with unit_of_work():
         sign_out(current_who())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("auth.login"))
+    provider_url = (
+        oidc.provider_logout_url(id_token if isinstance(id_token, str) else None)
+        if from_provider
+        else None
+    )
+    return redirect(provider_url or url_for("auth.login"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
