@@ -29,7 +29,7 @@ from tracker.auth.oidc import (
     vouched_identity,
 )
 from tracker.auth.redirects import safe_next
-from tracker.auth.routes import _landing, _signed_in, refusal_words
+from tracker.auth.routes import landing, start_session, refusal_words
 from tracker.clock import utcnow
 from tracker.domain.refusal import Who
 from tracker.services.commands.provider_signin import (
@@ -74,7 +74,7 @@ def oidc_login() -> Response | tuple[str, int]:
     if not configured():
         abort(404)
     if current_user.is_authenticated:
-        return redirect(_landing(current_user))
+        return redirect(landing(current_user))
     visitor = _visitor()
     with unit_of_work():
         throttled = address_throttled(visitor)
@@ -126,7 +126,7 @@ def oidc_callback() -> Response | tuple[str, int]:
     with unit_of_work():
         result = sign_in_vouched(visitor, vouched)
     if result.outcome is Outcome.OK and result.user is not None:
-        response = _signed_in(result.user, next_url if isinstance(next_url, str) else None)
+        response = start_session(result.user, next_url if isinstance(next_url, str) else None)
         session[ID_TOKEN_KEY] = kept_id_token(token["id_token"])
         return response
     return _refused(*refusal_words(result))

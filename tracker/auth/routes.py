@@ -29,7 +29,7 @@ from tracker.unit_of_work import Attempt, attempt, unit_of_work
 def login() -> Response | str | tuple[str, int]:
     """Show the sign-in form; on success go to ``next`` if it is on this site."""
     if current_user.is_authenticated:
-        return redirect(_landing(current_user))
+        return redirect(landing(current_user))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form, error=None)
@@ -40,7 +40,7 @@ def login() -> Response | str | tuple[str, int]:
             visitor, form.username.data or "", form.password.data or "", directory=directory
         )
     if result.outcome is Outcome.OK and result.user is not None:
-        return _signed_in(result.user)
+        return start_session(result.user)
     words, status = refusal_words(result)
     return render_template("auth/login.html", form=form, error=words), status
 
@@ -68,7 +68,7 @@ def refusal_words(result: SignInResult) -> tuple[str, int]:
     return _("Wrong user name or password."), 200
 
 
-def _signed_in(user: User, next_url: str | None = None) -> Response:
+def start_session(user: User, next_url: str | None = None) -> Response:
     """Start a fresh session in the user's language; a one-time password must go first.
 
     A language chosen on the sign-in page itself (``?lang=en``) is the latest wish and is kept;
@@ -84,10 +84,10 @@ def _signed_in(user: User, next_url: str | None = None) -> Response:
         session["lang"] = lang
     if user.must_change_password:
         return redirect(url_for("auth.password"))
-    return redirect(_landing(user, next_url))
+    return redirect(landing(user, next_url))
 
 
-def _landing(user: User, next_url: str | None = None) -> str:
+def landing(user: User, next_url: str | None = None) -> str:
     """A safe ``next`` wins; otherwise a department lead starts on their department's page
     (what they act on), everyone else on the board."""
     target = safe_next(next_url if next_url is not None else request.args.get("next"))
@@ -148,6 +148,6 @@ def password() -> Response | str:
             # The session version moved on; sign in again in this session only.
             login_user(signed_in_record())
             flash(_("Your password is changed."), "success")
-            return redirect(_landing(signed_in_record()))
+            return redirect(landing(signed_in_record()))
     errors = messages(outcome.refused) if outcome.refused else []
     return render_template("auth/password.html", form=form, errors=errors)

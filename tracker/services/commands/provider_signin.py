@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from tracker.domain.directory import Identity
 from tracker.domain.refusal import Who
-from tracker.domain.throttle import MAX_ADDRESS_FAILURES, is_throttled
+from tracker.domain.throttle import MAX_ADDRESS_FAILURES
 from tracker.services.commands import audit
 from tracker.services.commands.signin import (
     Outcome,
     SignInResult,
     recent_failures,
     sign_in_identity,
+    throttled,
 )
 
 # What a refused answer of the provider is logged under before anyone is known.
@@ -38,10 +39,7 @@ def address_throttled(who: Who) -> bool:
 
 def sign_in_vouched(who: Who, identity: Identity) -> SignInResult:
     """Let in someone the provider vouched for, unless their account or address is throttled."""
-    key = identity.username.strip().lower()[:64]
-    account_failures, address_failures = recent_failures(key, who.address, who.now)
-    if is_throttled(account_failures, address_failures):
-        audit.record("login_throttled", now=who.now, username=key, address=who.address)
+    if throttled(who, identity.username.strip().lower()[:64]):
         return SignInResult(Outcome.THROTTLED)
     return sign_in_identity(who, identity)
 

@@ -113,7 +113,7 @@ def _one_at_a_time(*keys: str) -> None:
         db.session.execute(sa.text("UPDATE audit_event SET id = id WHERE 1 = 0"))
 
 
-def _throttled(who: Who, key: str) -> bool:
+def throttled(who: Who, key: str) -> bool:
     """Count attempts one at a time, and log a refused one; the window is the same for all."""
     _one_at_a_time(f"sign-in account {key}", f"sign-in address {who.address}")
     account_failures, address_failures = recent_failures(key, who.address, who.now)
@@ -150,7 +150,7 @@ def sign_in(
     but do not extend the window. ``who`` is the visitor: nobody yet, at an address.
     """
     key = username.strip().lower()[:64]
-    if _throttled(who, key):
+    if throttled(who, key):
         return SignInResult(Outcome.THROTTLED)
     user = _user_named(key)
     if directory is not None and (user is None or user.source == Source.LDAP):
