@@ -29,7 +29,7 @@ from tracker.auth.oidc import (
     vouched_identity,
 )
 from tracker.auth.redirects import safe_next
-from tracker.auth.routes import landing, start_session, refusal_words
+from tracker.auth.routes import landing, refusal_words, start_session
 from tracker.clock import utcnow
 from tracker.domain.refusal import Who
 from tracker.services.commands.provider_signin import (
