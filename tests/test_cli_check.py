@@ -15,7 +15,9 @@ from click.testing import Result
 from flask import Flask
 from flask_migrate import stamp
 
+from tests.directory_servers import Slapd, directory, slapd  # noqa: F401  (fixtures)
 from tests.live_server import free_port
+from tests.oidc_server import OidcProvider, provider_server  # noqa: F401  (fixture)
 from tests.web.test_board_snapshots import REDIS_URL, redis_reachable
 from tracker.extensions import db
 
@@ -28,6 +30,7 @@ CHECKS = [
     "cache",
     "catalogs",
     "base url",
+    "sign-in",
 ]
 
 
@@ -78,6 +81,7 @@ def test_a_healthy_machine_passes_every_check(
     assert lines["catalogs"][1] == "compiled: en, zh"
     assert lines["cache"][1] == "the database's snapshot table is readable"
     assert lines["base url"][1] == "reminders link to https://tracker.shinan.example"
+    assert lines["sign-in"][1] == "local passwords only"
 
 
 @pytest.mark.parametrize(
@@ -271,3 +275,39 @@ def test_evidence_in_a_database_without_its_table_fails(
     outcome, reason = lines["attachments"]
     assert outcome == "FAIL"
     assert reason.startswith("the database cannot hold them: ")
+
+
+def test_a_directory_and_a_provider_that_answer_pass(
+    app: Flask,
+    key_from_environment: None,
+    directory: Slapd,  # noqa: F811  (fixture)
+    provider_server: OidcProvider,  # noqa: F811  (fixture)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for key, value in provider_server.app_settings().items():
+        monkeypatch.setitem(app.config, key, value)
+    _, lines = check(app)
+    url = directory.config()["TRACKER_LDAP_URL"]
+    assert lines["sign-in"] == (
+        "OK",
+        f"LDAP {url} (the search account binds) and OpenID Connect {provider_server.issuer} answer",
+    )
+
+
+def test_a_directory_or_provider_that_does_not_answer_fails(
+    app: Flask,
+    key_from_environment: None,
+    directory: Slapd,  # noqa: F811  (fixture)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "TRACKER_LDAP_BIND_PASSWORD", "not the search password")
+    result, lines = check(app)
+    assert lines["sign-in"][0] == "FAIL"
+    assert "the search account was refused" in lines["sign-in"][1]
+    assert result.exit_code == 1
+    monkeypatch.setitem(app.config, "TRACKER_LDAP_URL", "")
+    monkeypatch.setitem(app.config, "TRACKER_OIDC_ISSUER", f"http://127.0.0.1:{free_port()}")
+    result, lines = check(app)
+    assert lines["sign-in"][0] == "FAIL"
+    assert lines["sign-in"][1].startswith("OpenID Connect http://127.0.0.1:")
+    assert result.exit_code == 1

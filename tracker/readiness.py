@@ -18,13 +18,16 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import requests
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 
 from tracker import config
+from tracker.auth.ldap_directory import ldap_directory
 from tracker.extensions import db
+from tracker.services.commands.signin import DirectoryUnavailable
 from tracker.services.exports.attachment_storage import DirectoryStorage
 from tracker.services.exports.attachment_storage import attachment_storage as configured_storage
 from tracker.snapshots import RedisStore, snapshots
@@ -228,6 +231,31 @@ def base_url(app: Flask) -> Check:
     return Check("base url", Outcome.OK, f"reminders link to {url}")
 
 
+def sign_in(app: Flask) -> Check:
+    """A configured directory or provider must answer, or nobody but local admins gets in."""
+    where = []
+    ldap = ldap_directory(app.config)
+    if ldap is not None:
+        try:
+            ldap.reachable()
+        except DirectoryUnavailable as error:
+            return Check("sign-in", Outcome.FAIL, f"LDAP {ldap.settings.url}: {error}")
+        where.append(f"LDAP {ldap.settings.url} (the search account binds)")
+    issuer = app.config.get("TRACKER_OIDC_ISSUER") or ""
+    if issuer:
+        metadata = f"{issuer}/.well-known/openid-configuration"
+        try:
+            answer = requests.get(metadata, timeout=5)
+            answer.raise_for_status()
+            answer.json()["authorization_endpoint"]
+        except (requests.RequestException, ValueError, KeyError, TypeError) as error:
+            return Check("sign-in", Outcome.FAIL, f"OpenID Connect {metadata}: {_one_line(error)}")
+        where.append(f"OpenID Connect {issuer}")
+    if not where:
+        return Check("sign-in", Outcome.OK, "local passwords only")
+    return Check("sign-in", Outcome.OK, " and ".join(where) + " answer")
+
+
 def run_checks(app: Flask) -> list[Check]:
     """Every check, in the order a deployment needs them. Those that need the database are
     skipped when it cannot be reached, rather than failing again for the same reason.
@@ -248,4 +276,5 @@ def run_checks(app: Flask) -> list[Check]:
         cache(app) if uses_redis else after_database("cache", lambda: cache(app)),
         catalogs(app),
         base_url(app),
+        sign_in(app),
     ]

@@ -89,6 +89,14 @@ class LdapDirectory:
                 return None
             return self._identity(connection, entry[0], entry[1], username)
 
+    def reachable(self) -> None:
+        """Bind as the search account and let go: what `flask check` asks.
+
+        Raises :class:`DirectoryUnavailable` with the reason when it cannot.
+        """
+        with self._searching():
+            pass
+
     def _server(self) -> ldap3.Server:
         tls = None
         if self.settings.start_tls or self.settings.url.lower().startswith("ldaps://"):
