@@ -17,7 +17,7 @@ from tests.factories import create_user, csrf_token, department, signed_in
 from tests.querycount import count_queries
 from tracker.domain.refusal import Who
 from tracker.extensions import db
-from tracker.models import Milestone, Report, Subtask, SubtaskUpdate, User
+from tracker.models import AuditEvent, Milestone, Report, Subtask, SubtaskUpdate, User
 from tracker.services.commands.assignment import update_milestone
 from tracker.services.commands.subtasks import SubtaskInput, create_subtask
 
@@ -398,3 +398,43 @@ def test_sub_tasks_go_with_a_reassigned_milestone(app: Flask, people: None) -> N
         user("sun").id,
         40,
     )
+
+
+def test_adding_changing_and_removing_a_sub_task_is_in_the_audit_log(
+    app: Flask, people: None
+) -> None:
+    client = signed_in(app, "wang")
+    assert client.post(PAGE, data=add_form(client)).status_code == 302
+    subtask = db.session.scalar(sa.select(Subtask))
+    assert subtask is not None
+    edit_url = f"{PAGE}/{subtask.id}"
+    edited = {
+        "csrf_token": csrf_token(client, edit_url),
+        "title": "核查铁塔月报",
+        "assignee": str(user("qian").id),
+        "due": "2020-12-20",
+        "weight": "1",
+        "version": str(subtask.version),
+    }
+    assert client.post(edit_url, data=edited).status_code == 302
+    token = csrf_token(client, PAGE)
+    assert client.post(f"{edit_url}/delete", data={"csrf_token": token}).status_code == 302
+    rows = db.session.execute(
+        sa.select(
+            AuditEvent.action, AuditEvent.username, AuditEvent.target_label, AuditEvent.detail
+        )
+        .where(AuditEvent.action.like("subtask_%"))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        ("subtask_created", "wang", "T1-3", "核查铁塔月报 → zhao, 2020-12-15"),
+        (
+            "subtask_edited",
+            "wang",
+            "T1-3",
+            "核查铁塔月报: assignee: zhao → qian; due: 2020-12-15 → 2020-12-20",
+        ),
+        ("subtask_deleted", "wang", "T1-3", "核查铁塔月报"),
+    ]
+    audit_page = signed_in(app, "admin").get("/admin/audit").get_data(as_text=True)
+    assert "子任务已修改" in audit_page

@@ -80,6 +80,9 @@ AUDIT_ACTIONS = {
     "webhook_deleted": _l("Group robot deleted"),
     "screen_link_created": _l("Screen link created"),
     "screen_link_revoked": _l("Screen link revoked"),
+    "subtask_created": _l("Sub-task added"),
+    "subtask_edited": _l("Sub-task changed"),
+    "subtask_deleted": _l("Sub-task removed"),
 }
 
 TARGET_TYPES = {
@@ -88,6 +91,7 @@ TARGET_TYPES = {
     "plan": _l("Plan"),
     "screenlink": _l("Screen link"),
     "webhook": _l("Group robot"),
+    "milestone": _l("Milestone"),
 }
 
 

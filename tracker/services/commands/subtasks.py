@@ -26,6 +26,7 @@ from tracker.domain.subtasks import (
 )
 from tracker.extensions import db
 from tracker.models import Milestone, Subtask, SubtaskUpdate, User
+from tracker.services.commands import audit
 from tracker.services.commands.history import record_change
 
 
@@ -92,11 +93,17 @@ def create_subtask(who: Who, milestone: Milestone, given: SubtaskInput) -> Subta
     )
     db.session.add(subtask)
     db.session.flush()
+    audit.note(
+        who,
+        "subtask_created",
+        target=milestone,
+        detail=f"{subtask.title} → {given.assignee.username}, {subtask.due.isoformat()}",
+    )
     return subtask
 
 
 def edit_subtask(
-    who: Who,  # noqa: ARG001  (every command takes who; edits are not audited yet)
+    who: Who,
     subtask: Subtask,
     given: SubtaskInput,
     *,
@@ -112,14 +119,36 @@ def edit_subtask(
     assert given.weight is not None
     if version != subtask.version:
         raise Refused([SubtaskProblem.REPORTED_MEANWHILE])
+    before = _described(subtask)
     subtask.title = given.title.strip()
-    subtask.assignee_id = given.assignee.id
+    subtask.assignee = given.assignee
     subtask.due = given.due
     subtask.weight = given.weight
     db.session.flush()
+    after = _described(subtask)
+    changed = [
+        f"{name}: {before[name]} → {after[name]}" for name in before if before[name] != after[name]
+    ]
+    if changed:
+        audit.note(
+            who,
+            "subtask_edited",
+            target=subtask.milestone,
+            detail=f"{before['title']}: " + "; ".join(changed),
+        )
 
 
-def delete_subtask(who: Who, subtask: Subtask) -> None:  # noqa: ARG001  (every command takes who)
+def _described(subtask: Subtask) -> dict[str, str]:
+    """A sub-task's fields as the audit log names them (people by user name)."""
+    return {
+        "title": subtask.title,
+        "assignee": subtask.assignee.username,
+        "due": subtask.due.isoformat(),
+        "weight": f"{subtask.weight:g}",
+    }
+
+
+def delete_subtask(who: Who, subtask: Subtask) -> None:
     """Remove a sub-task made by mistake. One that was reported on is part of the record
     (who said what, when): it is refused, to be kept or edited instead.
     """
@@ -128,6 +157,7 @@ def delete_subtask(who: Who, subtask: Subtask) -> None:  # noqa: ARG001  (every 
     )
     if reported is not None:
         raise Refused([SubtaskProblem.HAS_REPORTS])
+    audit.note(who, "subtask_deleted", target=subtask.milestone, detail=subtask.title)
     db.session.delete(subtask)
     db.session.flush()
 
