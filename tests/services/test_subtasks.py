@@ -455,3 +455,39 @@ def test_direct_mode_report_is_unchanged(people: None) -> None:
     saved = db.session.get(Report, report.id)
     assert saved is not None
     assert saved.progress == 90
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_a_removal_and_a_report_at_once_leave_no_report_without_its_sub_task(
+    app: Flask, people: None, trial: int
+) -> None:
+    """The lead removes a sub-task as its assignee reports on it: one of them wins; the other
+    is refused (nothing written), never a report of a sub-task that is gone."""
+    subtask = add(f"误建 {trial}", "zhao")
+    subtask_id, version = subtask.id, subtask.version
+    db.session.remove()
+
+    def removing() -> None:
+        delete_subtask(Who(NOW, user("wang")), db.session.get(Subtask, subtask_id))
+
+    def reporting() -> None:
+        report_subtask(
+            Who(NOW, user("zhao")),
+            db.session.get(Subtask, subtask_id),
+            SubtaskReport(Status.ON_TRACK, 30, "已开始"),
+            version=version,
+            today=TODAY,
+        )
+
+    outcomes = at_once(app, removing, reporting)
+    assert [o is None for o in outcomes].count(True) == 1, outcomes
+    assert all(isinstance(o, Refused) for o in outcomes if o is not None), outcomes
+    saved = db.session.get(Subtask, subtask_id)
+    kept = db.session.scalars(
+        sa.select(SubtaskUpdate).where(SubtaskUpdate.subtask_id == subtask_id)
+    ).all()
+    if outcomes[0] is None:  # removed: no report was kept
+        assert (saved, kept) == (None, [])
+    else:  # reported: the sub-task stays with its one report
+        assert saved is not None
+        assert [u.note for u in kept] == ["已开始"]
