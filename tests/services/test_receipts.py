@@ -216,3 +216,24 @@ def test_sign_and_decline_at_once_have_exactly_one_winner(
     state = ReceiptState.SIGNED if winners[0] else ReceiptState.DECLINED
     assert receipts_of("T1-3") == [("gxj", state)]
     assert [new for _, new, _ in receipt_history("T1-3")] == [state]
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_two_admins_assigning_again_at_once_open_one_receipt(
+    app: Flask, people: None, trial: int
+) -> None:
+    receipt = current_receipt(milestone("T1-3").id)
+    assert receipt is not None
+    decline(Who(NOW, user("wang")), receipt, reason="不属于本部门职责")
+    db.session.commit()
+    db.session.remove()
+
+    def assigning() -> None:
+        assign_again(Who(LATER, user("admin")), milestone("T1-3"))
+
+    outcomes = at_once(app, assigning, assigning)
+    assert [o is None for o in outcomes].count(True) == 1, outcomes
+    loser = next(o for o in outcomes if o is not None)
+    assert isinstance(loser, Refused)
+    assert receipts_of("T1-3") == [("gxj", "declined"), ("gxj", "pending")]
+    assert [new for _, new, _ in receipt_history("T1-3")] == ["declined", "pending"]

@@ -107,7 +107,18 @@ def assign_again(who: Who, milestone: Milestone) -> Receipt:
     current = current_receipt(milestone.id)
     Refused.unless_clean(reassign_problems(state=current.state if current else None))
     receipt = open_receipt(milestone, now=who.now, by=who.actor)
-    if receipt is None:
+    if receipt is None or current is None:
+        raise Refused([ReceiptProblem.NOT_DECLINED])
+    # Read again now that this transaction writes: another admin's 重新交办 committed since
+    # the first read makes the declined one no longer current, and this one the loser.
+    meanwhile = db.session.scalar(
+        sa.select(Receipt.id).where(
+            Receipt.milestone_id == milestone.id,
+            Receipt.id > current.id,
+            Receipt.id != receipt.id,
+        )
+    )
+    if meanwhile is not None:
         raise Refused([ReceiptProblem.NOT_DECLINED])
     _history(who, receipt, ReceiptState.PENDING, old=ReceiptState.DECLINED)
     db.session.flush()
