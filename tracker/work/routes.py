@@ -164,7 +164,9 @@ def mine() -> str:
                     "work/_plan_work.html",
                     plan=plan,
                     work=work,
-                    reminders=reminders_for_department(plan, department.id, as_of),
+                    reminders=reminders_for_department(
+                        plan, department.id, as_of, latest=work.activity
+                    ),
                     today=as_of,
                     shown=MY_MILESTONES_SHOWN,
                     reports_shown=MY_REPORTS_SHOWN,

@@ -58,6 +58,8 @@ class DepartmentWork:
     items_supported: list[Item]
     item_reports: dict[int, Report] = field(default_factory=dict)
     indicators: dict[int, list[Indicator]] = field(default_factory=dict)  # by item id
+    # Each milestone's last update day (as of the page's day): the reminders use it too.
+    activity: dict[int, date] = field(default_factory=dict)
 
     @property
     def returned(self) -> list[Report]:
@@ -201,6 +203,7 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
         items_supported,
         item_reports,
         indicators_by_item(led_ids),
+        activity,
     )
 
 
