@@ -175,6 +175,7 @@ _ITEM = (
 )
 _ITEM_IN_FULL = (
     so.selectinload(Item.milestones).joinedload(Milestone.department),
+    so.selectinload(Item.milestones).joinedload(Milestone.current_receipt),
     so.selectinload(Item.facts),
 )
 
@@ -182,8 +183,8 @@ _ITEM_IN_FULL = (
 def item_by_code(code: str, plan: Plan | None = None, *, in_full: bool = False) -> Item:
     """An item of the plan (default: the one shown) with its departments loaded, or 404.
 
-    ``in_full`` loads its milestones (with their departments) and facts as well, in a fixed
-    number of queries, for pages that show the whole item.
+    ``in_full`` loads its milestones (with their departments and current receipts) and facts as
+    well, in a fixed number of queries, for pages that show the whole item.
     """
     if not _usable_code(code):
         abort(404)

@@ -90,3 +90,19 @@ def test_the_plans_receipts_are_read_in_a_fixed_number_of_statements(api: Api) -
         shown = _milestones(api.get("/api/v1/plan", "viewer").get_json())
     assert shown["T2-X9"]["receipt"]["state"] == "pending"
     assert len(many) == len(few), [q[:90] for q in many]
+
+
+# The plan document's statements at most (load_progress, facts and receipts each one query).
+PLAN_STATEMENTS = 13
+
+
+def test_the_plan_document_is_plain_utf8_in_a_bounded_number_of_statements(api: Api) -> None:
+    api.get("/api/v1/plan", "viewer")
+    with count_queries() as statements:
+        answer = api.get("/api/v1/plan", "viewer")
+    assert answer.status_code == 200
+    assert len(statements) <= PLAN_STATEMENTS, [s[:90] for s in statements]
+    # Chinese text as UTF-8 (3 bytes a character), not \uXXXX escapes (6 bytes).
+    assert b"\\u" not in answer.data
+    assert "市南区".encode() in answer.data
+    assert answer.get_json()["code"] == "shinan-2020"

@@ -80,9 +80,7 @@ def test_a_lead_signs_for_a_milestone_on_a_phone(
     expect(page).to_have_url(re.compile(r"/my$"))
     expect(page.get_by_text("已签收 T1-3。")).to_be_visible()
     expect(page.locator("[data-testid=pending-receipt][data-code='T1-3']")).to_have_count(0)
-    badge = page.locator(
-        "[data-testid=my-milestone-card][data-code='T1-3'] [data-testid=receipt-badge]"
-    )
+    badge = page.locator("[data-testid=my-milestone][data-code='T1-3'] [data-testid=receipt-badge]")
     expect(badge).to_have_attribute("data-state", "signed")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
 

@@ -57,9 +57,7 @@ def open_my(page: Page) -> None:
 
 def split_into_subtasks(page: Page, parts: list[tuple[str, int, str]]) -> None:
     """From /my: open T1-3's sub-tasks and add each (title, person's id, due date)."""
-    page.locator(
-        "[data-testid=my-milestone-card][data-code='T1-3'] [data-testid=card-subtasks]"
-    ).click()
+    page.locator("[data-testid=my-milestone][data-code='T1-3'] [data-testid=subtasks-link]").click()
     expect(page).to_have_url(re.compile(r"/milestones/T1-3/subtasks$"))
     expect(page.get_by_test_id("no-subtasks")).to_be_visible()
     assert_no_sideways_scroll(page)
@@ -87,9 +85,7 @@ def test_department_lead_signs_and_splits_a_milestone_on_a_phone(
     open_my(page)
     sign_on_my(page, "T1-3", "王主任")
     expect(
-        page.locator(
-            "[data-testid=my-milestone-card][data-code='T1-3'] [data-testid=receipt-badge]"
-        )
+        page.locator("[data-testid=my-milestone][data-code='T1-3'] [data-testid=receipt-badge]")
     ).to_have_attribute("data-state", "signed")
     split_into_subtasks(
         page,

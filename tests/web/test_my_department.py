@@ -194,25 +194,27 @@ def test_reminders_open_the_report_form_and_tiles_link_to_their_lists(
         assert tile_href(html, "overdue") is None
 
 
-def test_phone_cards_match_the_table_and_drop_the_own_department(app: Flask, people: None) -> None:
+def test_each_milestone_is_rendered_once_for_phone_and_desk(app: Flask, people: None) -> None:
+    """One table serves both (it stacks into cards below md): no second copy of every row."""
     html = my_page(signed_in(app, "wang"))
     rows = re.findall(r'data-testid="my-milestone" data-code="([^"]+)"', html)
-    cards = re.findall(r'data-testid="my-milestone-card" data-code="([^"]+)"', html)
     assert rows
-    assert cards == rows
-    # The same report buttons as the table (none on milestones the lead only supports).
-    in_table = html.count('<a class="btn btn-sm btn-primary" href="/milestones/')
-    assert in_table > 0
-    assert html.count('data-testid="card-report"') == in_table
-    assert 'class="table-responsive d-none d-md-block"' in html
-    # Cards name a department only when it is not the lead's own.
-    own = [c for c in cards if milestone(c).department.code == "gxj"]
+    assert len(rows) == len(set(rows))
+    assert "my-milestone-card" not in html
+    assert 'class="table table-sm align-middle milestone-table"' in html
+    # One report button per milestone the lead reports on (none on those it only supports).
+    buttons = html.count('data-testid="milestone-report"')
+    assert buttons > 0
+    assert buttons == html.count('<a class="btn btn-sm btn-primary" href="/milestones/')
+    # Its own department is named only in a cell that phones hide (class ms-own).
+    own = [c for c in rows if milestone(c).department.code == "gxj"]
     assert own
     for code in own:
-        card = re.search(
-            rf'data-testid="my-milestone-card" data-code="{re.escape(code)}">(.*?)</li>', html, re.S
+        row = re.search(
+            rf'data-testid="my-milestone" data-code="{re.escape(code)}">(.*?)</tr>', html, re.S
         ).group(1)
-        assert "区工业和信息化局" not in card
+        cell = re.search(r'<td class="ms-department small([^"]*)">', row)
+        assert cell is None or cell.group(1) == " ms-own"
 
 
 def ask_postponement(client: FlaskClient, code: str, back: str) -> str:

@@ -220,3 +220,102 @@ def test_my_page_reads_many_receipts_in_a_fixed_number_of_queries(app: Flask, wo
         html = page(lead.get("/my"))
     assert len(pending_codes(html)) >= 13
     assert len(many) == len(few), many
+
+
+# Statements a page may send at most (counted on the Shinan plan; tests/bench.py counts the
+# same pages at scale): receipts, postponements and close-out ride on the milestone query.
+MY_STATEMENTS = 13
+ITEM_STATEMENTS = 21
+
+
+def add_gxj_milestones(n: int, prefix: str = "Y") -> None:
+    admin_user = db.session.scalar(sa.select(User).where(User.username == "admin"))
+    item = db.session.scalar(sa.select(Item).where(Item.code == "T1"))
+    for k in range(n):
+        create_milestone(
+            Who(NOW, admin_user),
+            item,
+            code=f"T1-{prefix}{k}",
+            title_zh=f"新增里程碑{k}",
+            title_en=f"New milestone {k}",
+            due=date(2021, 6, 30),
+            weight=1,
+            department=department("gxj"),
+            assignee=None,
+        )
+    db.session.commit()
+
+
+def receipt_states(html: str, testid: str) -> dict[str, str]:
+    """Each row's receipt badge state, by milestone code."""
+    rows = re.findall(rf'data-testid="{testid}" data-code="([^"]+)"(.*?)</tr>', html, re.S)
+    found = {}
+    for code, row in rows:
+        badge = re.search(r'data-testid="receipt-badge" data-state="(\w+)"', row)
+        if badge:
+            found[code] = badge.group(1)
+    return found
+
+
+def test_my_and_item_pages_read_receipts_with_their_milestones(app: Flask, world: None) -> None:
+    add_gxj_milestones(2)
+    lead = sign_in(app, "lead-gxj")
+    signed = answer(lead, "T1-3", "sign", responsible="张三")
+    declined = answer(lead, "T1-Y1", "decline", reason="不属于本部门职责")
+    assert (signed.status_code, declined.status_code) == (302, 302)  # type: ignore[attr-defined]
+    admin = sign_in(app, "admin")
+    pages = {"my": (lead, "/my"), "item": (admin, "/plans/shinan-2020/items/T1")}
+    few = {}
+    for name, (client, path) in pages.items():
+        client.get(path)
+        with count_queries() as statements:
+            assert client.get(path).status_code == 200
+        few[name] = len(statements)
+    assert few["my"] <= MY_STATEMENTS, few
+    assert few["item"] <= ITEM_STATEMENTS, few
+
+    add_gxj_milestones(12, "Z")  # twelve more milestones, each with a receipt waiting
+    for name, (client, path) in pages.items():
+        with count_queries() as statements:
+            html = page(client.get(path))
+        assert len(statements) == few[name], (name, [s[:90] for s in statements])
+        testid = "my-milestone" if name == "my" else "milestone-row"
+        states = receipt_states(html, testid)
+        assert states["T1-3"] == "signed"
+        assert states["T1-Y1"] == "declined"
+        assert states["T1-Z0"] == "pending"
+
+
+def test_only_the_first_waiting_receipts_carry_forms(app: Flask, world: None) -> None:
+    add_gxj_milestones(6)
+    lead = sign_in(app, "lead-gxj")
+    html = page(lead.get("/my"))
+    codes = pending_codes(html)
+    assert len(codes) >= 9
+    # Three rows with their sign and decline forms; the others are one link each.
+    assert html.count('data-testid="sign-form"') == 3
+    assert html.count('data-testid="decline-form"') == 3
+    links = re.findall(r'href="/my\?answer=(\d+)#my-receipts"', html)
+    assert len(links) == len(codes) - 3
+    # The link brings that receipt up first, with its forms: it can be signed from there.
+    chosen = db.session.get(Receipt, int(links[-1]))
+    assert chosen is not None
+    code = chosen.milestone.code
+    html = page(lead.get(f"/my?answer={chosen.id}"))
+    assert pending_codes(html)[0] == code
+    assert f'action="/receipts/{chosen.id}/sign"' in html
+    assert html.count('data-testid="sign-form"') == 3
+    response = answer(lead, code, "sign", responsible="李四")
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert receipt_of(code).state == "signed"
+
+
+@pytest.mark.parametrize("asked", ["abc", "999999", "-1", ""])
+def test_an_answer_that_names_no_waiting_receipt_changes_nothing(
+    app: Flask, world: None, asked: str
+) -> None:
+    lead = sign_in(app, "lead-gxj")
+    plain = pending_codes(page(lead.get("/my")))
+    response = lead.get(f"/my?answer={asked}")
+    assert response.status_code == 200
+    assert pending_codes(page(response)) == plain

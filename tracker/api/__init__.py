@@ -28,3 +28,6 @@ def init_app(app: Flask) -> None:
     """Register the API; it uses no CSRF token (it takes no cookie)."""
     app.register_blueprint(bp)
     csrf.exempt(bp)
+    # Answers in plain UTF-8, as problem answers already are: a Chinese character takes 3
+    # bytes, not the 6 of a \\uXXXX escape (the plan document is mostly Chinese text).
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]

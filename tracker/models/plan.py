@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -12,6 +13,9 @@ import sqlalchemy.orm as so
 from tracker.extensions import Model, db
 from tracker.models.people import Department, User
 from tracker.models.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from tracker.models.receipts import Receipt
 
 item_supporting_department = sa.Table(
     "item_supporting_department",
@@ -151,6 +155,20 @@ class Item(Model):
         return f"<Item {self.code}>"
 
 
+def _current_receipt_join() -> sa.ColumnElement[bool]:
+    """A milestone's newest receipt: the older ones are its history. Written on the table
+    (tracker.models.receipts imports this module)."""
+    receipt = Model.metadata.tables["receipt"]
+    older = receipt.alias()
+    newest = (
+        sa.select(sa.func.max(older.c.id))
+        .where(older.c.milestone_id == Milestone.id)
+        .correlate(Milestone)
+        .scalar_subquery()
+    )
+    return sa.and_(receipt.c.milestone_id == Milestone.id, receipt.c.id == newest)
+
+
 class Milestone(Model):
     """A dated step of an item; its reported status is what the department last said."""
 
@@ -198,6 +216,15 @@ class Milestone(Model):
     item: so.Mapped[Item] = so.relationship(back_populates="milestones")
     department: so.Mapped[Department] = so.relationship()
     assignee: so.Mapped[User | None] = so.relationship()
+    # Its newest receipt (签收), for badges and the API: read only with the milestone it belongs
+    # to (``so.joinedload``, in the same statement), never one query per milestone.
+    current_receipt: so.Mapped[Receipt | None] = so.relationship(
+        "Receipt",
+        primaryjoin=_current_receipt_join,
+        viewonly=True,
+        uselist=False,
+        lazy="raise",
+    )
 
     def __repr__(self) -> str:
         return f"<Milestone {self.code}>"

@@ -23,16 +23,16 @@ from tracker.receipts import bp
 from tracker.receipts.forms import AssignAgainForm, DeclineForm, SignForm
 from tracker.redirects import safe_back
 from tracker.services.commands.receipts import assign_again, decline, sign
-from tracker.services.queries.receipts import current_receipts, watch_list
+from tracker.services.queries.receipts import watch_list
 from tracker.unit_of_work import Attempt, attempt
 
 
 @bp.record_once
 def _template_globals(state: BlueprintSetupState) -> None:
-    """What receipt badges and forms need on any page that shows milestones."""
+    """What receipt badges and forms need on any page that shows milestones (the receipts
+    themselves are read by the page's view, with its milestones)."""
     state.app.jinja_env.globals.update(
         ReceiptState=ReceiptState,
-        current_receipts=current_receipts,
         RECEIPT_LIMITS={
             "responsible": RESPONSIBLE_MAX,
             "work_plan": WORK_PLAN_MAX,

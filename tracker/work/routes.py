@@ -60,7 +60,7 @@ from tracker.services.queries.department_work import (
 from tracker.services.queries.instructions import open_instructions_for_department
 from tracker.services.queries.plans import visible_plans
 from tracker.services.queries.progress import milestone_state
-from tracker.services.queries.receipts import pending_for_department
+from tracker.services.queries.receipts import asked_first, pending_for_department
 from tracker.services.queries.reminders import reminders_for_department
 from tracker.services.queries.reports import pending_report, pending_reports, recent_changes
 from tracker.services.queries.subtasks import milestone_rollup, my_subtasks
@@ -164,7 +164,9 @@ def mine() -> str:
                     "work/_plan_work.html",
                     plan=plan,
                     work=work,
-                    reminders=reminders_for_department(plan, department.id, as_of),
+                    reminders=reminders_for_department(
+                        plan, department.id, as_of, latest=work.activity
+                    ),
                     today=as_of,
                     shown=MY_MILESTONES_SHOWN,
                     reports_shown=MY_REPORTS_SHOWN,
@@ -189,7 +191,9 @@ def mine() -> str:
         totals=totals,
         anchors=anchors,
         my_instructions=open_instructions_for_department(department.id),
-        pending_receipts=pending_for_department(department.id, as_of),
+        pending_receipts=asked_first(
+            pending_for_department(department.id, as_of), request.args.get("answer", type=int)
+        ),
         today=as_of,
         my_subtasks=subtasks,
         report_forms=subtask_report_forms(subtasks),

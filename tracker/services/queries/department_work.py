@@ -58,6 +58,8 @@ class DepartmentWork:
     items_supported: list[Item]
     item_reports: dict[int, Report] = field(default_factory=dict)
     indicators: dict[int, list[Indicator]] = field(default_factory=dict)  # by item id
+    # Each milestone's last update day (as of the page's day): the reminders use it too.
+    activity: dict[int, date] = field(default_factory=dict)
 
     @property
     def returned(self) -> list[Report]:
@@ -89,40 +91,40 @@ class DepartmentWork:
         ]
 
 
-def latest_reports(milestone_ids: list[int]) -> dict[int, Report]:
-    """Each milestone's most recent report that was not withdrawn."""
-    if not milestone_ids:
-        return {}
-    latest = (
-        sa.select(sa.func.max(Report.id))
-        .where(Report.milestone_id.in_(milestone_ids), Report.state != ReportState.WITHDRAWN)
-        .group_by(Report.milestone_id)
-    )
-    reports = db.session.scalars(
-        sa.select(Report).where(Report.id.in_(latest)).options(so.joinedload(Report.reviewed_by))
-    )
-    return {report.milestone_id: report for report in reports if report.milestone_id}
-
-
-def latest_item_reports(item_ids: set[int]) -> dict[int, Report]:
-    """Each item's most recent report of its own (not on a milestone) that was not withdrawn."""
-    if not item_ids:
-        return {}
-    latest = (
-        sa.select(sa.func.max(Report.id))
-        .where(
-            Report.item_id.in_(item_ids),
-            Report.milestone_id.is_(None),
-            Report.state != ReportState.WITHDRAWN,
+def latest_reports(
+    milestone_ids: list[int], item_ids: set[int] | None = None
+) -> tuple[dict[int, Report], dict[int, Report]]:
+    """Each milestone's most recent report that was not withdrawn, and each of ``item_ids``'
+    most recent report of its own (not on a milestone): one query for both kinds.
+    """
+    chosen = []
+    if milestone_ids:
+        chosen.append(
+            sa.select(sa.func.max(Report.id))
+            .where(Report.milestone_id.in_(milestone_ids), Report.state != ReportState.WITHDRAWN)
+            .group_by(Report.milestone_id)
         )
-        .group_by(Report.item_id)
-    )
+    if item_ids:
+        chosen.append(
+            sa.select(sa.func.max(Report.id))
+            .where(
+                Report.item_id.in_(item_ids),
+                Report.milestone_id.is_(None),
+                Report.state != ReportState.WITHDRAWN,
+            )
+            .group_by(Report.item_id)
+        )
+    if not chosen:
+        return {}, {}
     reports = db.session.scalars(
         sa.select(Report)
-        .where(Report.id.in_(latest))
+        .where(Report.id.in_(sa.union_all(*chosen) if len(chosen) > 1 else chosen[0]))
         .options(so.joinedload(Report.reviewed_by), so.joinedload(Report.indicator))
+    ).all()
+    return (
+        {r.milestone_id: r for r in reports if r.milestone_id is not None},
+        {r.item_id: r for r in reports if r.milestone_id is None},
     )
-    return {report.item_id: report for report in reports}
 
 
 def indicators_by_item(item_ids: set[int]) -> dict[int, list[Indicator]]:
@@ -140,17 +142,12 @@ def indicators_by_item(item_ids: set[int]) -> dict[int, list[Indicator]]:
     return found
 
 
-def postponements_pending(milestone_ids: list[int]) -> set[int]:
-    """The milestones with a postponement request waiting for a decision."""
-    if not milestone_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(Postponement.milestone_id).where(
-                Postponement.milestone_id.in_(milestone_ids),
-                Postponement.state == PostponementState.PENDING,
-            )
-        )
+def _postponement_pending() -> sa.Exists:
+    """Whether the milestone has a postponement request waiting for a decision (read as a
+    column of the milestone's row)."""
+    return sa.exists().where(
+        Postponement.milestone_id == Milestone.id,
+        Postponement.state == PostponementState.PENDING,
     )
 
 
@@ -160,27 +157,28 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
     items_led, items_supported = _department_items(plan, department)
     led_ids = {item.id for item in items_led}
     supported_ids = {item.id for item in items_supported}
-    milestones = list(
-        db.session.scalars(
-            sa.select(Milestone)
-            .where(
-                Milestone.plan_id == plan.id,
-                sa.or_(
-                    Milestone.item_id.in_(led_ids | supported_ids),
-                    Milestone.department_id == department.id,
-                ),
-            )
-            .options(
-                so.joinedload(Milestone.item).joinedload(Item.lead_department),
-                so.joinedload(Milestone.department),
-            )
-            .order_by(Milestone.due, Milestone.position)
+    # With each milestone its current receipt and whether a postponement waits: one query.
+    found = db.session.execute(
+        sa.select(Milestone, _postponement_pending())
+        .where(
+            Milestone.plan_id == plan.id,
+            sa.or_(
+                Milestone.item_id.in_(led_ids | supported_ids),
+                Milestone.department_id == department.id,
+            ),
         )
-    )
+        .options(
+            so.joinedload(Milestone.item).joinedload(Item.lead_department),
+            so.joinedload(Milestone.department),
+            so.joinedload(Milestone.current_receipt),
+        )
+        .order_by(Milestone.due, Milestone.position)
+    ).all()
+    milestones = [milestone for milestone, _ in found]
+    postponed = {milestone.id for milestone, pending in found if pending}
     ids = [m.id for m in milestones]
     activity = last_update_by_milestone(plan.id, as_of, ids)
-    reports = latest_reports(ids)
-    postponed = postponements_pending(ids)
+    reports, item_reports = latest_reports(ids, led_ids)
     rows = []
     for milestone in milestones:
         if milestone.item_id in led_ids:
@@ -203,28 +201,29 @@ def department_work(plan: Plan, department: Department, as_of: date) -> Departme
         rows,
         items_led,
         items_supported,
-        latest_item_reports(led_ids),
+        item_reports,
         indicators_by_item(led_ids),
+        activity,
     )
 
 
 def _department_items(plan: Plan, department: Department) -> tuple[list[Item], list[Item]]:
-    """The items the department leads, and those it supports, each in plan order."""
-    items_led = db.session.scalars(
-        sa.select(Item)
-        .where(Item.plan_id == plan.id, Item.lead_department_id == department.id)
-        .order_by(Item.position)
-    ).all()
-    items_supported = db.session.scalars(
-        sa.select(Item)
-        .join(item_supporting_department)
+    """The items the department leads, and those it supports, each in plan order (one query)."""
+    supports = sa.exists().where(
+        item_supporting_department.c.item_id == Item.id,
+        item_supporting_department.c.department_id == department.id,
+    )
+    found = db.session.execute(
+        sa.select(Item, supports)
         .where(
             Item.plan_id == plan.id,
-            item_supporting_department.c.department_id == department.id,
+            sa.or_(Item.lead_department_id == department.id, supports),
         )
         .order_by(Item.position)
     ).all()
-    return list(items_led), list(items_supported)
+    items_led = [item for item, _ in found if item.lead_department_id == department.id]
+    items_supported = [item for item, supported in found if supported]
+    return items_led, items_supported
 
 
 def _row(

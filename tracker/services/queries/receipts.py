@@ -60,6 +60,14 @@ def pending_for_department(department_id: int, today: date) -> list[WaitingRecei
     return [WaitingReceipt(r, age_days(district_day(r.assigned_at), today)) for r in rows]
 
 
+def asked_first(waiting: list[WaitingReceipt], receipt_id: int | None) -> list[WaitingReceipt]:
+    """The receipt the lead chose to answer (``/my?answer=``) first, the others as they were:
+    only the first few rows of the card carry forms. An id not among them changes nothing.
+    """
+    chosen = [w for w in waiting if w.receipt.id == receipt_id]
+    return chosen + [w for w in waiting if w.receipt.id != receipt_id]
+
+
 def watch_list(today: date) -> tuple[list[WaitingReceipt], list[WaitingReceipt]]:
     """For the coordinating office: unsigned assignments oldest first, and declined ones that
     nobody has assigned again yet (oldest answer first), in active plans.

@@ -7,6 +7,7 @@ them and :mod:`tracker.services.commands.reminders` mails them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -60,8 +61,15 @@ class DepartmentReminders:
         return cls(department, as_of, found.overdue, found.due_soon, found.stale, found.unsigned)
 
 
-def _milestone_facts(plan: Plan, as_of: date, department_id: int | None) -> list[MilestoneFacts]:
-    """The plan's milestones as the rules see them at ``as_of``: two queries."""
+def _milestone_facts(
+    plan: Plan,
+    as_of: date,
+    department_id: int | None,
+    latest: Mapping[int, date] | None = None,
+) -> list[MilestoneFacts]:
+    """The plan's milestones as the rules see them at ``as_of``: two queries, one when the
+    caller has read ``latest`` (:func:`last_update_by_milestone` of these milestones) already.
+    """
     query = (
         sa.select(
             Milestone.id,
@@ -93,7 +101,8 @@ def _milestone_facts(plan: Plan, as_of: date, department_id: int | None) -> list
     if department_id is not None:
         query = query.where(Milestone.department_id == department_id)
     rows = db.session.execute(query).all()
-    latest = last_update_by_milestone(plan.id, as_of, [row[0] for row in rows])
+    if latest is None:
+        latest = last_update_by_milestone(plan.id, as_of, [row[0] for row in rows])
     facts = []
     for row in rows:
         (key, code, item_code, title_zh, title_en, owner, due, weight) = row[:8]
@@ -148,15 +157,20 @@ def reminders_by_department(plan: Plan, as_of: date) -> list[DepartmentReminders
     return [DepartmentReminders.of(d, as_of, grouped[d.id]) for d in departments]
 
 
-def reminders_for_department(plan: Plan, department_id: int, as_of: date) -> DepartmentReminders:
-    """One department's reminders at ``as_of`` (for its own page). Three queries.
+def reminders_for_department(
+    plan: Plan, department_id: int, as_of: date, latest: Mapping[int, date] | None = None
+) -> DepartmentReminders:
+    """One department's reminders at ``as_of`` (for its own page). Three queries; two when
+    the page has read ``latest`` (each of the department's milestones' last update day, as
+    :func:`last_update_by_milestone` answers) already, and one more when the department is
+    not loaded yet.
 
     Raises LookupError for an unknown department.
     """
     department = db.session.get(Department, department_id)
     if department is None:
         raise LookupError(f"no department {department_id}")
-    found = remind(_milestone_facts(plan, as_of, department_id), as_of)
+    found = remind(_milestone_facts(plan, as_of, department_id, latest), as_of)
     return DepartmentReminders.of(department, as_of, found)
 
 

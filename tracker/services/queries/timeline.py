@@ -119,13 +119,6 @@ def _history_entries(
             Update.item_id == item.id, sa.not_(_INITIAL_BOUND)
         )
     )
-    bounded = set(
-        db.session.scalars(
-            sa.select(Update.milestone_id).where(
-                Update.item_id == item.id, _INITIAL_BOUND, Update.new_value == "False"
-            )
-        )
-    )
     window = db.session.execute(
         sa.select(entry, sa.func.min(Update.id).label("first"))
         .where(Update.item_id == item.id, sa.not_(_INITIAL_BOUND))
@@ -142,11 +135,16 @@ def _history_entries(
             sa.or_(
                 Update.id.in_(row_ids),
                 sa.and_(Update.report_id.in_(report_ids), Update.field != "review"),
+                # Read with the page's rows rather than on their own: which first completion
+                # dates a plan file gave only as a bound.
+                sa.and_(_INITIAL_BOUND, Update.new_value == "False"),
             ),
         )
         .options(so.joinedload(Update.user).joinedload(User.department))
         .order_by(Update.id)
     ).all()
+    bounded = {u.milestone_id for u in updates if _is_initial_bound(u)}
+    updates = [u for u in updates if not _is_initial_bound(u)]
     milestone_codes = {m.id: m.code for m in item.milestones}
     sources = {m.id: m.source for m in item.milestones}
     reports = {
@@ -202,6 +200,15 @@ def _entry(
         note=note,
         state=state,
         origin=update.origin,
+    )
+
+
+def _is_initial_bound(update: Update) -> bool:
+    """The row :data:`_INITIAL_BOUND` selects, told in Python."""
+    return (
+        update.field == "completed_on_exact"
+        and update.old_value is None
+        and update.report_id is None
     )
 
 
@@ -275,9 +282,12 @@ def _instruction_entries(item: Item, *, newest: int) -> tuple[list[TimelineEntry
     """The item's newest instructions and replies to them, and how many there are."""
     mine = Instruction.item_id == item.id
     replies_here = InstructionReply.instruction_id.in_(sa.select(Instruction.id).where(mine))
-    total = (db.session.scalar(sa.select(sa.func.count()).where(mine)) or 0) + (
-        db.session.scalar(sa.select(sa.func.count()).where(replies_here)) or 0
+    # Both counts in one statement.
+    counted = sa.select(
+        sa.select(sa.func.count()).where(mine).scalar_subquery(),
+        sa.select(sa.func.count()).where(replies_here).scalar_subquery(),
     )
+    total = sum(n or 0 for n in db.session.execute(counted).one())
     instructions = db.session.scalars(
         sa.select(Instruction)
         .where(mine)
