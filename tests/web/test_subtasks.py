@@ -362,30 +362,21 @@ def test_sub_tasks_go_with_a_reassigned_milestone(app: Flask, people: None) -> N
     zhou = signed_in(app, "zhou")
     assert zhou.get(PAGE).status_code == 200
     edit_url = f"{PAGE}/{subtask.id}"
-    response = zhou.post(
-        edit_url,
-        data={
+
+    def edit_form(version: int) -> dict[str, str]:
+        return {
             "csrf_token": csrf_token(zhou, edit_url),
             "title": "核查铁塔月报",
             "assignee": str(user("sun").id),
             "due": "2020-12-15",
             "weight": "1",
-            "version": "1",  # the form from before the move
-        },
-    )
+            "version": str(version),
+        }
+
+    response = zhou.post(edit_url, data=edit_form(1))  # the form from before the move
     assert response.status_code == 200
     assert "刚刚有人修改或报告了这项内容" in text(response.get_data(as_text=True))
-    response = zhou.post(
-        edit_url,
-        data={
-            "csrf_token": csrf_token(zhou, edit_url),
-            "title": "核查铁塔月报",
-            "assignee": str(user("sun").id),
-            "due": "2020-12-15",
-            "weight": "1",
-            "version": "2",
-        },
-    )
+    response = zhou.post(edit_url, data=edit_form(2))
     assert response.status_code == 302
     sun = signed_in(app, "sun")
     report = {**report, "csrf_token": csrf_token(sun, "/my"), "version": "3"}
