@@ -16,14 +16,15 @@ from typing import Protocol
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.domain.directory import DirectoryProblem, Identity, Mapping, Source, resolve
+from tracker.domain.directory import DirectoryProblem, Identity, Source
 from tracker.domain.policy import Role
 from tracker.domain.refusal import Who
 from tracker.domain.throttle import is_throttled, window_start
 from tracker.extensions import db
-from tracker.models import AuditEvent, Department, DirectoryMapping, User
+from tracker.models import AuditEvent, Department, User
 from tracker.services.commands import audit
 from tracker.services.queries.directory import directory_only
+from tracker.services.queries.directory_access import access_of
 
 
 class Outcome(StrEnum):
@@ -192,24 +193,6 @@ def _sign_in_through(
     return sign_in_identity(who, identity)
 
 
-def mappings() -> list[Mapping]:
-    """Every mapped group, as the pure rules take them."""
-    rows = db.session.execute(
-        sa.select(DirectoryMapping.group, DirectoryMapping.role, Department.code).outerjoin(
-            Department, DirectoryMapping.department_id == Department.id
-        )
-    )
-    return [Mapping(group, role, code) for group, role, code in rows]
-
-
-def _account_of(identity: Identity) -> User | None:
-    """The account this identity signed in with before (by its lasting id), else by name."""
-    user = db.session.scalar(
-        sa.select(User).where(User.source == identity.source, User.external_id == identity.subject)
-    )
-    return user or _user_named(identity.username.strip().lower())
-
-
 def sign_in_identity(who: Who, identity: Identity) -> SignInResult:
     """Let in someone the directory or provider vouched for, with what the mapping gives them.
 
@@ -220,28 +203,16 @@ def sign_in_identity(who: Who, identity: Identity) -> SignInResult:
     key = identity.username.strip().lower()[:64]
     # Two first sign-ins at once (a double click, two tabs) must make one account, not fail.
     _one_at_a_time(f"sign-in account {key}")
-    user = _account_of(identity)
-    if user is not None and user.source != identity.source:
-        _failed(who, key, user, f"name taken by a {user.source} account")
-        return SignInResult(Outcome.NO_ACCESS, problem=DirectoryProblem.NAME_TAKEN_LOCALLY)
-    resolution = resolve(identity, mappings())
-    department = None
-    if resolution.allowed and resolution.department:
-        department = db.session.scalar(
-            sa.select(Department).where(
-                Department.code == resolution.department, Department.active.is_(True)
-            )
-        )
-    problem = resolution.problem
-    if problem is None and resolution.department and department is None:
-        problem = DirectoryProblem.DEPARTMENT_UNKNOWN
-    if problem is None and user is not None and not user.active:
-        problem = DirectoryProblem.ACCOUNT_INACTIVE
-    if problem is not None:
+    access = access_of(identity)
+    user, resolution, department = access.account, access.resolution, access.department
+    if access.problem is DirectoryProblem.NAME_TAKEN_LOCALLY:
+        _failed(who, key, user, f"name taken by a {user.source if user else '?'} account")
+        return SignInResult(Outcome.NO_ACCESS, problem=access.problem)
+    if access.problem is not None:
         if user is not None:
             user.session_version += 1  # whatever let them in before no longer does
-        _failed(who, key, user, f"{identity.source}: {problem}")
-        return SignInResult(Outcome.NO_ACCESS, user, problem)
+        _failed(who, key, user, f"{identity.source}: {access.problem}")
+        return SignInResult(Outcome.NO_ACCESS, user, access.problem)
     if user is None:
         user = User(
             username=identity.username.strip()[:64],

@@ -10,19 +10,30 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tracker.domain.directory import DirectoryProblem, Identity, Resolution, resolve
+from tracker.domain.directory import DirectoryProblem, Identity, Mapping, Resolution, resolve
 from tracker.extensions import db
-from tracker.models import Department, User
-from tracker.services.commands.signin import mappings
+from tracker.models import Department, DirectoryMapping, User
+
+
+def mappings() -> list[Mapping]:
+    """Every mapped group, as the pure rules take them."""
+    rows = db.session.execute(
+        sa.select(DirectoryMapping.group, DirectoryMapping.role, Department.code).outerjoin(
+            Department, DirectoryMapping.department_id == Department.id
+        )
+    )
+    return [Mapping(group, role, code) for group, role, code in rows]
 
 
 @dataclass(frozen=True)
 class Access:
-    """The mapping's answer for an identity, and the account it signs in as (if any yet)."""
+    """The mapping's answer for an identity, the account it signs in as (if any yet) and
+    the department the mapping gives (``None`` for roles without one)."""
 
     resolution: Resolution
     problem: DirectoryProblem | None
     account: User | None
+    department: Department | None = None
 
     @property
     def allowed(self) -> bool:
@@ -40,20 +51,24 @@ def account_of(identity: Identity) -> User | None:
 
 
 def access_of(identity: Identity) -> Access:
-    """Role and department from the mapping, or why the person would be refused."""
+    """Role and department from the mapping, or why the person would be refused: a name a
+    local account holds, no mapped group or two departments, a department not active here,
+    an account deactivated here (in that order)."""
     user = account_of(identity)
     resolution = resolve(identity, mappings())
-    problem = resolution.problem
-    if problem is None and user is not None and user.source != identity.source:
-        problem = DirectoryProblem.NAME_TAKEN_LOCALLY
-    if problem is None and resolution.department:
-        known = db.session.scalar(
-            sa.select(Department.id).where(
+    if user is not None and user.source != identity.source:
+        return Access(resolution, DirectoryProblem.NAME_TAKEN_LOCALLY, user)
+    if resolution.problem is not None:
+        return Access(resolution, resolution.problem, user)
+    department = None
+    if resolution.department:
+        department = db.session.scalar(
+            sa.select(Department).where(
                 Department.code == resolution.department, Department.active.is_(True)
             )
         )
-        if known is None:
-            problem = DirectoryProblem.DEPARTMENT_UNKNOWN
-    if problem is None and user is not None and not user.active:
-        problem = DirectoryProblem.ACCOUNT_INACTIVE
-    return Access(resolution, problem, user)
+        if department is None:
+            return Access(resolution, DirectoryProblem.DEPARTMENT_UNKNOWN, user)
+    if user is not None and not user.active:
+        return Access(resolution, DirectoryProblem.ACCOUNT_INACTIVE, user, department)
+    return Access(resolution, None, user, department)
