@@ -22,8 +22,9 @@ from tracker.models import User
 from tracker.services.commands.directory import map_group, unmap_group
 from tracker.services.commands.directory_sync import check_account
 from tracker.services.commands.signin import DirectoryUnavailable
+from tracker.services.queries.accounts import user_named
 from tracker.services.queries.directory import directory_mappings
-from tracker.services.queries.directory_access import access_of
+from tracker.services.queries.directory_access import access_of, mappings
 from tracker.unit_of_work import unit_of_work
 
 directory = AppGroup(
@@ -115,12 +116,8 @@ def users_resolve(username: str) -> None:
     Nothing is written and no password is asked for. Exit status 1 when the directory does not
     know them or they may not sign in, 2 when the directory does not answer.
     """
-    local = db.session.scalar(
-        sa.select(User).where(
-            sa.func.lower(User.username) == username.strip().lower(), User.source == Source.LOCAL
-        )
-    )
-    if local is not None:
+    local = user_named(username)
+    if local is not None and local.source == Source.LOCAL:
         click.echo(f"{local.username} is a local account ({local.role}): it signs in with its")
         click.echo("own password here, never through the directory.")
         return
@@ -171,7 +168,8 @@ def directory_sync() -> None:
         _unavailable(error)
     who = Who(now=utcnow(), address="cli")
     with unit_of_work():
-        checks = [check_account(who, user, found[user.id]) for user in accounts]
+        known = mappings()
+        checks = [check_account(who, user, found[user.id], known) for user in accounts]
     for check in checks:
         ended = " (sessions ended)" if check.sessions_ended else ""
         detail = f": {check.detail}" if check.detail else ""

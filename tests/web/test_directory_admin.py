@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import table_snapshot
-from tests.factories import PASSWORD, create_user, csrf_token, department, login
+from tests.factories import PASSWORD, create_user, csrf_token, department, login, signed_in
 from tests.races import at_once
 from tracker.clock import utcnow
 from tracker.domain.directory import Identity, Source
@@ -26,9 +26,7 @@ LEADS = "cn=gxj-leads,ou=groups,dc=shinan,dc=gov,dc=cn"
 @pytest.fixture
 def admin_client(seeded: Flask) -> FlaskClient:
     create_user("boss", "admin")
-    client = seeded.test_client()
-    login(client, "boss")
-    return client
+    return signed_in(seeded, "boss")
 
 
 def text(response: object) -> str:

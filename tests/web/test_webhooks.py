@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import table_snapshot
-from tests.factories import create_user, csrf_token, department, login
+from tests.factories import create_user, csrf_token, department, login, signed_in
 from tests.local_servers import Answer, robot_server
 from tracker.domain.refusal import Refused, Who
 from tracker.domain.webhooks import RobotKind, WebhookProblem
@@ -30,9 +30,7 @@ SECRET = "SEC0123456789abcdefSECRET"
 @pytest.fixture
 def admin_client(seeded: Flask) -> FlaskClient:
     create_user("boss", "admin")
-    client = seeded.test_client()
-    login(client, "boss")
-    return client
+    return signed_in(seeded, "boss")
 
 
 def text(response: object) -> str:

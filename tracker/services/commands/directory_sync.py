@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tracker.domain.directory import Identity
+from tracker.domain.directory import Identity, Mapping
 from tracker.domain.refusal import Who
 from tracker.models import User
 from tracker.services.commands import audit
@@ -36,13 +36,16 @@ class AccountCheck:
     sessions_ended: bool = False
 
 
-def check_account(who: Who, user: User, identity: Identity | None) -> AccountCheck:
+def check_account(
+    who: Who, user: User, identity: Identity | None, known: list[Mapping] | None = None
+) -> AccountCheck:
     """Judge one directory account by what the directory said of it; end its sessions
-    unless it is still what it was (an inactive account has none to end)."""
+    unless it is still what it was (an inactive account has none to end). ``known``: the
+    mapping, read once for a whole sync rather than once an account."""
     if identity is None or identity.subject.lower() != (user.external_id or "").lower():
         check = AccountCheck(user, Verdict.GONE, "not in the directory")
     else:
-        access = access_of(identity)
+        access = access_of(identity, known)
         department = user.department.code if user.department else None
         wanted = (access.resolution.role, access.resolution.department)
         if not access.allowed:

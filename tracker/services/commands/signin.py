@@ -23,6 +23,7 @@ from tracker.domain.throttle import is_throttled, window_start
 from tracker.extensions import db
 from tracker.models import AuditEvent, Department, User
 from tracker.services.commands import audit
+from tracker.services.queries.accounts import user_named
 from tracker.services.queries.directory import directory_only
 from tracker.services.queries.directory_access import access_of
 
@@ -136,10 +137,6 @@ def _signed_in(who: Who, key: str, user: User, detail: str = "") -> SignInResult
     return SignInResult(Outcome.OK, user)
 
 
-def _user_named(key: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == key))
-
-
 def sign_in(
     who: Who, username: str, password: str, directory: PasswordDirectory | None = None
 ) -> SignInResult:
@@ -153,9 +150,9 @@ def sign_in(
     key = username.strip().lower()[:64]
     if throttled(who, key):
         return SignInResult(Outcome.THROTTLED)
-    user = _user_named(key)
+    user = user_named(key)
     if directory is not None and (user is None or user.source == Source.LDAP):
-        return _sign_in_through(who, key, password, directory)
+        return _sign_in_through(who, key, password, directory, user)
     if user is None:
         check_password_hash(_dummy_hash(), password)
         reason = "unknown user"
@@ -173,12 +170,13 @@ def sign_in(
 
 
 def _sign_in_through(
-    who: Who, key: str, password: str, directory: PasswordDirectory
+    who: Who, key: str, password: str, directory: PasswordDirectory, user: User | None
 ) -> SignInResult:
-    """The directory checks the password; an empty one is never sent (it would be an
-    anonymous bind, which a directory accepts without checking anything)."""
+    """The directory checks the password of ``key`` (``user``: its account here, if any yet);
+    an empty one is never sent (it would be an anonymous bind, which a directory accepts
+    without checking anything)."""
     if not password:
-        _failed(who, key, None, "empty password")
+        _failed(who, key, user, "empty password")
         return SignInResult(Outcome.BAD_CREDENTIALS)
     try:
         identity = directory.authenticate(key, password)
@@ -188,7 +186,7 @@ def _sign_in_through(
         )
         return SignInResult(Outcome.UNAVAILABLE)
     if identity is None:
-        _failed(who, key, _user_named(key), "wrong password or unknown to the directory")
+        _failed(who, key, user, "wrong password or unknown to the directory")
         return SignInResult(Outcome.BAD_CREDENTIALS)
     return sign_in_identity(who, identity)
 
@@ -252,7 +250,7 @@ def _apply(
 ) -> None:
     """Bring the account up to date with the directory; a name another account holds stays."""
     name = identity.username.strip()[:64]
-    if user.username != name and _user_named(name.lower()) in (None, user):
+    if user.username != name and user_named(name) in (None, user):
         user.username = name
     user.external_id = identity.subject[:500]
     user.display_name = (identity.display_name or user.display_name or name)[:120]

@@ -9,6 +9,12 @@ from tracker.extensions import db
 from tracker.models import Department, User
 
 
+def user_named(name: str) -> User | None:
+    """The account of a user name as people type it: case and surrounding spaces aside."""
+    key = name.strip().lower()
+    return db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == key))
+
+
 def departments_with_user_counts() -> list[tuple[Department, int]]:
     """Every department by code with how many accounts belong to it, in one query."""
     user_count = (

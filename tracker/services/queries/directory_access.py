@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from tracker.domain.directory import DirectoryProblem, Identity, Mapping, Resolution, resolve
 from tracker.extensions import db
 from tracker.models import Department, DirectoryMapping, User
+from tracker.services.queries.accounts import user_named
 
 
 def mappings() -> list[Mapping]:
@@ -45,17 +46,15 @@ def account_of(identity: Identity) -> User | None:
     user = db.session.scalar(
         sa.select(User).where(User.source == identity.source, User.external_id == identity.subject)
     )
-    return user or db.session.scalar(
-        sa.select(User).where(sa.func.lower(User.username) == identity.username.strip().lower())
-    )
+    return user or user_named(identity.username)
 
 
-def access_of(identity: Identity) -> Access:
+def access_of(identity: Identity, known: list[Mapping] | None = None) -> Access:
     """Role and department from the mapping, or why the person would be refused: a name a
     local account holds, no mapped group or two departments, a department not active here,
     an account deactivated here (in that order)."""
     user = account_of(identity)
-    resolution = resolve(identity, mappings())
+    resolution = resolve(identity, mappings() if known is None else known)
     if user is not None and user.source != identity.source:
         return Access(resolution, DirectoryProblem.NAME_TAKEN_LOCALLY, user)
     if resolution.problem is not None:
